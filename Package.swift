@@ -1,0 +1,96 @@
+// swift-tools-version:6.0
+// imapworker: pulls users' mail from remote IMAP accounts into a local store and keeps it in sync.
+import PackageDescription
+
+// Swift 6 language mode (tools 6.0) already means complete strict concurrency checking.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+// MARK: - System libraries and C shims
+let systemTargets: [Target] = [
+    .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+    // hiredis is linked without pkg-config: its .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses.
+    .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
+    .target(name: "CShims", path: "Sources/CShims", linkerSettings: [
+        .linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("z"),
+    ]),
+]
+
+// MARK: - IMAP client, store, jobs, executables (issue 2)
+let coreTargets: [Target] = [
+    .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "CShims", nio, logging],
+            path: "Sources/OpenSSLKit", swiftSettings: strict),
+    .target(name: "DeflateCodec", dependencies: ["CZlib", "CShims", nio], path: "Sources/DeflateCodec", swiftSettings: strict),
+    .target(name: "IMAPCore", dependencies: [nio], path: "Sources/IMAPCore", swiftSettings: strict),
+    .target(name: "IMAPClient", dependencies: [
+        "IMAPCore", "OpenSSLKit", "DeflateCodec", nio, nioPosix, logging,
+        .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+    ], path: "Sources/IMAPClient", swiftSettings: strict),
+    .target(name: "MailStore", dependencies: [
+        "OpenSSLKit", logging, .product(name: "GRDB", package: "GRDB.swift"),
+    ], path: "Sources/MailStore", swiftSettings: strict),
+    .target(name: "MailJobs", dependencies: [
+        "IMAPClient", "MailStore", logging, .product(name: "Yams", package: "Yams"),
+    ], path: "Sources/MailJobs", swiftSettings: strict),
+    .executableTarget(name: "imapctl", dependencies: [
+        "MailJobs", "MailStore", "IMAPClient", logging,
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ], path: "Sources/imapctl", swiftSettings: strict),
+]
+
+// MARK: - Bus transports
+let transportTargets: [Target] = [
+    .target(name: "BusTransport", path: "Transports/BusTransport", swiftSettings: strict),
+    // NATS client (issue 3), hand-written on SwiftNIO.
+    .target(name: "NATS", dependencies: ["BusTransport", "OpenSSLKit", nio, nioPosix, logging],
+            path: "Transports/NATS", swiftSettings: strict),
+    .executableTarget(name: "nats-bench", dependencies: ["NATS", nio, nioPosix],
+                      path: "Transports/NATSBench", swiftSettings: strict),
+    // Redis Streams consumer (issue 4), over hiredis.
+    .target(name: "RedisStreams", dependencies: ["BusTransport", "CHiredis", logging],
+            path: "Transports/RedisStreams", swiftSettings: strict),
+    .executableTarget(name: "redis-bench", dependencies: ["RedisStreams"],
+                      path: "Transports/RedisStreamsBench", swiftSettings: strict),
+]
+
+// MARK: - Tests
+let testTargets: [Target] = [
+    .target(name: "TestSupport", dependencies: [nio, nioPosix], path: "Tests/TestSupport", swiftSettings: strict),
+    .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore", nio], path: "Tests/IMAPCoreTests",
+                resources: [.copy("Fixtures")], swiftSettings: strict),
+    .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "TestSupport", nio, nioPosix],
+                path: "Tests/OpenSSLKitTests", swiftSettings: strict),
+    .testTarget(name: "IMAPClientTests", dependencies: ["IMAPClient", "IMAPCore", "TestSupport", nio, nioPosix],
+                path: "Tests/IMAPClientTests", swiftSettings: strict),
+    .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"],
+                path: "Tests/MailStoreTests", swiftSettings: strict),
+    .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", nio], path: "Tests/DeflateCodecTests",
+                swiftSettings: strict),
+    .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport", nio, nioPosix], path: "Tests/NATSTests",
+                swiftSettings: strict),
+    .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "BusTransport", "TestSupport"],
+                path: "Tests/RedisStreamsTests", swiftSettings: strict),
+    .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],
+                path: "Tests/ImapctlTests", swiftSettings: strict),
+]
+
+let package = Package(
+    name: "imapworker",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "imapctl", targets: ["imapctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: systemTargets + coreTargets + transportTargets + testTargets
+)

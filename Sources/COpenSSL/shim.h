@@ -1,0 +1,11 @@
+#ifndef IMAPWORKER_COPENSSL_H
+#define IMAPWORKER_COPENSSL_H
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
+#include <openssl/rand.h>
+#endif

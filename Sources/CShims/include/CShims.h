@@ -1,0 +1,19 @@
+#ifndef IMAPWORKER_CSHIMS_H
+#define IMAPWORKER_CSHIMS_H
+/*
+ * Function wrappers for OpenSSL and zlib macros that Swift cannot import.
+ * The parameters are incomplete struct pointers (imported as OpaquePointer)
+ * so that this module does not re-export the libraries' own declarations.
+ */
+struct ssl_ctx_st;
+struct ssl_st;
+struct z_stream_s;
+
+int cshim_SSL_CTX_set_min_proto_version(struct ssl_ctx_st *ctx, int version);
+int cshim_SSL_CTX_set_max_proto_version(struct ssl_ctx_st *ctx, int version);
+int cshim_SSL_set_tlsext_host_name(struct ssl_st *ssl, const char *name);
+long cshim_SSL_CTX_set_mode(struct ssl_ctx_st *ctx, long mode);
+long cshim_SSL_CTX_set_options(struct ssl_ctx_st *ctx, long options);
+int cshim_deflateInit2(struct z_stream_s *strm, int level, int method, int windowBits, int memLevel, int strategy);
+int cshim_inflateInit2(struct z_stream_s *strm, int windowBits);
+#endif

@@ -1,0 +1,4 @@
+#ifndef IMAPWORKER_CZLIB_H
+#define IMAPWORKER_CZLIB_H
+#include <zlib.h>
+#endif

@@ -1,0 +1,1 @@
+// DeflateCodec: COMPRESS=DEFLATE (RFC 4978) channel handlers over zlib

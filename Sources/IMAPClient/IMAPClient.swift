@@ -1,0 +1,1 @@
+// IMAPClient: see docs/architecture.md

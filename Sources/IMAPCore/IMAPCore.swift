@@ -1,0 +1,1 @@
+// IMAPCore: see docs/architecture.md

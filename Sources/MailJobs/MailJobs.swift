@@ -1,0 +1,1 @@
+// MailJobs: see docs/architecture.md

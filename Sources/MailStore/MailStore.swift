@@ -1,0 +1,1 @@
+// MailStore: see docs/architecture.md

@@ -1,0 +1,1 @@
+// OpenSSLKit: see docs/architecture.md

@@ -1,0 +1,1 @@
+// TestSupport: shared harness for the test targets (servers, ports, temp dirs)

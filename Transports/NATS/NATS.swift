@@ -1,0 +1,1 @@
+// NATS client: see docs/architecture.md

@@ -1,0 +1,1 @@
+// RedisStreams: see docs/architecture.md
