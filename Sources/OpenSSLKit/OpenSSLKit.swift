@@ -1,1 +1,0 @@
-// OpenSSLKit: see docs/architecture.md

@@ -1,1 +1,0 @@
-// TestSupport: shared harness for the test targets (servers, ports, temp dirs)
