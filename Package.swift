@@ -46,7 +46,8 @@ let coreTargets: [Target] = [
 let transportTargets: [Target] = [
     .target(name: "BusTransport", path: "Transports/BusTransport", swiftSettings: strict),
     // NATS client (issue 3), hand-written on SwiftNIO.
-    .target(name: "NATS", dependencies: ["BusTransport", "OpenSSLKit", nio, nioPosix, logging],
+    .target(name: "NATS", dependencies: ["BusTransport", "OpenSSLKit", nio, nioPosix, logging,
+                                         .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Transports/NATS", swiftSettings: strict),
     .executableTarget(name: "nats-bench", dependencies: ["NATS", nio, nioPosix],
                       path: "Transports/NATSBench", swiftSettings: strict),

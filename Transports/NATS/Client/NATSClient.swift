@@ -1,0 +1,137 @@
+import NIOCore
+import NIOPosix
+
+/// A NATS client: one connection (reconnected as needed) shared by any number of tasks.
+///
+///     let client = try await NATSClient.connect(NATSOptions(url: "nats://127.0.0.1:4222"))
+///     let sub = try client.subscribe("orders", queue: "workers")
+///     try await client.publish("orders", payload: Array("hello".utf8))
+///     for await message in sub { … }
+///     try await client.drain()
+public final class NATSClient: Sendable {
+    public static let version = "0.1.0"
+    public static let defaultRequestTimeout: Duration = .seconds(5)
+    public static let defaultFlushTimeout: Duration = .seconds(10)
+
+    let core: ClientCore
+
+    /// Connection events, in order: connected, disconnected, reconnected, lame duck, slow
+    /// consumer, server error, closed. The sequence ends when the client is closed.
+    public var events: AsyncStream<NATSEvent> { core.events }
+
+    private init(core: ClientCore) {
+        self.core = core
+    }
+
+    /// Connects to the first server of `options.servers` that completes the handshake.
+    public static func connect(_ options: NATSOptions,
+                               eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> NATSClient {
+        let core = try ClientCore(options: options, eventLoop: eventLoopGroup.next())
+        try await core.start()
+        return NATSClient(core: core)
+    }
+
+    /// The largest message (headers + payload) the connected server accepts.
+    public var maxPayload: Int { core.state.withLockedValue { $0.maxPayload } }
+
+    /// The INFO of the server currently (or last) connected.
+    public var serverInfo: ServerInfo? { core.state.withLockedValue { $0.serverInfo } }
+
+    // MARK: - Publish
+
+    /// Publishes a message. It is written with the next batch of the event loop; while
+    /// disconnected it goes to the reconnect buffer. Waits only when the socket falls behind.
+    public func publish(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
+                        replyTo: String? = nil) async throws {
+        let (headerBlock) = try validate(subject, headers: headers, replyTo: replyTo)
+        let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeReadableBytes { bytes in
+            do throws(NATSError) {
+                return .success(try core.appendPublish(subject: subject, replyTo: replyTo, headerBlock: headerBlock, payload: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        await core.afterAppend(try outcome.get())
+    }
+
+    public func publish(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil,
+                        replyTo: String? = nil) async throws {
+        let headerBlock = try validate(subject, headers: headers, replyTo: replyTo)
+        let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeBytes { bytes in
+            do throws(NATSError) {
+                return .success(try core.appendPublish(subject: subject, replyTo: replyTo, headerBlock: headerBlock, payload: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        await core.afterAppend(try outcome.get())
+    }
+
+    public func publish(_ subject: String, payload: String, headers: NATSHeaders? = nil,
+                        replyTo: String? = nil) async throws {
+        try await publish(subject, payload: Array(payload.utf8), headers: headers, replyTo: replyTo)
+    }
+
+    @inline(__always)
+    private func validate(_ subject: String, headers: NATSHeaders?, replyTo: String?) throws(NATSError) -> [UInt8]? {
+        guard isValidSubject(subject) else { throw .invalidSubject(subject) }
+        if let replyTo, !isValidSubject(replyTo) { throw .invalidSubject(replyTo) }
+        guard let headers else { return nil }
+        return try HeaderBlock.encode(headers)
+    }
+
+    // MARK: - Subscribe
+
+    /// Subscribes to `subject` (wildcards `*` and `>` allowed), optionally in a queue group: the
+    /// server gives each message to one member of the group.
+    public func subscribe(_ subject: String, queue: String? = nil) throws -> NATSSubscription {
+        try core.subscribe(subject: subject, queue: queue)
+    }
+
+    // MARK: - Request/reply
+
+    /// Publishes a request with a unique reply subject and waits for the first answer.
+    /// Throws `NATSError.noResponders` at once when no one listens, `.timeout` after `timeout`.
+    public func request(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil,
+                        timeout: Duration = defaultRequestTimeout) async throws -> NATSMessage {
+        var buffer = core.allocator.buffer(capacity: payload.count)
+        buffer.writeBytes(payload)
+        return try await request(subject, payload: buffer, headers: headers, timeout: timeout)
+    }
+
+    public func request(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
+                        timeout: Duration = defaultRequestTimeout) async throws -> NATSMessage {
+        let headerBlock = try headers.map { headers throws(NATSError) in try HeaderBlock.encode(headers) }
+        return try await core.request(subject: subject, headerBlock: headerBlock, payload: payload, timeout: timeout)
+    }
+
+    // MARK: - Flush, drain, close
+
+    /// Waits until the server has processed everything published so far (PING → PONG).
+    public func flush(timeout: Duration = defaultFlushTimeout) async throws {
+        try await core.flush(timeout: timeout)
+    }
+
+    /// Unsubscribes everything, lets subscribers take what is already buffered (up to
+    /// `options.drainTimeout`), flushes the publishes, and closes.
+    public func drain() async throws {
+        let buffers = core.unsubscribeAllForDrain()
+        try? await core.flush(timeout: core.options.drainTimeout)
+        core.finishSubscriptions()
+        let deadline = ContinuousClock.now + core.options.drainTimeout
+        for buffer in buffers {
+            while !buffer.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        await close()
+    }
+
+    /// Flushes what was published (briefly) and closes the connection; ends all subscriptions.
+    public func close() async {
+        if !core.isClosed {
+            try? await core.flush(timeout: .seconds(2))
+        }
+        await core.requestClose()
+    }
+}

@@ -1,0 +1,54 @@
+import NIOCore
+
+/// A subscription: an `AsyncSequence` of the messages received on its subject.
+///
+/// The sequence ends after `unsubscribe()`, after the `unsubscribe(after:)` count, on `drain()`
+/// and when the client closes. Iterate it from one task.
+public struct NATSSubscription: AsyncSequence, Sendable {
+    public typealias Element = NATSMessage
+
+    public let subject: String
+    public let queue: String?
+    /// The subscription id on the wire.
+    public let sid: UInt64
+    let buffer: SubscriptionBuffer
+    let core: ClientCore
+
+    /// Stops the subscription now; messages already buffered are still delivered.
+    public func unsubscribe() async throws {
+        try core.unsubscribe(sid: sid, after: nil)
+    }
+
+    /// Ends the subscription once `count` messages in total have been received (the server stops
+    /// sending after that many; the count survives reconnects).
+    public func unsubscribe(after count: Int) async throws {
+        try core.unsubscribe(sid: sid, after: count)
+    }
+
+    /// Messages dropped because the consumer was too slow (pending buffer full).
+    public var droppedMessages: Int { buffer.droppedCount }
+    /// Messages received and not yet taken by the consumer.
+    public var pendingMessages: Int { buffer.pendingCount }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(buffer: buffer)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let buffer: SubscriptionBuffer
+        var batch = CircularBuffer<NATSMessage>()
+
+        public mutating func next() async -> NATSMessage? {
+            if let message = batch.popFirst() { return message }
+            switch buffer.take() {
+            case .batch(let taken):
+                batch = taken
+                return batch.popFirst()
+            case .finished:
+                return nil
+            case .mustWait:
+                return await buffer.wait()
+            }
+        }
+    }
+}

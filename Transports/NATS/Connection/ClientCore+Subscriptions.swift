@@ -1,0 +1,162 @@
+import NIOCore
+
+/// The subscription table and message dispatch, including the muxed request inbox.
+extension ClientCore {
+    func subscribe(subject: String, queue: String?) throws(NATSError) -> NATSSubscription {
+        guard isValidSubject(subject) else { throw .invalidSubject(subject) }
+        if let queue, !isValidSubject(queue) { throw .invalidSubject(queue) }
+        let buffer = SubscriptionBuffer(messagesLimit: options.pendingMessagesLimit, bytesLimit: options.pendingBytesLimit)
+        let sid: UInt64? = state.withLockedValue { s in
+            guard s.mode != .closed else { return nil }
+            defer { s.nextSID += 1 }
+            s.subscriptions[s.nextSID] = SubscriptionRecord(subject: subject, queue: queue, sink: .buffer(buffer))
+            return s.nextSID
+        }
+        guard let sid else { throw .connectionClosed }
+        appendCommand { $0.writeSub(subject: subject, queue: queue, sid: sid) }
+        return NATSSubscription(subject: subject, queue: queue, sid: sid, buffer: buffer, core: self)
+    }
+
+    /// `after: nil` ends the subscription now; otherwise once `after` messages in total arrived.
+    func unsubscribe(sid: UInt64, after: Int?) throws(NATSError) {
+        enum Outcome { case unknown, limited(Int), ended(Sink) }
+        let outcome: Outcome = state.withLockedValue { s in
+            guard var record = s.subscriptions[sid] else { return .unknown }
+            if let after, after > record.delivered {
+                record.max = after
+                s.subscriptions[sid] = record
+                return .limited(after)
+            }
+            s.subscriptions.removeValue(forKey: sid)
+            return .ended(record.sink)
+        }
+        switch outcome {
+        case .unknown:
+            if isClosed { throw .connectionClosed }
+        case .limited(let max):
+            appendCommand { $0.writeUnsub(sid: sid, max: max) }
+        case .ended(let sink):
+            appendCommand { $0.writeUnsub(sid: sid, max: nil) }
+            if case .buffer(let buffer) = sink { buffer.finish() }
+        }
+    }
+
+    /// Sends UNSUB for every subscription but keeps them, so that messages already on their
+    /// way are still delivered (the first step of `drain`). Returns their buffers.
+    func unsubscribeAllForDrain() -> [SubscriptionBuffer] {
+        let (sids, buffers) = state.withLockedValue { s in
+            var sids: [UInt64] = []
+            var buffers: [SubscriptionBuffer] = []
+            for (sid, record) in s.subscriptions {
+                guard case .buffer(let buffer) = record.sink else { continue }
+                sids.append(sid)
+                buffers.append(buffer)
+            }
+            return (sids, buffers)
+        }
+        appendCommand { out in for sid in sids { out.writeUnsub(sid: sid, max: nil) } }
+        return buffers
+    }
+
+    /// Removes every subscription and ends their sequences (after the drain flush).
+    func finishSubscriptions() {
+        let sinks = state.withLockedValue { s in
+            defer { s.subscriptions = s.subscriptions.filter { if case .replies = $0.value.sink { true } else { false } } }
+            return s.subscriptions.values.map(\.sink)
+        }
+        for case .buffer(let buffer) in sinks { buffer.finish() }
+    }
+
+    /// A MSG/HMSG from the server (event loop).
+    func deliver(_ inbound: InboundMessage) {
+        let target: (sink: Sink, reachedMax: Bool)? = state.withLockedValue { s in
+            guard var record = s.subscriptions[inbound.sid] else { return nil }
+            record.delivered += 1
+            if let max = record.max, record.delivered >= max {
+                s.subscriptions.removeValue(forKey: inbound.sid)
+                return (record.sink, true)
+            }
+            s.subscriptions[inbound.sid] = record
+            return (record.sink, false)
+        }
+        guard let target else { return }  // unsubscribed meanwhile
+        let message: NATSMessage
+        do {
+            message = try NATSMessage(inbound)
+        } catch {
+            process { $0.errorCaught(.protocolViolation(error.reason)) }
+            return
+        }
+        switch target.sink {
+        case .buffer(let buffer):
+            if buffer.enqueue(message, size: inbound.size) == .droppedSlowConsumer {
+                logger.warning("nats: slow consumer, dropping messages", metadata: ["subject": "\(inbound.subject)"])
+                eventsContinuation.yield(.slowConsumer(subject: inbound.subject, sid: inbound.sid))
+            }
+            if target.reachedMax { buffer.finish() }
+        case .replies:
+            let token = String(inbound.subject.utf8.dropFirst(replyPrefix.utf8.count)) ?? ""
+            guard let promise = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
+            if message.isNoResponders {
+                promise.fail(NATSError.noResponders)
+            } else {
+                promise.succeed(message)
+            }
+        }
+    }
+
+    /// Request/reply over the one muxed inbox subscription `_INBOX.<random>.*`.
+    func request(subject: String, headerBlock: [UInt8]?, payload: ByteBuffer,
+                 timeout: Duration) async throws -> NATSMessage {
+        guard isValidSubject(subject) else { throw NATSError.invalidSubject(subject) }
+        let promise = eventLoop.makePromise(of: NATSMessage.self)
+        let prefix = replyPrefix
+        let registered: (token: String, newSID: UInt64?)? = state.withLockedValue { s in
+            guard s.mode != .closed else { return nil }
+            var newSID: UInt64?
+            if s.repliesSID == nil {
+                let sid = s.nextSID
+                s.nextSID += 1
+                s.repliesSID = sid
+                s.subscriptions[sid] = SubscriptionRecord(subject: prefix + "*", queue: nil, sink: .replies)
+                newSID = sid
+            }
+            s.nextRequestToken += 1
+            let token = String(s.nextRequestToken, radix: 36)
+            s.requests[token] = promise
+            return (token, newSID)
+        }
+        guard let registered else {
+            promise.fail(NATSError.connectionClosed)
+            throw NATSError.connectionClosed
+        }
+        if let sid = registered.newSID {
+            appendCommand { $0.writeSub(subject: prefix + "*", queue: nil, sid: sid) }
+        }
+        let token = registered.token
+        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(NATSError.timeout)
+        }
+        defer { timer.cancel() }
+        let outcome: Result<AppendOutcome, NATSError> = payload.withUnsafeReadableBytes { bytes in
+            do throws(NATSError) {
+                return .success(try appendPublish(subject: subject, replyTo: prefix + token, headerBlock: headerBlock, payload: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(let appended):
+            await afterAppend(appended)
+        case .failure(let error):
+            state.withLockedValue { _ = $0.requests.removeValue(forKey: token) }
+            promise.fail(error)
+            throw error
+        }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(CancellationError())
+        }
+    }
+}

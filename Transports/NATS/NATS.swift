@@ -1,1 +1,0 @@
-// NATS client: see docs/architecture.md
