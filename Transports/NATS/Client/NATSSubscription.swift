@@ -50,5 +50,15 @@ public struct NATSSubscription: AsyncSequence, Sendable {
                 return await buffer.wait()
             }
         }
+
+        /// The next message if one is already buffered; never waits.
+        public mutating func nextIfAvailable() -> NATSMessage? {
+            if let message = batch.popFirst() { return message }
+            if case .batch(let taken) = buffer.take() {
+                batch = taken
+                return batch.popFirst()
+            }
+            return nil
+        }
     }
 }
