@@ -22,7 +22,7 @@ struct ServerPool: Sendable {
     mutating func next() -> ServerAddress? {
         guard !entries.isEmpty else { return nil }
         let address = entries[cursor % entries.count].address
-        cursor = (cursor + 1) % entries.count
+        cursor &+= 1
         return address
     }
 
