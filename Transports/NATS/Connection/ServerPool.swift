@@ -22,7 +22,7 @@ struct ServerPool: Sendable {
     mutating func next() -> ServerAddress? {
         guard !entries.isEmpty else { return nil }
         let address = entries[cursor % entries.count].address
-        cursor &+= 1
+        cursor = cursor == Int.max ? 0 : cursor + 1
         return address
     }
 

@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+
+/// A nats-server started for one test on 127.0.0.1 with free ports (client and monitoring),
+/// optionally with a configuration file. It can be stopped and started again on the same ports.
+final class NATSServer: Sendable {
+    /// `$NATS_SERVER`, else the first nats-server found in the usual places (Debian puts it in /usr/sbin).
+    static let executable: String = {
+        if let path = ProcessInfo.processInfo.environment["NATS_SERVER"] { return path }
+        let candidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
+    }()
+
+    let port: Int
+    let monitorPort: Int
+    let directory: TemporaryDirectory
+    let extraArguments: [String]
+    private let process = ProcessHolder()
+
+    var url: String { "nats://127.0.0.1:\(port)" }
+
+    init(config: String? = nil, arguments: [String] = []) async throws {
+        directory = try TemporaryDirectory(prefix: "nats-test")
+        port = try freeLoopbackPort()
+        monitorPort = try freeLoopbackPort()
+        var extra = arguments
+        if let config {
+            let path = directory.file("server.conf")
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            extra += ["-c", path]
+        }
+        extraArguments = extra
+        try await start()
+    }
+
+    func start() async throws {
+        let child = try ChildProcess(Self.executable,
+                                     ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)] + extraArguments,
+                                     logDirectory: directory.path, name: "nats-server-\(UUID().uuidString.prefix(8))")
+        await process.set(child)
+        try await waitForLoopbackPort(port)
+    }
+
+    /// Stops the server (SIGTERM: clients see the connection close) and waits for it to exit.
+    func stop() async throws {
+        guard let child = await process.take() else { return }
+        child.signal(SIGTERM)
+        try await child.wait(timeout: .seconds(20))
+    }
+
+    func signal(_ signal: Int32) async throws {
+        guard let child = await process.current() else { throw TestHarnessError("server not running") }
+        child.signal(signal)
+    }
+
+    /// GETs a monitoring endpoint (`/subsz?subs=1`, `/connz?subs=detail`) over loopback HTTP.
+    func monitor(_ path: String) async throws -> [String: Any] {
+        let result = try await runCommand("/usr/bin/curl", ["-s", "http://127.0.0.1:\(monitorPort)\(path)"])
+        guard result.status == 0, let data = result.stdout.data(using: .utf8),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TestHarnessError("monitoring \(path) failed: \(result.stderr)")
+        }
+        return json
+    }
+}
+
+/// The current server process, swapped on restart; released (and so killed) with the server.
+private actor ProcessHolder {
+    private var child: ChildProcess?
+    func set(_ child: ChildProcess) { self.child = child }
+    func current() -> ChildProcess? { child }
+    func take() -> ChildProcess? {
+        defer { child = nil }
+        return child
+    }
+}
