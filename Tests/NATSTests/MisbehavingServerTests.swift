@@ -1,0 +1,80 @@
+import NIOConcurrencyHelpers
+import Testing
+import TestSupport
+@testable import NATS
+
+/// What the client does when the server misbehaves: it must never crash or grow, and it goes
+/// through the reconnect path.
+@Suite(.timeLimit(.minutes(1)))
+struct MisbehavingServerTests {
+    @Test func garbageClosesTheConnectionWithAProtocolErrorAndReconnects() async throws {
+        let server = try await FakeServer { connection, line in
+            guard line == "PING" else { return nil }
+            // The first connection turns to garbage right after the handshake.
+            return connection == 0 ? "PONG\r\nHELLO THERE\r\n" : "PONG\r\n"
+        }
+        let client = try await NATSClient.connect(testOptions(server.url))
+        var events = client.events.makeAsyncIterator()
+        let disconnected = await nextEvent(&events) { $0.isDisconnected }
+        guard case .disconnected(let reason) = disconnected, case .protocolViolation = reason else {
+            Issue.record("expected a protocol violation, got \(String(describing: disconnected))")
+            return
+        }
+        #expect(await nextEvent(&events) { $0.isReconnected } != nil)
+        try await client.flush()
+        await client.close()
+        try await server.stop()
+    }
+
+    @Test func oversizedControlLineIsAProtocolError() async throws {
+        let server = try await FakeServer { connection, line in
+            guard line == "PING" else { return nil }
+            return connection == 0 ? "PONG\r\nMSG " + String(repeating: "x", count: 10_000) : "PONG\r\n"
+        }
+        let client = try await NATSClient.connect(testOptions(server.url))
+        var events = client.events.makeAsyncIterator()
+        guard case .disconnected(.protocolViolation) = await nextEvent(&events, where: { $0.isDisconnected }) else {
+            Issue.record("expected a protocol violation")
+            return
+        }
+        await client.close()
+        try await server.stop()
+    }
+
+    @Test func unansweredPingsMakeTheConnectionStale() async throws {
+        let pings = NIOLockedValueBox([Int: Int]())
+        let server = try await FakeServer { connection, line in
+            guard line == "PING" else { return nil }
+            // Only the handshake PING of the first connection is answered.
+            let count = pings.withLockedValue { counts in
+                counts[connection, default: 0] += 1
+                return counts[connection, default: 0]
+            }
+            return connection == 0 && count > 1 ? nil : "PONG\r\n"
+        }
+        var options = testOptions(server.url)
+        options.pingInterval = .milliseconds(50)
+        let client = try await NATSClient.connect(options)
+        var events = client.events.makeAsyncIterator()
+        #expect(await nextEvent(&events) { $0.isDisconnected } == .disconnected(reason: .staleConnection))
+        #expect(await nextEvent(&events) { $0.isReconnected } != nil)
+        // Two keep-alive PINGs went unanswered before the third tick declared the connection stale.
+        #expect(pings.withLockedValue { $0[0] } == 3)
+        await client.close()
+        try await server.stop()
+    }
+
+    @Test func sameAuthorizationErrorTwiceStopsReconnecting() async throws {
+        let server = try await FakeServer { connection, line in
+            guard line == "PING" else { return nil }
+            return connection == 0 ? "PONG\r\n-ERR 'Stale Connection'\r\n" : "-ERR 'Authorization Violation'\r\n"
+        }
+        let client = try await NATSClient.connect(testOptions(server.url))
+        var events = client.events.makeAsyncIterator()
+        let closed = await nextEvent(&events) { if case .closed = $0 { true } else { false } }
+        #expect(closed == .closed(reason: .authorization("Authorization Violation")))
+        #expect(server.connectionCount == 3)  // the first, then two refused
+        await #expect(throws: NATSError.connectionClosed) { try await client.flush() }
+        try await server.stop()
+    }
+}
