@@ -31,6 +31,14 @@ public final class NATSClient: Sendable {
         return NATSClient(core: core)
     }
 
+    /// The event loop the connection runs on.
+    public var eventLoop: any EventLoop { core.eventLoop }
+
+    /// A task executor running jobs on the connection's event loop. A task that prefers it
+    /// (`withTaskExecutorPreference(client.taskExecutor) { … }`) talks to the client without any
+    /// thread hop: the lowest request/reply latency. Such a task must never block.
+    public var taskExecutor: any TaskExecutor { EventLoopTaskExecutor(eventLoop: core.eventLoop) }
+
     /// The largest message (headers + payload) the connected server accepts.
     public var maxPayload: Int { core.state.withLockedValue { $0.maxPayload } }
 
@@ -41,7 +49,7 @@ public final class NATSClient: Sendable {
 
     /// Publishes a message. It is written with the next batch of the event loop; while
     /// disconnected it goes to the reconnect buffer. Waits only when the socket falls behind.
-    public func publish(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
+    nonisolated(nonsending) public func publish(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
                         replyTo: String? = nil) async throws {
         let (headerBlock) = try validate(subject, headers: headers, replyTo: replyTo)
         let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeReadableBytes { bytes in
@@ -54,7 +62,7 @@ public final class NATSClient: Sendable {
         await core.afterAppend(try outcome.get())
     }
 
-    public func publish(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil,
+    nonisolated(nonsending) public func publish(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil,
                         replyTo: String? = nil) async throws {
         let headerBlock = try validate(subject, headers: headers, replyTo: replyTo)
         let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeBytes { bytes in
@@ -67,7 +75,7 @@ public final class NATSClient: Sendable {
         await core.afterAppend(try outcome.get())
     }
 
-    public func publish(_ subject: String, payload: String, headers: NATSHeaders? = nil,
+    nonisolated(nonsending) public func publish(_ subject: String, payload: String, headers: NATSHeaders? = nil,
                         replyTo: String? = nil) async throws {
         try await publish(subject, payload: Array(payload.utf8), headers: headers, replyTo: replyTo)
     }
@@ -92,14 +100,14 @@ public final class NATSClient: Sendable {
 
     /// Publishes a request with a unique reply subject and waits for the first answer.
     /// Throws `NATSError.noResponders` at once when no one listens, `.timeout` after `timeout`.
-    public func request(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil,
+    nonisolated(nonsending) public func request(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil,
                         timeout: Duration = defaultRequestTimeout) async throws -> NATSMessage {
         var buffer = core.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
         return try await request(subject, payload: buffer, headers: headers, timeout: timeout)
     }
 
-    public func request(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
+    nonisolated(nonsending) public func request(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
                         timeout: Duration = defaultRequestTimeout) async throws -> NATSMessage {
         let headerBlock = try headers.map { headers throws(NATSError) in try HeaderBlock.encode(headers) }
         return try await core.request(subject: subject, headerBlock: headerBlock, payload: payload, timeout: timeout)
@@ -108,7 +116,7 @@ public final class NATSClient: Sendable {
     // MARK: - Flush, drain, close
 
     /// Waits until the server has processed everything published so far (PING → PONG).
-    public func flush(timeout: Duration = defaultFlushTimeout) async throws {
+    nonisolated(nonsending) public func flush(timeout: Duration = defaultFlushTimeout) async throws {
         try await core.flush(timeout: timeout)
     }
 

@@ -38,6 +38,20 @@ public struct NATSSubscription: AsyncSequence, Sendable {
         let buffer: SubscriptionBuffer
         var batch = CircularBuffer<NATSMessage>()
 
+        /// Runs on the caller's executor (no hop to the global pool between messages).
+        public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async -> NATSMessage? {
+            if let message = batch.popFirst() { return message }
+            switch buffer.take() {
+            case .batch(let taken):
+                batch = taken
+                return batch.popFirst()
+            case .finished:
+                return nil
+            case .mustWait:
+                return await buffer.wait()
+            }
+        }
+
         public mutating func next() async -> NATSMessage? {
             if let message = batch.popFirst() { return message }
             switch buffer.take() {

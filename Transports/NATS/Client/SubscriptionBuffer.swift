@@ -60,6 +60,37 @@ final class SubscriptionBuffer: Sendable {
         return result
     }
 
+    /// Enqueues the messages of one read at once (one lock). Returns true when this batch started
+    /// an overflow episode (a slow consumer to report).
+    func enqueue(contentsOf messages: [NATSMessage], sizes: [Int]) -> Bool {
+        let (slowConsumer, waiter, first): (Bool, CheckedContinuation<NATSMessage?, Never>?, NATSMessage?) = state.withLockedValue { s in
+            if s.finished { return (false, nil, nil) }
+            var start = 0
+            var waiter: CheckedContinuation<NATSMessage?, Never>?
+            if let pendingWaiter = s.waiter, !messages.isEmpty {
+                s.waiter = nil
+                waiter = pendingWaiter
+                start = 1
+            }
+            var startedOverflow = false
+            for index in start..<messages.count {
+                if s.pending.count >= messagesLimit || s.pendingBytes + sizes[index] > bytesLimit {
+                    s.dropped += 1
+                    if !s.overflowing {
+                        s.overflowing = true
+                        startedOverflow = true
+                    }
+                    continue
+                }
+                s.pending.append(messages[index])
+                s.pendingBytes += sizes[index]
+            }
+            return (startedOverflow, waiter, waiter == nil ? nil : messages.first)
+        }
+        if let waiter { waiter.resume(returning: first) }
+        return slowConsumer
+    }
+
     /// Takes every pending message.
     func take() -> Take {
         state.withLockedValue { s in
@@ -75,9 +106,16 @@ final class SubscriptionBuffer: Sendable {
     }
 
     /// Waits for the next message; nil when the subscription ended or the task was cancelled.
-    func wait() async -> NATSMessage? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<NATSMessage?, Never>) in
+    nonisolated(nonsending) func wait() async -> NATSMessage? {
+        await wait(isolation: #isolation)
+    }
+
+    /// The operation closure captures the isolated parameter so that it runs on the caller's
+    /// executor (SE-0420): a message resumes the consumer without a hop through the global pool.
+    private func wait(isolation: isolated (any Actor)?) async -> NATSMessage? {
+        await withTaskCancellationHandler(operation: {
+            _ = isolation
+            return await withCheckedContinuation { (continuation: CheckedContinuation<NATSMessage?, Never>) in
                 enum Now { case message(NATSMessage), end, later }
                 let now: Now = state.withLockedValue { s in
                     if let first = s.pending.popFirst() {
@@ -94,12 +132,12 @@ final class SubscriptionBuffer: Sendable {
                 case .later: break
                 }
             }
-        } onCancel: {
-            state.withLockedValue { s in
+        }, onCancel: {
+            self.state.withLockedValue { s in
                 defer { s.waiter = nil }
                 return s.waiter
             }?.resume(returning: nil)
-        }
+        }, isolation: isolation)
     }
 
     /// No more messages will come; the consumer still gets those already pending.

@@ -49,7 +49,7 @@ extension ClientCore {
 
     /// Runs after an append: schedules the tick's flush and applies back-pressure.
     @inline(__always)
-    func afterAppend(_ outcome: AppendOutcome) async {
+    nonisolated(nonsending) func afterAppend(_ outcome: AppendOutcome) async {
         guard case .appended(let scheduleFlush, let mustWait) = outcome else { return }
         if scheduleFlush { eventLoop.execute { self.flushOutbound() } }
         if mustWait { await waitForOutboundRoom() }
@@ -108,7 +108,7 @@ extension ClientCore {
     }
 
     /// Back-pressure: waits until the event loop took the outbound buffer.
-    func waitForOutboundRoom() async {
+    nonisolated(nonsending) func waitForOutboundRoom() async {
         let limit = options.maxOutboundBytes
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLockedValue { s in
@@ -121,7 +121,7 @@ extension ClientCore {
     }
 
     /// Waits until the server answered a PING sent after everything published so far.
-    func flush(timeout: Duration) async throws {
+    nonisolated(nonsending) func flush(timeout: Duration) async throws {
         let promise = eventLoop.makePromise(of: Void.self)
         let id: UInt64? = state.withLockedValue { s in
             guard s.mode != .closed else { return nil }
@@ -138,6 +138,6 @@ extension ClientCore {
             self.state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.fail(NATSError.timeout)
         }
         defer { timer.cancel() }
-        try await promise.futureResult.get()
+        try await promise.futureResult.value()
     }
 }

@@ -67,6 +67,73 @@ extension ClientCore {
         for case .buffer(let buffer) in sinks { buffer.finish() }
     }
 
+    /// The messages of one read (event loop): one lock for the table, one per subscription buffer.
+    func deliver(_ batch: [InboundMessage], generation: UInt64) {
+        if batch.count == 1, let only = batch.first {
+            if isCurrent(generation) { deliver(only) }
+            return
+        }
+        let targets: [(sink: Sink, reachedMax: Bool)?]? = state.withLockedValue { s in
+            guard s.generation == generation else { return nil }
+            return batch.map { inbound in
+                guard var record = s.subscriptions[inbound.sid] else { return nil }
+                record.delivered += 1
+                if let max = record.max, record.delivered >= max {
+                    s.subscriptions.removeValue(forKey: inbound.sid)
+                    return (record.sink, true)
+                }
+                s.subscriptions[inbound.sid] = record
+                return (record.sink, false)
+            }
+        }
+        guard let targets else { return }
+        var run: (buffer: SubscriptionBuffer, sid: UInt64, subject: String, messages: [NATSMessage], sizes: [Int])?
+        func flushRun() {
+            guard let current = run else { return }
+            run = nil
+            if current.buffer.enqueue(contentsOf: current.messages, sizes: current.sizes) {
+                logger.warning("nats: slow consumer, dropping messages", metadata: ["subject": "\(current.subject)"])
+                eventsContinuation.yield(.slowConsumer(subject: current.subject, sid: current.sid))
+            }
+        }
+        for (inbound, target) in zip(batch, targets) {
+            guard let target else { continue }
+            let message: NATSMessage
+            do {
+                message = try NATSMessage(inbound)
+            } catch {
+                flushRun()
+                process { $0.errorCaught(.protocolViolation(error.reason)) }
+                return
+            }
+            switch target.sink {
+            case .buffer(let buffer):
+                if let current = run, current.buffer !== buffer { flushRun() }
+                if run == nil { run = (buffer, inbound.sid, inbound.subject, [], []) }
+                run?.messages.append(message)
+                run?.sizes.append(inbound.size)
+                if target.reachedMax {
+                    flushRun()
+                    buffer.finish()
+                }
+            case .replies:
+                flushRun()
+                resolveRequest(message, subject: inbound.subject)
+            }
+        }
+        flushRun()
+    }
+
+    private func resolveRequest(_ message: NATSMessage, subject: String) {
+        let token = String(subject.utf8.dropFirst(replyPrefix.utf8.count)) ?? ""
+        guard let promise = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
+        if message.isNoResponders {
+            promise.fail(NATSError.noResponders)
+        } else {
+            promise.succeed(message)
+        }
+    }
+
     /// A MSG/HMSG from the server (event loop).
     func deliver(_ inbound: InboundMessage) {
         let target: (sink: Sink, reachedMax: Bool)? = state.withLockedValue { s in
@@ -95,18 +162,12 @@ extension ClientCore {
             }
             if target.reachedMax { buffer.finish() }
         case .replies:
-            let token = String(inbound.subject.utf8.dropFirst(replyPrefix.utf8.count)) ?? ""
-            guard let promise = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
-            if message.isNoResponders {
-                promise.fail(NATSError.noResponders)
-            } else {
-                promise.succeed(message)
-            }
+            resolveRequest(message, subject: inbound.subject)
         }
     }
 
     /// Request/reply over the one muxed inbox subscription `_INBOX.<random>.*`.
-    func request(subject: String, headerBlock: [UInt8]?, payload: ByteBuffer,
+    nonisolated(nonsending) func request(subject: String, headerBlock: [UInt8]?, payload: ByteBuffer,
                  timeout: Duration) async throws -> NATSMessage {
         guard isValidSubject(subject) else { throw NATSError.invalidSubject(subject) }
         let promise = eventLoop.makePromise(of: NATSMessage.self)
@@ -153,10 +214,18 @@ extension ClientCore {
             promise.fail(error)
             throw error
         }
-        return try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
+        return try await awaitReply(promise, token: token, isolation: #isolation)
+    }
+
+    /// The operation closure captures the isolated parameter so that it runs on the caller's
+    /// executor (SE-0420): the reply resumes the caller without a hop through the global pool.
+    private func awaitReply(_ promise: EventLoopPromise<NATSMessage>, token: String,
+                            isolation: isolated (any Actor)?) async throws -> NATSMessage {
+        try await withTaskCancellationHandler(operation: {
+            _ = isolation
+            return try await promise.futureResult.value()
+        }, onCancel: {
             self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(CancellationError())
-        }
+        }, isolation: isolation)
     }
 }

@@ -11,6 +11,8 @@ final class NATSChannelHandler: ChannelInboundHandler {
     private var parser: ProtocolParser
     /// Bytes of an operation that is not complete yet.
     private var cumulation: ByteBuffer?
+    /// Messages of the current read, delivered together (reused between reads).
+    private var messages: [InboundMessage] = []
 
     init(core: ClientCore, generation: UInt64, maxPayload: Int) {
         self.core = core
@@ -40,9 +42,18 @@ final class NATSChannelHandler: ChannelInboundHandler {
         }
         do {
             while let operation = try parser.next(&buffer) {
+                if case .message(let message) = operation {
+                    messages.append(message)
+                    continue
+                }
+                // Other operations keep their place after the messages before them (a PONG
+                // answering a flush comes after the messages it covers).
+                deliverMessages()
                 core.received(operation, generation: generation)
             }
+            deliverMessages()
         } catch {
+            deliverMessages()
             // Garbage: the connection is closed and the reconnect path takes over.
             core.errorCaught(.protocolViolation(error.reason), generation: generation)
             context.close(promise: nil)
@@ -52,6 +63,12 @@ final class NATSChannelHandler: ChannelInboundHandler {
             buffer.discardReadBytes()
             cumulation = buffer
         }
+    }
+
+    private func deliverMessages() {
+        guard !messages.isEmpty else { return }
+        core.deliver(messages, generation: generation)
+        messages.removeAll(keepingCapacity: true)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
