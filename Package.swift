@@ -59,7 +59,11 @@ let transportTargets: [Target] = [
 
 // MARK: - Tests
 let testTargets: [Target] = [
-    .target(name: "TestSupport", dependencies: [nio, nioPosix], path: "Tests/TestSupport", swiftSettings: strict),
+    .target(name: "TestSupport", dependencies: [
+        nio, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+    ], path: "Tests/TestSupport", swiftSettings: strict),
+    .testTarget(name: "HarnessTests", dependencies: ["TestSupport", nio, nioPosix], path: "Tests/HarnessTests",
+                swiftSettings: strict),
     .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore", nio], path: "Tests/IMAPCoreTests",
                 resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "TestSupport", nio, nioPosix],

@@ -15,13 +15,16 @@ DIR=$1
 DIR=$(cd "$DIR" && pwd -P)
 case "$DIR" in /tmp/?*) ;; *) echo "dovecot-stop: DIR must be under /tmp: $DIR" >&2; exit 2 ;; esac
 
+# alive: exists and is not a zombie waiting for a parent that does not reap it
+alive() { [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'; }
+
 if [ -f "$DIR/dovecot.pid" ]; then
     pid=$(cat "$DIR/dovecot.pid")
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && \
        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-c $DIR/dovecot.conf"; then
         kill -TERM "$pid"
-        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        if kill -0 "$pid" 2>/dev/null; then
+        for _ in $(seq 1 200); do alive "$pid" || break; sleep 0.05; done
+        if alive "$pid"; then
             echo "dovecot-stop: pid $pid still alive after 10 s, sending SIGKILL" >&2
             kill -KILL "$pid"
         fi
