@@ -32,6 +32,15 @@ import Testing
         #expect(throws: MailStoreError.schemaTooNew(found: 99, supported: MailStore.schemaVersion)) {
             try fixture.open()
         }
+        // A migration this build does not know, even without a higher user_version.
+        _ = try await pythonSQLite(fixture.path, """
+            db.execute('PRAGMA user_version = 1')
+            db.execute("INSERT INTO grdb_migrations VALUES ('v2-from-the-future')")
+            db.commit()
+            """)
+        #expect(throws: MailStoreError.schemaTooNew(found: MailStore.schemaVersion + 1, supported: MailStore.schemaVersion)) {
+            try fixture.open()
+        }
     }
 
     @Test func pathUnderARegularFileCannotBeOpened() throws {
