@@ -88,7 +88,7 @@ enum EventRendering {
             }
         case .bodyStart(let section, let origin, let size):
             return "  BODY [\(section)]" + (origin.map { "<\($0)>" } ?? "") + " size=\(size)"
-        case .bodyBytes(let bytes): return "  BYTES " + quote(String(decoding: bytes.readableBytesView, as: UTF8.self))
+        case .bodyBytes(let bytes): return "  BYTES " + quoteBytes(bytes.readableBytesView)
         case .bodyEnd: return "  BODY-END"
         case .finish: return "FETCH-END"
         }
@@ -124,6 +124,22 @@ enum EventRendering {
     static func mailbox(_ name: MailboxName) -> String {
         let raw = String(decoding: name.raw, as: UTF8.self)
         return raw == name.name ? quote(raw) : quote(name.name) + "(raw " + quote(raw) + ")"
+    }
+
+    /// Bodies byte by byte: printable ASCII as is, other bytes as `\r`, `\n` or `\xNN`.
+    static func quoteBytes<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        var out = "\""
+        for b in bytes {
+            switch b {
+            case 0x0D: out += "\\r"
+            case 0x0A: out += "\\n"
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case UInt8(ascii: "\""): out += "\\\""
+            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(b))
+            default: out += "\\x" + hex2(UInt32(b))
+            }
+        }
+        return out + "\""
     }
 
     /// Double-quoted with `\r`, `\n`, `\\`, `\"` and `\xNN` escapes.

@@ -73,8 +73,17 @@ public struct ResponseParser: Sendable {
 
             case .fetchItems(nil):
                 let boundary = try scanner.scan(buffer, maxLineLength: limits.maxLineLength, literalsAllowed: true)
-                if boundary == .needMore { return nil }
-                mode = .fetchItems(boundary: boundary)
+                switch boundary {
+                case .needMore:
+                    return nil
+                case .literal(let size, mayBeBody: false):
+                    // Not a body: the literal belongs to an item that continues past it, so
+                    // parsing now would only re-read that item. Keep it and scan on.
+                    guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
+                    scanner.skipLiteral(size: size)
+                case .literal, .lineEnd:
+                    mode = .fetchItems(boundary: boundary)
+                }
 
             case .response:
                 if scanner.position == 0, let first = buffer.readableBytesView.first {
@@ -88,7 +97,7 @@ public struct ResponseParser: Sendable {
                     return .fetch(.start(sequence: sequence))
                 }
                 switch boundary {
-                case .literal(let size):
+                case .literal(let size, _):
                     guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
                     scanner.skipLiteral(size: size)
                 case .lineEnd:
@@ -159,7 +168,7 @@ public struct ResponseParser: Sendable {
             case .incomplete:
                 // The current item needs what follows the boundary.
                 switch boundary {
-                case .literal(let size):
+                case .literal(let size, _):
                     guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
                     scanner.skipLiteral(size: size)
                     mode = .fetchItems(boundary: nil)
