@@ -48,7 +48,7 @@ struct ModifiedUTF7Tests {
             _ = try ModifiedUTF7.decode(long)
             Issue.record("expected an error")
         } catch {
-            #expect(error.excerpt.utf8.count <= 80)
+            #expect(error.reason.utf8.count <= 140)
             #expect(error.reason.contains("unterminated"))
         }
     }

@@ -62,7 +62,7 @@ struct ResponseParserFuzzTests {
                     guard try parser.next(&buffer) != nil else { break }
                     events += 1
                 } catch {
-                    #expect(error.excerpt.utf8.count <= 200)
+                    #expect(error.reason.utf8.count <= 160)
                     return (events, true)
                 }
             }

@@ -64,13 +64,14 @@ struct ResponseParserStreamingTests {
             while try parser.next(&buffer) != nil {}
             Issue.record("expected an error")
         } catch {
-            guard case .invalid(let reason, let excerpt) = error else {
+            guard case .invalid(let message) = error else {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(!reason.isEmpty)
-            #expect(!excerpt.isEmpty)
-            #expect(excerpt.utf8.count <= 80)
+            // "<rule> at \"<excerpt>\"", the excerpt at most 76 characters and an ellipsis.
+            #expect(message.contains(" at \""))
+            #expect(message.contains("\\x01"))
+            #expect(message.utf8.count <= 140)
         }
     }
 
