@@ -27,6 +27,8 @@ struct FrameScanner {
     private var lineBytes = 0
     /// Boundaries found in this response so far.
     private(set) var segments = 0
+    /// Bytes of literals of this response kept in the buffer (skipped, not streamed).
+    private(set) var heldLiteralBytes = 0
 
     mutating func reset() { self = FrameScanner() }
 
@@ -39,6 +41,7 @@ struct FrameScanner {
     /// The literal announced by the last `.literal` boundary is to be skipped (kept in the buffer).
     mutating func skipLiteral(size: Int) {
         literalRemaining = size
+        heldLiteralBytes += size
     }
 
     mutating func scan(_ buffer: ByteBuffer, maxLineLength: Int, literalsAllowed: Bool) throws(IMAPParseError) -> Boundary {

@@ -21,7 +21,8 @@ public struct ResponseParser: Sendable {
         public var maxLineLength: Int
         /// Nesting of parenthesised lists. Default 32.
         public var maxDepth: Int
-        /// Size of one literal held in memory (anything but a FETCH body). Default 1 MiB.
+        /// Bytes of literals held in memory for one response: everything but FETCH bodies, which
+        /// stream. Default 1 MiB.
         public var maxLiteralSize: Int
 
         public init(maxLineLength: Int = 64 * 1024, maxDepth: Int = 32, maxLiteralSize: Int = 1024 * 1024) {
@@ -79,8 +80,7 @@ public struct ResponseParser: Sendable {
                 case .literal(let size, mayBeBody: false):
                     // Not a body: the literal belongs to an item that continues past it, so
                     // parsing now would only re-read that item. Keep it and scan on.
-                    guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
-                    scanner.skipLiteral(size: size)
+                    try holdLiteral(size)
                 case .literal, .lineEnd:
                     mode = .fetchItems(boundary: boundary)
                 }
@@ -98,8 +98,7 @@ public struct ResponseParser: Sendable {
                 }
                 switch boundary {
                 case .literal(let size, _):
-                    guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
-                    scanner.skipLiteral(size: size)
+                    try holdLiteral(size)
                 case .lineEnd:
                     if let event = try completeResponse(&buffer) { return event }
                 case .needMore:
@@ -169,8 +168,7 @@ public struct ResponseParser: Sendable {
                 // The current item needs what follows the boundary.
                 switch boundary {
                 case .literal(let size, _):
-                    guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
-                    scanner.skipLiteral(size: size)
+                    try holdLiteral(size)
                     mode = .fetchItems(boundary: nil)
                     return nil
                 case .lineEnd, .needMore:
@@ -197,6 +195,12 @@ public struct ResponseParser: Sendable {
             queued.append(.fetch(.bodyEnd))
             return .fetch(.bodyStart(section: section, origin: origin, size: bytes?.readableBytes ?? 0))
         }
+    }
+
+    /// Keeps a literal of `size` bytes in the buffer (to parse with its response), within the limit.
+    private mutating func holdLiteral(_ size: Int) throws(IMAPParseError) {
+        guard size <= limits.maxLiteralSize - scanner.heldLiteralBytes else { throw .literalTooLarge }
+        scanner.skipLiteral(size: size)
     }
 
     private mutating func consume(_ buffer: inout ByteBuffer, upTo index: Int) {
