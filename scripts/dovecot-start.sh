@@ -62,10 +62,11 @@ if [ "$(id -u)" = 0 ]; then
     user_or_nobody() { getent passwd "$1" >/dev/null && echo "$1" || echo nobody; }
     INTERNAL_USER=$(user_or_nobody dovecot)
     LOGIN_USER=$(user_or_nobody dovenull)
+    INTERNAL_GROUP=$(getent group dovecot >/dev/null && echo dovecot || getent group "$MAIL_GID" | cut -d: -f1)
     NONROOT_SETTINGS=""
 else
     MAIL_UID=$(id -u) MAIL_GID=$(id -g)
-    INTERNAL_USER=$(id -un) LOGIN_USER=$(id -un)
+    INTERNAL_USER=$(id -un) LOGIN_USER=$(id -un) INTERNAL_GROUP=$(id -gn)
     # Unprivileged master: no chroots, no user switches, every service as the caller.
     NONROOT_SETTINGS="
 service anvil {
@@ -133,6 +134,7 @@ listen = 127.0.0.1
 protocols = imap
 default_internal_user = $INTERNAL_USER
 default_login_user = $LOGIN_USER
+default_internal_group = $INTERNAL_GROUP
 log_path = $DIR/log/dovecot.log
 info_log_path = $DIR/log/dovecot.log
 
@@ -186,32 +188,62 @@ if ! doveconf -c "$DIR/dovecot.conf" -n > "$DIR/log/doveconf-n.txt" 2>&1; then
 fi
 
 # --- start: foreground master, own session, PID recorded --------------------------------------
-setsid /usr/sbin/dovecot -F -c "$DIR/dovecot.conf" > "$DIR/log/master.out" 2>&1 < /dev/null &
-PID=$!
-echo "$PID" > "$DIR/dovecot.pid"
+# Background children must not keep the caller's descriptors: Foundation's Process (the Swift
+# tests) waits for a socket it gives the child to close, so an inherited copy in the long-lived
+# master would make this script look like it never ends.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+}
+# Signal masks and ignored signals also survive exec, and Foundation's Process spawns with its
+# thread's mask (nearly every signal blocked): without a reset, SIGTERM would not stop Dovecot.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+exec_with_default_signals() {
+    exec "$PYTHON" -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+for s in range(1, signal.NSIG):
+    try:
+        signal.signal(s, signal.SIG_DFL)
+    except (OSError, ValueError, RuntimeError):
+        pass
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+rm -f "$DIR/run/master.pid"
+( close_inherited_fds; exec_with_default_signals setsid /usr/sbin/dovecot -F -c "$DIR/dovecot.conf" ) \
+    > "$DIR/log/master.out" 2>&1 < /dev/null &
 echo "$IMAP_PORT $IMAPS_PORT" > "$DIR/ports"
 
-up=0
-for _ in $(seq 1 200); do
-    if ! kill -0 "$PID" 2>/dev/null; then break; fi
-    if listening "$IMAP_PORT" && listening "$IMAPS_PORT"; then up=1; break; fi
+# setsid forks when it happens to lead a process group, so $! may not be the master: take the
+# PID Dovecot writes itself (base_dir/master.pid).
+PID="" up=0
+for _ in $(seq 1 300); do
+    if [ -z "$PID" ] && [ -s "$DIR/run/master.pid" ]; then PID=$(cat "$DIR/run/master.pid"); fi
+    if [ -n "$PID" ]; then
+        kill -0 "$PID" 2>/dev/null || break
+        if listening "$IMAP_PORT" && listening "$IMAPS_PORT"; then up=1; break; fi
+    elif grep -q "Fatal" "$DIR/log/master.out" 2>/dev/null; then
+        break
+    fi
     sleep 0.05
 done
 if [ "$up" != 1 ]; then
     echo "dovecot-start: dovecot did not come up:" >&2
     cat "$DIR/log/master.out" "$DIR/log/dovecot.log" >&2 2>/dev/null || true
-    kill -KILL "$PID" 2>/dev/null || true
-    rm -f "$DIR/dovecot.pid"
+    if [ -n "$PID" ]; then kill -KILL "$PID" 2>/dev/null || true; fi
     # exit 3 tells the caller a port was probably taken in the meantime: retry with others
     if grep -qi "address already in use" "$DIR/log/master.out" "$DIR/log/dovecot.log" 2>/dev/null; then exit 3; fi
     exit 1
 fi
+echo "$PID" > "$DIR/dovecot.pid"
 
 # Listening is not ready: until auth answers, imap-login greets with "* OK Waiting for
 # authentication process to respond.." first. Wait for the real greeting so tests see a plain one.
 for _ in $(seq 1 100); do
     greeting=""
-    if exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT" 2>/dev/null; then
+    if { exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT"; } 2>/dev/null; then
         IFS= read -r -t 5 greeting <&3 || true
         exec 3<&- 3>&-
     fi
@@ -221,9 +253,10 @@ done
 
 if [ -n "$WATCH_PID" ]; then
     # Stops the master when the watched process (the test runner) is gone; ends with the master.
-    setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
-                    kill -0 "$2" 2>/dev/null && exec "$3/dovecot-stop.sh" "$4"' \
-        watch "$WATCH_PID" "$PID" "$HERE" "$DIR" > /dev/null 2>&1 < /dev/null &
+    ( close_inherited_fds
+      exec_with_default_signals setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+                           kill -0 "$2" 2>/dev/null && exec "$3/dovecot-stop.sh" "$4"' \
+          watch "$WATCH_PID" "$PID" "$HERE" "$DIR" ) > /dev/null 2>&1 < /dev/null &
 fi
 
 echo "dovecot pid $PID imap=127.0.0.1:$IMAP_PORT imaps=127.0.0.1:$IMAPS_PORT dir=$DIR"

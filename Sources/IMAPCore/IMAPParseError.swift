@@ -1,11 +1,12 @@
 /// Why the bytes from the server (or a string handed to ``ModifiedUTF7``) could not be parsed.
 ///
-/// Errors never carry more than ~80 bytes of the offending input, so they are safe to log and
-/// cannot balloon memory. After ``ResponseParser/next(_:)`` throws, the stream cannot be
-/// resynchronised: close the connection.
+/// Messages quote at most ~40 bytes of the offending input (escaped, so never more than ~80
+/// characters of excerpt), so they are safe to log and cannot balloon memory. After
+/// ``ResponseParser/next(_:)`` throws, the stream cannot be resynchronised: close the connection.
 public enum IMAPParseError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The input breaks the grammar: `reason` says which rule, `excerpt` shows the bytes where it broke.
-    case invalid(String, excerpt: String = "")
+    /// The input breaks the grammar: which rule, and an excerpt of the bytes where it broke
+    /// (`expected SP at "{b OK done\r\n"`).
+    case invalid(String)
     /// The non-literal part of one response exceeds ``ResponseParser/Limits/maxLineLength``.
     case lineTooLong
     /// Parenthesised lists nest deeper than ``ResponseParser/Limits/maxDepth``.
@@ -14,41 +15,42 @@ public enum IMAPParseError: Error, Equatable, Sendable, CustomStringConvertible 
     /// (or a literal length does not fit in memory at all).
     case literalTooLarge
 
-    /// The reason text (for `.invalid`) or a fixed description of the limit that was hit.
+    /// `.invalid` with the excerpt appended to the reason.
+    static func invalid(_ reason: String, excerpt: String) -> IMAPParseError {
+        .invalid(excerpt.isEmpty ? reason : "\(reason) at \"\(excerpt)\"")
+    }
+
+    /// The message of `.invalid` (reason and excerpt), or a fixed description of the limit hit.
     public var reason: String {
         switch self {
-        case .invalid(let reason, _): return reason
+        case .invalid(let reason): return reason
         case .lineTooLong: return "response line too long"
         case .tooDeep: return "lists nested too deeply"
         case .literalTooLarge: return "literal too large"
         }
     }
 
-    /// The excerpt of the offending bytes (empty for the limit errors).
-    public var excerpt: String {
-        if case .invalid(_, let excerpt) = self { return excerpt }
-        return ""
-    }
+    public var description: String { "IMAP parse error: \(reason)" }
 
-    public var description: String {
-        excerpt.isEmpty ? "IMAP parse error: \(reason)" : "IMAP parse error: \(reason) at \"\(excerpt)\""
-    }
-
-    /// Renders at most `limit` bytes as printable ASCII (`\r`, `\n`, `\xNN` escapes).
-    static func excerpt<Bytes: Sequence<UInt8>>(_ bytes: Bytes, limit: Int = 40) -> String {
+    /// Renders the first bytes as printable ASCII (`\r`, `\n`, `\xNN` escapes), at most `limit`
+    /// characters plus an ellipsis.
+    static func excerpt<Bytes: Sequence<UInt8>>(_ bytes: Bytes, limit: Int = 76) -> String {
         var out = ""
-        var count = 0
         for byte in bytes {
-            if count == limit { out += "…"; break }
-            count += 1
+            let piece: String
             switch byte {
-            case 0x0D: out += "\\r"
-            case 0x0A: out += "\\n"
-            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            case 0x0D: piece = "\\r"
+            case 0x0A: piece = "\\n"
+            case 0x20...0x7E: piece = String(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)
-                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                piece = "\\x" + (hex.count == 1 ? "0" + hex : hex)
             }
+            if out.utf8.count + piece.utf8.count > limit {
+                out += "…"
+                break
+            }
+            out += piece
         }
         return out
     }

@@ -94,12 +94,13 @@ public final class MailStore: Sendable {
 
     private func migrate() throws(MailStoreError) {
         let migrator = StoreSchema.migrator
-        let (found, pending) = try read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-             try migrator.hasBeenSuperseded(db) ? [] : Set(migrator.migrations).subtracting(try migrator.appliedIdentifiers(db)))
+        let (found, superseded, pending) = try read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0, try migrator.hasBeenSuperseded(db),
+             Set(migrator.migrations).subtracting(try migrator.appliedIdentifiers(db)))
         }
-        if found > StoreSchema.currentVersion {
-            throw .schemaTooNew(found: found, supported: StoreSchema.currentVersion)
+        // A newer build raised user_version, or applied migrations this build does not know.
+        if found > StoreSchema.currentVersion || superseded {
+            throw .schemaTooNew(found: max(found, StoreSchema.currentVersion + 1), supported: StoreSchema.currentVersion)
         }
         guard !pending.isEmpty else { return }
         if options.readOnly { throw .readOnly(path: path) }

@@ -4,22 +4,25 @@ import OpenSSLKit
 
 /// Buffers fetched messages and stores them in batches, one transaction per batch: after a crash
 /// (even SIGKILL) every committed batch is there and no part of an uncommitted one.
-/// Memory is bounded by `maxBatchBytes` plus one message. Used by one task at a time.
+/// Memory is bounded by `maxBatchBytes` plus one message. Calls are serialised by a lock, so the
+/// writer may be handed to a thread pool; it is meant for one fetch at a time.
 /// Dropping a writer without `flush()` discards the messages it still buffers.
-public final class MessageWriter {
+public final class MessageWriter: @unchecked Sendable {
+    // @unchecked: every access to `state` holds `lock` (Mutex needs macOS 15, the package supports 14).
     public let maxBatchBytes: Int
     public let maxBatchCount: Int
-    /// Messages really inserted by the committed batches.
-    public private(set) var inserted = 0
-    /// Messages of committed batches that were already stored (same origin): not inserted again.
-    public private(set) var skipped = 0
-    public private(set) var committedBatches = 0
-    /// Bytes (raw message sizes) waiting for the next commit.
-    public private(set) var pendingBytes = 0
-    public var pendingCount: Int { pending.count }
+
+    private struct State {
+        var pending: [PendingMessage] = []
+        var pendingBytes = 0
+        var inserted = 0
+        var skipped = 0
+        var committedBatches = 0
+    }
 
     private let store: MailStore
-    private var pending: [PendingMessage] = []
+    private let lock = NSLock()
+    private var state = State()
 
     init(store: MailStore, maxBatchBytes: Int, maxBatchCount: Int) {
         self.store = store
@@ -27,33 +30,53 @@ public final class MessageWriter {
         self.maxBatchCount = max(1, maxBatchCount)
     }
 
+    /// Messages really inserted by the committed batches.
+    public var inserted: Int { lock.withLock { state.inserted } }
+    /// Messages of committed batches that were already stored (same origin): not inserted again.
+    public var skipped: Int { lock.withLock { state.skipped } }
+    public var committedBatches: Int { lock.withLock { state.committedBatches } }
+    /// Messages waiting for the next commit.
+    public var pendingCount: Int { lock.withLock { state.pending.count } }
+    /// Bytes (raw message sizes) waiting for the next commit.
+    public var pendingBytes: Int { lock.withLock { state.pendingBytes } }
+
     /// Buffers the message (hashing it now, outside the write transaction) and commits the batch when
     /// it reaches `maxBatchCount` messages or `maxBatchBytes` bytes. Returns true when this call
     /// committed a batch. On error the whole pending batch is discarded: nothing of it was stored.
     @discardableResult
     public func add(_ message: IncomingMessage) throws(MailStoreError) -> Bool {
-        pending.append(PendingMessage(message))
-        pendingBytes += message.raw.count
-        guard pending.count >= maxBatchCount || pendingBytes >= maxBatchBytes else { return false }
-        try flush()
+        let item = PendingMessage(message)
+        lock.lock()
+        defer { lock.unlock() }
+        state.pending.append(item)
+        state.pendingBytes += message.raw.count
+        guard state.pending.count >= maxBatchCount || state.pendingBytes >= maxBatchBytes else { return false }
+        try commitPending()
         return true
     }
 
     /// Commits the pending messages, if any, in one transaction.
     public func flush() throws(MailStoreError) {
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending = []
-        pendingBytes = 0
+        lock.lock()
+        defer { lock.unlock() }
+        try commitPending()
+    }
+
+    /// Called with `lock` held.
+    private func commitPending() throws(MailStoreError) {
+        guard !state.pending.isEmpty else { return }
+        let batch = state.pending
+        state.pending = []
+        state.pendingBytes = 0
         let result = try store.insertBatch(batch)
-        inserted += result.inserted
-        skipped += result.skipped
-        committedBatches += 1
+        state.inserted += result.inserted
+        state.skipped += result.skipped
+        state.committedBatches += 1
     }
 }
 
 /// A message with the values computed before the transaction.
-struct PendingMessage {
+struct PendingMessage: Sendable {
     let message: IncomingMessage
     let sha256: String
     let flags: String

@@ -120,7 +120,7 @@ public final class DovecotServer: Sendable {
 
     /// The recorded PID still runs our config (PIDs are reused).
     private func processIsOurDovecot() -> Bool {
-        guard let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
+        guard let cmdline = readProcFile("/proc/\(pid)/cmdline") else { return false }
         let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return processIsAlive(pid) && arguments.contains(directory + "/dovecot.conf")
     }
@@ -129,10 +129,25 @@ public final class DovecotServer: Sendable {
 /// Alive and not a zombie (a reparented master is reaped by PID 1, which may be slow or absent).
 public func processIsAlive(_ pid: Int32) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return true }
+    guard let bytes = readProcFile("/proc/\(pid)/stat") else { return true }
+    let stat = String(decoding: bytes, as: UTF8.self)
+    guard let close = stat.lastIndex(of: ")") else { return true }
     let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
     return state != "Z" && state != "X"
+}
+
+/// Reads a /proc file to its end (they report size 0, so size-based readers return nothing).
+func readProcFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count <= 0 { return count == 0 ? result : nil }
+        result += chunk[0..<count]
+    }
 }
 
 /// Path of a harness script in the package's `scripts/`.

@@ -181,6 +181,7 @@ final class ScriptPlayer: ChannelInboundHandler {
             case .close:
                 index += 1
                 finish()
+                context.flush()
                 context.close(promise: nil)
                 return
             case .stall:
@@ -211,6 +212,7 @@ final class ScriptPlayer: ChannelInboundHandler {
     private func fail(context: ChannelHandlerContext, _ text: String) {
         recorder.mismatch(text)
         finish()
+        context.flush()
         context.close(promise: nil)
     }
 

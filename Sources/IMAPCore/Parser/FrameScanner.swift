@@ -12,8 +12,9 @@ struct FrameScanner {
         case needMore
         /// The response ends here (just after LF).
         case lineEnd
-        /// A literal header ends here (just after its LF); its bytes follow.
-        case literal(size: Int)
+        /// A literal header ends here (just after its LF); its bytes follow. `mayBeBody` tells
+        /// whether the token before it could name a FETCH body (`…]`, `…>`, `RFC822…`).
+        case literal(size: Int, mayBeBody: Bool)
     }
 
     /// The next byte to examine.
@@ -26,6 +27,8 @@ struct FrameScanner {
     private var lineBytes = 0
     /// Boundaries found in this response so far.
     private(set) var segments = 0
+    /// Bytes of literals of this response kept in the buffer (skipped, not streamed).
+    private(set) var heldLiteralBytes = 0
 
     mutating func reset() { self = FrameScanner() }
 
@@ -38,6 +41,7 @@ struct FrameScanner {
     /// The literal announced by the last `.literal` boundary is to be skipped (kept in the buffer).
     mutating func skipLiteral(size: Int) {
         literalRemaining = size
+        heldLiteralBytes += size
     }
 
     mutating func scan(_ buffer: ByteBuffer, maxLineLength: Int, literalsAllowed: Bool) throws(IMAPParseError) -> Boundary {
@@ -63,15 +67,15 @@ struct FrameScanner {
         position = lf + 1
         segmentStart = position
         segments += 1
-        if literalsAllowed, let size = try Self.literalSize(buffer, lineStart: lineStart, lf: lf) {
-            return .literal(size: size)
+        if literalsAllowed, let literal = try Self.literalHeader(buffer, lineStart: lineStart, lf: lf) {
+            return .literal(size: literal.size, mayBeBody: literal.mayBeBody)
         }
         return .lineEnd
     }
 
     /// If the line `[lineStart, lf)` ends with `{n}`, `{n+}`, `{n-}` or `~{n}` (before an optional
-    /// CR), the literal's size.
-    private static func literalSize(_ buffer: ByteBuffer, lineStart: Int, lf: Int) throws(IMAPParseError) -> Int? {
+    /// CR), the literal's size, and whether it may be the value of a FETCH body item.
+    private static func literalHeader(_ buffer: ByteBuffer, lineStart: Int, lf: Int) throws(IMAPParseError) -> (size: Int, mayBeBody: Bool)? {
         let base = buffer.readerIndex
         func byte(_ i: Int) -> UInt8? {
             i >= lineStart ? buffer.getInteger(at: base + i, as: UInt8.self) : nil
@@ -92,6 +96,19 @@ struct FrameScanner {
             if o1 || o2 { throw .literalTooLarge }
             size = sum
         }
-        return size
+        // The token before " {n}" / " ~{n}": a body item name ends in "]" or ">" (BODY[…],
+        // BODY[…]<n>, BINARY[…]) or is RFC822, RFC822.HEADER or RFC822.TEXT.
+        i -= 1
+        if byte(i) == UInt8(ascii: "~") { i -= 1 }
+        guard byte(i) == UInt8(ascii: " ") else { return (size, false) }
+        while byte(i) == UInt8(ascii: " ") { i -= 1 }
+        if byte(i) == UInt8(ascii: "]") || byte(i) == UInt8(ascii: ">") { return (size, true) }
+        var name: [UInt8] = []
+        while let b = byte(i), b != UInt8(ascii: " "), b != UInt8(ascii: "("), name.count < 13 {
+            name.append(GrammarCursor.upper(b))
+            i -= 1
+        }
+        let word = String(decoding: name.reversed(), as: UTF8.self)
+        return (size, word == "RFC822" || word == "RFC822.HEADER" || word == "RFC822.TEXT")
     }
 }

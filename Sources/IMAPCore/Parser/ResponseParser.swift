@@ -21,7 +21,8 @@ public struct ResponseParser: Sendable {
         public var maxLineLength: Int
         /// Nesting of parenthesised lists. Default 32.
         public var maxDepth: Int
-        /// Size of one literal held in memory (anything but a FETCH body). Default 1 MiB.
+        /// Bytes of literals held in memory for one response: everything but FETCH bodies, which
+        /// stream. Default 1 MiB.
         public var maxLiteralSize: Int
 
         public init(maxLineLength: Int = 64 * 1024, maxDepth: Int = 32, maxLiteralSize: Int = 1024 * 1024) {
@@ -73,8 +74,16 @@ public struct ResponseParser: Sendable {
 
             case .fetchItems(nil):
                 let boundary = try scanner.scan(buffer, maxLineLength: limits.maxLineLength, literalsAllowed: true)
-                if boundary == .needMore { return nil }
-                mode = .fetchItems(boundary: boundary)
+                switch boundary {
+                case .needMore:
+                    return nil
+                case .literal(let size, mayBeBody: false):
+                    // Not a body: the literal belongs to an item that continues past it, so
+                    // parsing now would only re-read that item. Keep it and scan on.
+                    try holdLiteral(size)
+                case .literal, .lineEnd:
+                    mode = .fetchItems(boundary: boundary)
+                }
 
             case .response:
                 if scanner.position == 0, let first = buffer.readableBytesView.first {
@@ -88,9 +97,8 @@ public struct ResponseParser: Sendable {
                     return .fetch(.start(sequence: sequence))
                 }
                 switch boundary {
-                case .literal(let size):
-                    guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
-                    scanner.skipLiteral(size: size)
+                case .literal(let size, _):
+                    try holdLiteral(size)
                 case .lineEnd:
                     if let event = try completeResponse(&buffer) { return event }
                 case .needMore:
@@ -159,9 +167,8 @@ public struct ResponseParser: Sendable {
             case .incomplete:
                 // The current item needs what follows the boundary.
                 switch boundary {
-                case .literal(let size):
-                    guard size <= limits.maxLiteralSize else { throw .literalTooLarge }
-                    scanner.skipLiteral(size: size)
+                case .literal(let size, _):
+                    try holdLiteral(size)
                     mode = .fetchItems(boundary: nil)
                     return nil
                 case .lineEnd, .needMore:
@@ -188,6 +195,12 @@ public struct ResponseParser: Sendable {
             queued.append(.fetch(.bodyEnd))
             return .fetch(.bodyStart(section: section, origin: origin, size: bytes?.readableBytes ?? 0))
         }
+    }
+
+    /// Keeps a literal of `size` bytes in the buffer (to parse with its response), within the limit.
+    private mutating func holdLiteral(_ size: Int) throws(IMAPParseError) {
+        guard size <= limits.maxLiteralSize - scanner.heldLiteralBytes else { throw .literalTooLarge }
+        scanner.skipLiteral(size: size)
     }
 
     private mutating func consume(_ buffer: inout ByteBuffer, upTo index: Int) {

@@ -3,6 +3,11 @@
 struct NumberRanges: Hashable, Sendable {
     private(set) var ranges: [ClosedRange<UInt32>]
 
+    /// One range whose lower bound the caller guarantees to be ≥ 1.
+    init(nonZero range: ClosedRange<UInt32>) {
+        self.ranges = [range]
+    }
+
     init?(_ ranges: [ClosedRange<UInt32>]) {
         guard !ranges.isEmpty, ranges.allSatisfy({ $0.lowerBound != 0 }) else { return nil }
         self.ranges = ranges

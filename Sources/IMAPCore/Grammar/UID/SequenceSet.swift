@@ -23,8 +23,9 @@ public struct SequenceSet: Hashable, Sendable, Sequence, CustomStringConvertible
         self.storage = storage
     }
 
+    /// A bound of 0 is raised to 1.
     public init(_ range: ClosedRange<UInt32>) {
-        self.storage = NumberRanges([Swift.max(1, range.lowerBound)...Swift.max(1, range.upperBound)])!
+        self.storage = NumberRanges(nonZero: Swift.max(1, range.lowerBound)...Swift.max(1, range.upperBound))
     }
 
     /// Parses the wire form (`1:5,9,12:*`).

@@ -1,7 +1,5 @@
 /// A message's unique identifier (RFC 3501 §2.3.1.1, `uniqueid = nz-number`): never 0.
-public struct UID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
-    ExpressibleByIntegerLiteral
-{
+public struct UID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt32
 
     /// The largest UID, also what `*` stands for in a ``UIDSet``.
@@ -15,12 +13,6 @@ public struct UID: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
     }
 
     public init?(_ value: UInt32) { self.init(rawValue: value) }
-
-    /// For literals in code only: traps on 0.
-    public init(integerLiteral value: UInt32) {
-        precondition(value != 0, "UID 0 does not exist")
-        self.rawValue = value
-    }
 
     init(validated value: UInt32) { self.rawValue = value }
 

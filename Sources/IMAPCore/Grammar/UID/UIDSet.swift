@@ -23,7 +23,7 @@ public struct UIDSet: Hashable, Sendable, Sequence, CustomStringConvertible {
     }
 
     public init(_ range: ClosedRange<UID>) {
-        self.storage = NumberRanges([range.lowerBound.rawValue...range.upperBound.rawValue])!
+        self.storage = NumberRanges(nonZero: range.lowerBound.rawValue...range.upperBound.rawValue)
     }
 
     public init(_ uid: UID) { self.init(uid...uid) }
