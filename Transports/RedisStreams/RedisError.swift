@@ -23,6 +23,16 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case unavailable(String)
     /// The connection was closed by its owner.
     case closed
+    /// `receive` was called while another `receive` of the same consumer was running.
+    case concurrentReceive
+
+    /// The connection broke or timed out mid-command: retrying on a new connection may succeed.
+    public var isConnectionFailure: Bool {
+        switch self {
+        case .connectionLost, .timeout: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -39,6 +49,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .protocolError(let why): return "Redis protocol error: \(why)"
         case .unavailable(let why): return "Redis unavailable, gave up reconnecting: \(why)"
         case .closed: return "Redis connection closed"
+        case .concurrentReceive: return "receive called while another receive of the same consumer is running"
         }
     }
 }
