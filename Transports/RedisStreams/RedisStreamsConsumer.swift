@@ -45,6 +45,12 @@ public actor RedisStreamsConsumer {
     /// Cancellation is noticed between reads, so it can take up to the BLOCK time; entries read
     /// meanwhile are kept for the next call (they stay pending in Redis in any case).
     public func receive(max: Int) async throws -> [OrderDelivery] {
+        try await receive(max: max, acknowledging: [])
+    }
+
+    /// Like `receive(max:)`, and first acknowledges `acknowledging` (entries whose jobs finished
+    /// and whose events were written) in the same pipeline as the read: one round trip for both.
+    public func receive(max: Int, acknowledging: [String]) async throws -> [OrderDelivery] {
         guard !receiving else { throw RedisError.concurrentReceive }
         receiving = true
         defer { receiving = false }
@@ -54,13 +60,26 @@ public actor RedisStreamsConsumer {
             stash.removeFirst(taken.count)
             return taken
         }
+        var unacknowledged = acknowledging
         while true {
             try Task.checkCancellation()
             if stopped { throw RedisError.closed }
             let fetch = machine.nextFetch(freeWorkers: limit, now: .now)
             let reply: RESPValue
             do {
-                reply = try await reader.send(machine.command(for: fetch), extraTimeout: machine.extraTimeout(for: fetch))
+                var commands: [RedisCommand] = []
+                if !unacknowledged.isEmpty {
+                    commands.append(StreamCommands.acknowledge(stream: configuration.stream, group: configuration.group, ids: unacknowledged))
+                }
+                commands.append(machine.command(for: fetch))
+                let replies = try await reader.send(commands, extraTimeout: machine.extraTimeout(for: fetch))
+                guard let last = replies.last else { throw RedisError.unexpectedReply("no reply") }
+                reply = last
+                if !unacknowledged.isEmpty {
+                    if let message = replies.first?.errorMessage { throw RedisError.server(message) }
+                    for id in unacknowledged { machine.settled(id) }
+                    unacknowledged = []
+                }
             } catch let error as RedisError where error.isConnectionFailure {
                 machine.connectionLost()
                 continue
