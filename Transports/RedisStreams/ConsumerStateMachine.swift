@@ -47,6 +47,8 @@ public struct ConsumerStateMachine: Sendable {
         /// Pending entries deleted from the stream: nothing to run, only acknowledge.
         public var acknowledgeOnly: [String] = []
 
+        public init() {}
+
         public var isEmpty: Bool { deliveries.isEmpty && rejections.isEmpty && deadLetters.isEmpty && acknowledgeOnly.isEmpty }
     }
 
@@ -156,6 +158,8 @@ public struct ConsumerStateMachine: Sendable {
         for (entry, reply) in zip(entries, replies) {
             if let message = reply.errorMessage {
                 if message.hasPrefix("NOGROUP") { groupLost(); return Batch() }
+                // Redis restarted and is loading: these entries are ours; the pending scan restarts from 0.
+                if message.hasPrefix("LOADING") { connectionLost(); return Batch() }
                 throw .server(message)
             }
             // No row: the entry is no longer ours (acknowledged or claimed meanwhile); leave it.

@@ -23,6 +23,8 @@ public actor RedisStreamsConsumer {
 
     /// How often a write is retried after the connection broke under it (each retry reconnects first).
     public static let writeAttempts = 5
+    /// Pause before asking again while Redis answers LOADING (replaying its persistence files).
+    public static let loadingPause: Duration = .milliseconds(100)
 
     public init(configuration: RedisStreamsConfiguration, logger: Logger = Logger(label: "imapworker.redis")) {
         self.configuration = configuration
@@ -82,6 +84,11 @@ public actor RedisStreamsConsumer {
                 }
             } catch let error as RedisError where error.isConnectionFailure {
                 machine.connectionLost()
+                continue
+            }
+            if let message = reply.errorMessage, message.hasPrefix("LOADING") {
+                // Redis is replaying its AOF/RDB after a restart: wait, then ask again.
+                try await Task.sleep(for: Self.loadingPause)
                 continue
             }
             var batch: ConsumerStateMachine.Batch
@@ -178,7 +185,14 @@ public actor RedisStreamsConsumer {
         var attempt = 1
         while true {
             do {
-                return try await writer.send(commands)
+                let replies = try await writer.send(commands)
+                if attempt < Self.writeAttempts, replies.contains(where: { $0.errorMessage?.hasPrefix("LOADING") == true }) {
+                    // Nothing ran while Redis was loading (every command got the same answer); try again.
+                    attempt += 1
+                    try await Task.sleep(for: Self.loadingPause)
+                    continue
+                }
+                return replies
             } catch let error as RedisError where error.isConnectionFailure && attempt < Self.writeAttempts {
                 attempt += 1
                 logger.info("redis write retried", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
