@@ -144,7 +144,11 @@ public struct ConsumerStateMachine: Sendable {
             return redelivered(claimed.entries)
         case .readNew:
             var batch = Batch()
-            for entry in try StreamReplies.read(reply) { classify(entry, deliveryCount: 1, into: &batch) }
+            // An entry already in flight can come as new only from a recreated group; its worker
+            // will acknowledge it in the new group, so it is not handed out twice.
+            for entry in try StreamReplies.read(reply) where inFlight[entry.id] == nil {
+                classify(entry, deliveryCount: 1, into: &batch)
+            }
             return .batch(batch)
         }
     }

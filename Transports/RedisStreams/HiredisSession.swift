@@ -27,7 +27,9 @@ final class HiredisSession {
             throw .connectFailed(why)
         }
         context = made
-        _ = redisEnableKeepAlive(made)
+        // TCP keepalive notices a vanished server on an idle connection; unix sockets have none
+        // (hiredis would flag the context as failed).
+        if case .tcp = endpoint.address { _ = redisEnableKeepAlive(made) }
         if let password = endpoint.password {
             var auth: RedisCommand = ["AUTH"]
             if let user = endpoint.username { auth.append(user) }
