@@ -1,8 +1,9 @@
 // redis-bench: benchmark and test helper for the RedisStreams transport.
 //
 //   redis-bench fill    --url U [--stream S] --count N              add N orders (pipelined XADD)
-//   redis-bench consume --url U [--stream S] [--group G] --count N --batch B
+//   redis-bench consume --url U [--stream S] [--group G] --count N --batch B [--ack next-read|writer]
 //                       consume+ack N orders, B per read (B=1: one by one); prints the rate
+//   redis-bench ping    --url U --count N                           PING round-trip time
 //   redis-bench worker  --url U --consumer C [--job-ms MS] [--claim-idle-ms MS] [--autoclaim-ms MS]
 //                       a worker over RedisStreamsOrderTransport: prints "started <id> <deliveries>"
 //                       and "completed <id>" per order (used by the crash test, which SIGKILLs it)
@@ -64,7 +65,8 @@ do {
 
     case "consume":
         let rate = try await consumeBench(url: url, stream: stream, group: group, consumer: option("consumer", "bench"),
-                                          count: number("count"), batch: number("batch", 100))
+                                          count: number("count"), batch: number("batch", 100),
+                                          ackOnNextRead: option("ack", "next-read") == "next-read")
         say(rate)
 
     case "ping":
@@ -99,11 +101,12 @@ do {
     fail("\(error)")
 }
 
-/// Consumes `count` orders, `batch` per read, acknowledging each read's entries (one XACK per
-/// read, or per entry when `batch` is 1) without waiting, so acknowledgements and the next read
-/// overlap. Runs off the main actor: every hop to the main thread would cost a context switch.
+/// Consumes `count` orders, `batch` per read (one XACK per read; per order when `batch` is 1).
+/// `ackOnNextRead`: each XACK rides in the same pipeline as the next read (one round trip per
+/// read); otherwise it goes out on the write connection while the next read is under way.
+/// Runs off the main actor: every hop to the main thread would cost a context switch.
 func consumeBench(url: String, stream: String, group: String, consumer name: String,
-                  count: Int, batch: Int) async throws -> String {
+                  count: Int, batch: Int, ackOnNextRead: Bool) async throws -> String {
     var configuration = try RedisStreamsConfiguration(url: url, consumer: name)
     configuration.stream = stream
     configuration.group = group
@@ -112,20 +115,20 @@ func consumeBench(url: String, stream: String, group: String, consumer name: Str
     var done = 0
     var acks: [Task<Void, any Error>] = []
     var oldest = 0
-    let start = ContinuousClock.now
     var finished: [String] = []
+    let start = ContinuousClock.now
     while done < count {
-        if batch == 1 {
-            // One by one: each order read with COUNT 1 and acknowledged by its own XACK, which
-            // rides in the same pipeline as the next read.
-            let deliveries = try await consumer.receive(max: 1, acknowledging: finished)
+        if ackOnNextRead {
+            let deliveries = try await consumer.receive(max: min(batch, count - done), acknowledging: finished)
             done += deliveries.count
             finished = deliveries.map(\.id)
             continue
         }
         let deliveries = try await consumer.receive(max: min(batch, count - done))
         done += deliveries.count
-        do {
+        if batch == 1 {
+            for delivery in deliveries { acks.append(Task.detached { try await consumer.acknowledge([delivery.id]) }) }
+        } else {
             let ids = deliveries.map(\.id)
             acks.append(Task.detached { try await consumer.acknowledge(ids) })
         }
