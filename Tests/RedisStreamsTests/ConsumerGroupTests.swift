@@ -16,8 +16,8 @@ struct ConsumerGroupTests {
         let ids = try await admin.addOrders((0..<1000).map { #"{"type":"test","n":\#($0)}"# })
 
         let pool = WorkerPool(ledger: Ledger())
-        pool.start(try testConfiguration(server, consumer: "worker-a"))
-        pool.start(try testConfiguration(server, consumer: "worker-b"))
+        pool.start(try testConfiguration(server, consumer: "worker-a"), jobTime: .milliseconds(1))
+        pool.start(try testConfiguration(server, consumer: "worker-b"), jobTime: .milliseconds(1))
         do {
             try await waitUntil("1000 orders completed") { await pool.ledger.distinctCompleted == 1000 }
         } catch {
@@ -110,17 +110,21 @@ struct ConsumerGroupTests {
         defer { admin.close() }
         try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         let id = try await admin.addOrders([#"{"type":"long"}"#])[0]
-        var configuration = try testConfiguration(server, consumer: "owner")
-        configuration.claimIdle = .milliseconds(300)
-        let owner = RedisStreamsOrderTransport(configuration: configuration)
+        let owner = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "owner"))
         let delivery = try #require(try await owner.receive(max: 1).first)
         #expect(delivery.id == id)
+        // Make the entry look idle for 1000 s, as a job running that long would.
+        try await admin.run("XCLAIM", stream, group, "owner", "0", id, "IDLE", "1000000", "JUSTID")
         try await owner.keepAlive(delivery)
-        // The entry's idle time restarts at each refresh (XCLAIM JUSTID on ourselves).
+        // The refresh (XCLAIM JUSTID on ourselves) restarted the idle time and counted no delivery,
+        // so a consumer reclaiming entries idle for more than 100 s finds nothing.
         let rows = try await admin.run("XPENDING", stream, group, "-", "+", "10")
-        let idle = try #require(rows.array?.first?.array?[2].integer)
-        #expect(idle < 300)
-        #expect(rows.array?.first?.array?[1].string == "owner")
+        let row = try #require(rows.array?.first?.array)
+        #expect(row[1].string == "owner")
+        #expect(try #require(row[2].integer) < 100_000)
+        #expect(row[3].integer == 1)
+        let thief = try await admin.run("XAUTOCLAIM", stream, group, "thief", "100000", "0-0", "COUNT", "10", "JUSTID")
+        #expect(thief.array?[1].array == [])
         try await owner.complete(delivery, event: Array(#"{"type":"done"}"#.utf8))
         await owner.shutdown()
         #expect(try await admin.pendingCount() == 0)
