@@ -28,7 +28,7 @@ let coreTargets: [Target] = [
     .target(name: "IMAPCore", dependencies: [nio], path: "Sources/IMAPCore", swiftSettings: strict),
     .target(name: "IMAPClient", dependencies: [
         "IMAPCore", "OpenSSLKit", "DeflateCodec", nio, nioPosix, logging,
-        .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Sources/IMAPClient", swiftSettings: strict),
     .target(name: "MailStore", dependencies: [
         "OpenSSLKit", logging, .product(name: "GRDB", package: "GRDB.swift"),
@@ -60,7 +60,11 @@ let transportTargets: [Target] = [
 
 // MARK: - Tests
 let testTargets: [Target] = [
-    .target(name: "TestSupport", dependencies: [nio, nioPosix], path: "Tests/TestSupport", swiftSettings: strict),
+    .target(name: "TestSupport", dependencies: [
+        nio, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+    ], path: "Tests/TestSupport", swiftSettings: strict),
+    .testTarget(name: "HarnessTests", dependencies: ["TestSupport", nio, nioPosix], path: "Tests/HarnessTests",
+                swiftSettings: strict),
     .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore", nio], path: "Tests/IMAPCoreTests",
                 resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "TestSupport", nio, nioPosix],
@@ -89,7 +93,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),

@@ -7,6 +7,7 @@ int cshim_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) { return (int
 int cshim_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
 long cshim_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
 long cshim_SSL_CTX_set_options(SSL_CTX *ctx, long options) { return (long)SSL_CTX_set_options(ctx, (uint64_t)options); }
+long cshim_SSL_OP_NO_RENEGOTIATION(void) { return (long)SSL_OP_NO_RENEGOTIATION; }
 int cshim_deflateInit2(z_stream *strm, int level, int method, int windowBits, int memLevel, int strategy) {
     return deflateInit2(strm, level, method, windowBits, memLevel, strategy);
 }

@@ -1,1 +1,135 @@
-// MailStore: see docs/architecture.md
+import Foundation
+import GRDB
+import Logging
+
+/// The embedded mail store: one SQLite file in WAL mode holding the remote identities and the
+/// users' local accounts (mailboxes and messages). Safe to share between tasks and threads.
+/// All calls block on SQLite: call them from a thread pool, not from an event loop.
+public final class MailStore: Sendable {
+    /// Opening options. The defaults are what the worker uses.
+    public struct Options: Sendable {
+        /// Open for reading only: no migration, every write fails with `.readOnly`.
+        public var readOnly: Bool
+        /// `PRAGMA max_page_count`: caps the file size (tests use it to simulate a full disk).
+        public var maxPageCount: Int?
+        /// How long a write waits for another process's write lock before failing.
+        public var busyTimeout: TimeInterval
+
+        public init(readOnly: Bool = false, maxPageCount: Int? = nil, busyTimeout: TimeInterval = 10) {
+            self.readOnly = readOnly
+            self.maxPageCount = maxPageCount
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    public static let defaultPath = "data/imapworker.db"
+    /// The schema version this build writes.
+    public static var schemaVersion: Int { StoreSchema.currentVersion }
+
+    public let path: String
+    public let options: Options
+    let pool: DatabasePool
+    let logger: Logger
+
+    public convenience init(path: String = MailStore.defaultPath,
+                            logger: Logger = Logger(label: "imapworker.store")) throws(MailStoreError) {
+        try self.init(path: path, options: Options(), logger: logger)
+    }
+
+    public init(path: String = MailStore.defaultPath, options: Options,
+                logger: Logger = Logger(label: "imapworker.store")) throws(MailStoreError) {
+        self.path = path
+        self.options = options
+        self.logger = logger
+        try Self.prepareFile(path: path, readOnly: options.readOnly)
+
+        var configuration = Configuration()
+        configuration.readonly = options.readOnly
+        configuration.busyMode = .timeout(options.busyTimeout)
+        configuration.label = "imapworker.store"
+        let maxPageCount = options.maxPageCount
+        let readOnly = options.readOnly
+        configuration.prepareDatabase { db in
+            // WAL + NORMAL: a commit survives a process crash; only a power loss can undo the last ones.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+            if readOnly { try db.execute(sql: "PRAGMA query_only = 1") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw MailStoreError(error, path: path)
+        }
+        try migrate()
+        logger.debug("mail store open", metadata: ["path": "\(path)", "readOnly": "\(options.readOnly)"])
+    }
+
+    /// Creates the parent directories and, for a new store, an empty file readable by its owner only
+    /// (it holds passwords; SQLite gives the -wal and -shm files the same mode).
+    private static func prepareFile(path: String, readOnly: Bool) throws(MailStoreError) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw .cannotOpen(path: path, reason: "is a directory") }
+            return
+        }
+        if readOnly { throw .cannotOpen(path: path, reason: "no such file") }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty {
+            do {
+                try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw .cannotOpen(path: path, reason: "cannot create directory \(parent): \(error.localizedDescription)")
+            }
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { return }
+            if code == EROFS { throw .readOnly(path: path) }
+            throw .cannotOpen(path: path, reason: String(cString: strerror(code)))
+        }
+        close(fd)
+    }
+
+    private func migrate() throws(MailStoreError) {
+        let migrator = StoreSchema.migrator
+        let (found, superseded, pending) = try read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0, try migrator.hasBeenSuperseded(db),
+             Set(migrator.migrations).subtracting(try migrator.appliedIdentifiers(db)))
+        }
+        // A newer build raised user_version, or applied migrations this build does not know.
+        if found > StoreSchema.currentVersion || superseded {
+            throw .schemaTooNew(found: max(found, StoreSchema.currentVersion + 1), supported: StoreSchema.currentVersion)
+        }
+        guard !pending.isEmpty else { return }
+        if options.readOnly { throw .readOnly(path: path) }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw MailStoreError(error, path: path)
+        }
+        logger.info("mail store schema migrated", metadata: [
+            "path": "\(path)", "version": "\(StoreSchema.currentVersion)", "applied": "\(pending.sorted())",
+        ])
+    }
+
+    /// `PRAGMA integrity_check`: true when SQLite finds nothing wrong.
+    public func integrityCheck() throws(MailStoreError) -> Bool {
+        let results = try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        if results != ["ok"] {
+            logger.error("mail store integrity check failed", metadata: ["path": "\(path)", "problems": "\(results.prefix(10))"])
+        }
+        return results == ["ok"]
+    }
+
+    // MARK: - Access with error mapping
+
+    func read<T>(_ body: (Database) throws -> T) throws(MailStoreError) -> T {
+        do { return try pool.read(body) } catch { throw MailStoreError(error, path: path) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(MailStoreError) -> T {
+        do { return try pool.write(body) } catch { throw MailStoreError(error, path: path) }
+    }
+}

@@ -14,6 +14,8 @@ int cshim_SSL_CTX_set_max_proto_version(struct ssl_ctx_st *ctx, int version);
 int cshim_SSL_set_tlsext_host_name(struct ssl_st *ssl, const char *name);
 long cshim_SSL_CTX_set_mode(struct ssl_ctx_st *ctx, long mode);
 long cshim_SSL_CTX_set_options(struct ssl_ctx_st *ctx, long options);
+/* SSL_OP_NO_RENEGOTIATION is built with a function-like macro. */
+long cshim_SSL_OP_NO_RENEGOTIATION(void);
 int cshim_deflateInit2(struct z_stream_s *strm, int level, int method, int windowBits, int memLevel, int strategy);
 int cshim_inflateInit2(struct z_stream_s *strm, int windowBits);
 #endif

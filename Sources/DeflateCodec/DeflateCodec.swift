@@ -1,1 +1,0 @@
-// DeflateCodec: COMPRESS=DEFLATE (RFC 4978) channel handlers over zlib

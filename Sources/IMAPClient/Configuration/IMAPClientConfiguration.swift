@@ -1,0 +1,55 @@
+import OpenSSLKit
+
+/// Everything needed to open an authenticated IMAP session.
+public struct IMAPClientConfiguration: Sendable {
+    public var server: ServerAddress
+    public var kind: ConnectionKind
+    public var tls: TLSConfiguration
+    /// The name checked against the server certificate and sent as SNI; defaults to `server.host`.
+    public var tlsServerName: String?
+    public var proxy: ProxyConfiguration?
+    /// Login name; unused for a PREAUTH tunnel.
+    public var username: String
+    public var password: Secret?
+    /// SASL mechanisms in order of preference; the first one the server advertises is used.
+    public var authMechanisms: [AuthMechanism]
+    /// Negotiate COMPRESS=DEFLATE when the server offers it.
+    public var compress: Bool
+    public var connectTimeout: Duration
+    /// The longest silence tolerated from the server while a command is outstanding.
+    public var commandTimeout: Duration
+    /// Send `ENABLE CONDSTORE QRESYNC` after login when the server offers them.
+    public var enableQResync: Bool
+
+    public init(server: ServerAddress, kind: ConnectionKind = .imaps, tls: TLSConfiguration = TLSConfiguration(),
+                tlsServerName: String? = nil, proxy: ProxyConfiguration? = nil, username: String = "",
+                password: Secret? = nil, authMechanisms: [AuthMechanism] = [.plain, .login], compress: Bool = false,
+                connectTimeout: Duration = .seconds(30), commandTimeout: Duration = .seconds(120),
+                enableQResync: Bool = true) {
+        self.server = server
+        self.kind = kind
+        self.tls = tls
+        self.tlsServerName = tlsServerName
+        self.proxy = proxy
+        self.username = username
+        self.password = password
+        self.authMechanisms = authMechanisms
+        self.compress = compress
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.enableQResync = enableQResync
+    }
+}
+
+/// The SASL mechanisms the client implements.
+public enum AuthMechanism: String, Sendable, Hashable, CaseIterable {
+    case plain = "PLAIN"
+    case login = "LOGIN"
+
+    public init(parsing name: String) throws(IMAPClientError) {
+        guard let m = AuthMechanism(rawValue: name.uppercased()) else {
+            throw .configuration("unsupported authentication mechanism \(name) (supported: PLAIN, LOGIN)")
+        }
+        self = m
+    }
+}

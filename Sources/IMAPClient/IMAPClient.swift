@@ -1,1 +1,0 @@
-// IMAPClient: see docs/architecture.md

@@ -1,0 +1,110 @@
+import NIOCore
+
+/// Decides when each part of each tagged command may be written, and which command a
+/// continuation request belongs to. Pure: the session feeds it events and writes what it returns.
+///
+/// Pipelining rules (RFC 3501 §5.5), one place for all of them:
+/// - Ordinary commands are written as soon as they are submitted, so several are in flight.
+/// - A command with synchronising literals writes its first part, then waits for `+` before each
+///   further part; nothing else may be written in between (the bytes would land inside it), so
+///   later commands queue behind it.
+/// - Exclusive commands (STARTTLS, COMPRESS, AUTHENTICATE, IDLE, LOGOUT) change the stream or the
+///   session: they wait until every earlier command has completed, and hold back every later
+///   command until they complete themselves.
+struct CommandPipeline {
+    enum Kind: Equatable {
+        case ordinary
+        /// Its continuation requests go to the caller (SASL challenges, IDLE's "+ idling").
+        case exclusiveWithContinuations
+        case exclusive
+    }
+
+    private struct Entry {
+        var tag: String
+        var parts: ArraySlice<ByteBuffer>
+        var kind: Kind
+    }
+
+    /// Submitted but not completely written, in order.
+    private var queue: [Entry] = []
+    /// Tags written (at least their first part) and not yet completed, in order.
+    private(set) var inFlight: [String] = []
+    /// The tag of a written command waiting for `+` (a literal part or a caller continuation).
+    private var awaitingContinuation: (tag: String, callerHandles: Bool)?
+    private var exclusiveInFlight: String?
+
+    enum ContinuationOutcome: Equatable {
+        /// Write these buffers (the next literal part and whatever it unblocked).
+        case write([ByteBuffer])
+        /// The continuation belongs to the caller of `tag` (SASL, IDLE).
+        case deliver(tag: String)
+    }
+
+    enum PipelineError: Error, Equatable {
+        case unexpectedContinuation
+        case unknownTag(String)
+    }
+
+    var isIdle: Bool { queue.isEmpty && inFlight.isEmpty }
+
+    /// Submits a command; returns what may be written now.
+    mutating func submit(tag: String, parts: [ByteBuffer], kind: Kind) -> [ByteBuffer] {
+        queue.append(Entry(tag: tag, parts: parts[...], kind: kind))
+        return drain()
+    }
+
+    /// A `+` continuation request arrived.
+    mutating func continuation() throws(PipelineError) -> ContinuationOutcome {
+        guard let waiting = awaitingContinuation else { throw .unexpectedContinuation }
+        if waiting.callerHandles { return .deliver(tag: waiting.tag) }
+        guard let index = queue.firstIndex(where: { $0.tag == waiting.tag }) else { throw .unexpectedContinuation }
+        awaitingContinuation = nil
+        var out: [ByteBuffer] = []
+        writeParts(at: index, into: &out)
+        out += drain()
+        return .write(out)
+    }
+
+
+    /// A tagged response arrived for `tag`; returns what may be written now.
+    mutating func completed(tag: String) throws(PipelineError) -> [ByteBuffer] {
+        guard let index = inFlight.firstIndex(of: tag) else { throw .unknownTag(tag) }
+        inFlight.remove(at: index)
+        if awaitingContinuation?.tag == tag { awaitingContinuation = nil }
+        // A server may refuse a command before its remaining literal parts were sent: drop them.
+        queue.removeAll { $0.tag == tag }
+        if exclusiveInFlight == tag { exclusiveInFlight = nil }
+        return drain()
+    }
+
+    /// Writes as much of the queue as the rules allow.
+    private mutating func drain() -> [ByteBuffer] {
+        var out: [ByteBuffer] = []
+        while awaitingContinuation == nil, exclusiveInFlight == nil, let head = queue.first {
+            if head.kind != .ordinary {
+                guard inFlight.isEmpty else { break }
+                exclusiveInFlight = head.tag
+            }
+            inFlight.append(head.tag)
+            writeParts(at: 0, into: &out)
+        }
+        return out
+    }
+
+    /// Writes the next part of the entry at `index`; removes the entry once all parts are out.
+    private mutating func writeParts(at index: Int, into out: inout [ByteBuffer]) {
+        let entry = queue[index]
+        guard let part = entry.parts.first else { return }
+        out.append(part)
+        let rest = entry.parts.dropFirst()
+        if rest.isEmpty {
+            queue.remove(at: index)
+            if entry.kind == .exclusiveWithContinuations {
+                awaitingContinuation = (entry.tag, true)
+            }
+        } else {
+            queue[index].parts = rest
+            awaitingContinuation = (entry.tag, false)
+        }
+    }
+}

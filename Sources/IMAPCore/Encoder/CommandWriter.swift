@@ -1,0 +1,84 @@
+import NIOCore
+
+/// Accumulates a command's bytes, starting a new part after each synchronising literal header.
+struct CommandWriter {
+    /// Largest quoted string written; longer values become literals.
+    static let maxQuotedLength = 1024
+    /// LITERAL- (RFC 7888) allows non-synchronising literals up to this size.
+    static let literalMinusLimit = 4096
+
+    let literalPlus: Bool
+    let literalMinus: Bool
+    private(set) var parts: [ByteBuffer] = []
+    private var current = ByteBuffer()
+
+    init(literalPlus: Bool, literalMinus: Bool) {
+        self.literalPlus = literalPlus
+        self.literalMinus = literalMinus
+    }
+
+    mutating func write(_ text: String) { current.writeString(text) }
+
+    mutating func writeBytes<Bytes: Sequence<UInt8>>(_ bytes: Bytes) { current.writeBytes(bytes) }
+
+    /// astring = 1*ASTRING-CHAR / string
+    mutating func astring<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        if !bytes.isEmpty, bytes.allSatisfy({ GrammarCursor.isAStringChar($0) && $0 < 0x80 }) {
+            writeBytes(bytes)
+        } else {
+            string(bytes)
+        }
+    }
+
+    /// list-mailbox = 1*list-char / string
+    mutating func listMailbox<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        if !bytes.isEmpty, bytes.allSatisfy({ GrammarCursor.isListChar($0) && $0 < 0x80 }) {
+            writeBytes(bytes)
+        } else {
+            string(bytes)
+        }
+    }
+
+    /// string = quoted / literal: quoted when short 7-bit text without CR/LF/NUL, else a literal.
+    mutating func string<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        let quotable = bytes.count <= Self.maxQuotedLength && bytes.allSatisfy { $0 >= 0x01 && $0 < 0x80 && $0 != 0x0D && $0 != 0x0A }
+        guard quotable else {
+            var buffer = ByteBuffer()
+            buffer.writeBytes(bytes)
+            literal(buffer)
+            return
+        }
+        current.writeInteger(UInt8(ascii: "\""))
+        for b in bytes {
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { current.writeInteger(UInt8(ascii: "\\")) }
+            current.writeInteger(b)
+        }
+        current.writeInteger(UInt8(ascii: "\""))
+    }
+
+    /// literal = "{" number ["+"] "}" CRLF *CHAR8; literal8 = "~{" number ["+"] "}" CRLF *OCTET
+    mutating func literal(_ bytes: ByteBuffer, binary: Bool = false) {
+        let size = bytes.readableBytes
+        let nonSynchronising = literalPlus || (literalMinus && size <= Self.literalMinusLimit)
+        write((binary ? "~{" : "{") + String(size) + (nonSynchronising ? "+}\r\n" : "}\r\n"))
+        if !nonSynchronising {
+            parts.append(current)
+            current = ByteBuffer()
+        }
+        var copy = bytes
+        current.writeBuffer(&copy)
+    }
+
+    /// flag-list = "(" [flag *(SP flag)] ")"
+    mutating func flagList(_ flags: [MessageFlag]) {
+        write("(" + flags.map(\.rawValue).joined(separator: " ") + ")")
+    }
+
+    /// Ends the command with CRLF and returns its parts.
+    mutating func finish() -> [ByteBuffer] {
+        write("\r\n")
+        parts.append(current)
+        current = ByteBuffer()
+        return parts
+    }
+}

@@ -1,0 +1,27 @@
+/// A STATUS data item name (`status-att`, RFC 3501 §6.3.10, RFC 7162, RFC 8438).
+public enum StatusAttribute: String, Hashable, Sendable, CaseIterable {
+    case messages = "MESSAGES"
+    case recent = "RECENT"
+    case uidNext = "UIDNEXT"
+    case uidValidity = "UIDVALIDITY"
+    case unseen = "UNSEEN"
+    case highestModSeq = "HIGHESTMODSEQ"
+    case size = "SIZE"
+}
+
+/// The values of a `* STATUS mailbox (…)` response; absent items are nil.
+public struct MailboxStatus: Hashable, Sendable {
+    public var messages: UInt32?
+    public var recent: UInt32?
+    public var uidNext: UInt32?
+    public var uidValidity: UInt32?
+    public var unseen: UInt32?
+    public var highestModSeq: UInt64?
+    public var size: UInt64?
+
+    public init(messages: UInt32? = nil, recent: UInt32? = nil, uidNext: UInt32? = nil, uidValidity: UInt32? = nil,
+                unseen: UInt32? = nil, highestModSeq: UInt64? = nil, size: UInt64? = nil) {
+        self.messages = messages; self.recent = recent; self.uidNext = uidNext; self.uidValidity = uidValidity
+        self.unseen = unseen; self.highestModSeq = highestModSeq; self.size = size
+    }
+}

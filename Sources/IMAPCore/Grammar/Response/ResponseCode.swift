@@ -1,0 +1,29 @@
+/// A response code (`resp-text-code`, RFC 3501 §7.1, RFC 4315, RFC 7162, RFC 9051 §7.1).
+public enum ResponseCode: Hashable, Sendable {
+    case alert
+    case capability([Capability])
+    case permanentFlags([MessageFlag])
+    case readOnly
+    case readWrite
+    case uidValidity(UInt32)
+    case uidNext(UInt32)
+    case unseen(UInt32)
+    /// RFC 7162.
+    case highestModSeq(UInt64)
+    case noModSeq
+    /// RFC 7162: the STORE failed for these messages (UIDs for UID STORE).
+    case modified(SequenceSet)
+    /// RFC 4315: the UIDs the appended messages got.
+    case appendUID(uidValidity: UInt32, uids: UIDSet)
+    /// RFC 4315: source UIDs and the UIDs of the copies, pairwise in order.
+    case copyUID(uidValidity: UInt32, source: UIDSet, destination: UIDSet)
+    /// RFC 7162: the previously selected mailbox is now closed.
+    case closed
+    case tryCreate
+    case uidNotSticky
+    case parse
+    case badCharset([String])
+    /// Any other code (or a known one whose arguments did not parse): the atom, upper-cased,
+    /// and the raw text up to `]`, if any.
+    case other(String, String?)
+}

@@ -1,1 +1,0 @@
-// IMAPCore: see docs/architecture.md

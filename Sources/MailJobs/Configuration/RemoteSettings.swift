@@ -1,0 +1,72 @@
+import IMAPClient
+import OpenSSLKit
+
+/// How to reach one remote account: the configuration file's `imap` section, overridden by
+/// whatever a command line, an identity or an order says. Turned into a client configuration
+/// in one place so that imapctl and imapworker connect the same way.
+public struct RemoteSettings: Sendable {
+    public var server: String
+    public var login: String
+    public var password: Secret?
+    /// imaps, starttls, plain, or tunnel (then `tunnelCommand` is run).
+    public var connection: String
+    public var tunnelCommand: [String] = []
+    public var authMechanisms: [String]
+    public var compress: Bool
+    public var proxy: String
+    public var tls: WorkerConfiguration.TLSSection
+    public var connectTimeoutSeconds: Int
+    public var commandTimeoutSeconds: Int
+
+    public init(server: String, login: String, password: Secret?, defaults: WorkerConfiguration.IMAPSection) {
+        self.server = server
+        self.login = login
+        self.password = password
+        connection = defaults.connection
+        authMechanisms = defaults.authMechanisms
+        compress = defaults.compress
+        proxy = defaults.proxy
+        tls = defaults.tls
+        connectTimeoutSeconds = defaults.connectTimeoutSeconds
+        commandTimeoutSeconds = defaults.commandTimeoutSeconds
+    }
+
+    public func clientConfiguration() throws -> IMAPClientConfiguration {
+        let kind: ConnectionKind
+        if connection.lowercased() == "tunnel" || !tunnelCommand.isEmpty {
+            guard !tunnelCommand.isEmpty else { throw IMAPClientError.configuration("connection tunnel needs a tunnel command") }
+            kind = .tunnel(command: tunnelCommand, nullStderr: false)
+        } else {
+            kind = try ConnectionKind(parsing: connection)
+        }
+        let address: ServerAddress
+        if case .tunnel = kind, server.isEmpty {
+            address = ServerAddress(host: "tunnel", port: 0)
+        } else {
+            address = try ServerAddress(parsing: server, defaultPort: kind == .imaps ? 993 : 143)
+        }
+        var tlsConfiguration = TLSConfiguration()
+        tlsConfiguration.verifyPeer = tls.verify
+        tlsConfiguration.caFile = tls.caFile.isEmpty ? nil : tls.caFile
+        tlsConfiguration.caDirectory = tls.caPath.isEmpty ? nil : tls.caPath
+        tlsConfiguration.minimumVersion = try Self.version(tls.minVersion, key: "min_version")
+        tlsConfiguration.maximumVersion = try Self.version(tls.maxVersion, key: "max_version")
+        tlsConfiguration.cipherList = tls.ciphers.isEmpty ? nil : tls.ciphers
+        tlsConfiguration.pinnedFingerprints = tls.fingerprints
+        return IMAPClientConfiguration(
+            server: address, kind: kind, tls: tlsConfiguration,
+            proxy: proxy.isEmpty ? nil : try ProxyConfiguration(url: proxy),
+            username: login, password: password,
+            authMechanisms: try authMechanisms.map { try AuthMechanism(parsing: $0) },
+            compress: compress,
+            connectTimeout: .seconds(connectTimeoutSeconds), commandTimeout: .seconds(commandTimeoutSeconds))
+    }
+
+    private static func version(_ text: String, key: String) throws -> TLSVersion? {
+        guard !text.isEmpty else { return nil }
+        guard let version = TLSVersion(string: text) else {
+            throw IMAPClientError.configuration("tls.\(key): unknown TLS version \(text) (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)")
+        }
+        return version
+    }
+}

@@ -1,1 +1,0 @@
-// MailJobs: see docs/architecture.md

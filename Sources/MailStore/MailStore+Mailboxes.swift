@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// The users' local accounts: their mailboxes on our side.
+extension MailStore {
+    /// The user's mailbox `name`, created (with a fresh random UIDVALIDITY) when missing.
+    /// Names are compared after NFC normalisation, so "é" precomposed or not is one mailbox.
+    public func ensureMailbox(userID: String, name: String, delimiter: Character? = "/") throws(MailStoreError) -> LocalMailbox {
+        let name = try Self.validMailboxName(name)
+        guard !userID.isEmpty else { throw .invalidArgument("empty user id") }
+        let (mailbox, created) = try write { db in
+            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE user_id = ? AND name = ?",
+                                               arguments: [userID, name]) {
+                return (try LocalMailbox(row: existing), false)
+            }
+            try db.execute(sql: """
+                INSERT INTO mailboxes (user_id, name, delimiter, uidvalidity, uidnext, highestmodseq, subscribed, created_at)
+                VALUES (?, ?, ?, ?, 1, 0, 1, ?)
+                """, arguments: [userID, name, delimiter.map(String.init), Int64(UInt32.random(in: 1...UInt32.max)),
+                                 Date().timeIntervalSince1970])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [db.lastInsertedRowID])
+            guard let row else { throw corruptRow("mailbox vanished after insert") }
+            return (try LocalMailbox(row: row), true)
+        }
+        if created {
+            logger.info("mailbox created", metadata: ["user": "\(userID)", "mailbox": "\(name)",
+                                                      "uidvalidity": "\(mailbox.uidValidity)"])
+        }
+        return mailbox
+    }
+
+    /// The user's mailbox `name`, or nil.
+    public func mailbox(userID: String, name: String) throws(MailStoreError) -> LocalMailbox? {
+        let name = name.precomposedStringWithCanonicalMapping
+        return try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE user_id = ? AND name = ?", arguments: [userID, name])
+                .map(LocalMailbox.init(row:))
+        }
+    }
+
+    public func mailbox(id: Int64) throws(MailStoreError) -> LocalMailbox? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id]).map(LocalMailbox.init(row:))
+        }
+    }
+
+    /// The user's mailboxes sorted by name.
+    public func mailboxes(userID: String) throws(MailStoreError) -> [LocalMailbox] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM mailboxes WHERE user_id = ? ORDER BY name", arguments: [userID])
+                .map(LocalMailbox.init(row:))
+        }
+    }
+
+    /// Every user that has a mailbox or an identity, sorted.
+    public func userIDs() throws(MailStoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT user_id FROM mailboxes UNION SELECT user_id FROM identities ORDER BY 1")
+        }
+    }
+
+    static func validMailboxName(_ name: String) throws(MailStoreError) -> String {
+        let name = name.precomposedStringWithCanonicalMapping
+        guard !name.isEmpty else { throw .invalidArgument("empty mailbox name") }
+        guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .invalidArgument("mailbox name with a control character")
+        }
+        return name
+    }
+}
+
+extension LocalMailbox {
+    init(row: Row) throws {
+        let uidValidity: Int64 = try row.decode(forColumn: "uidvalidity")
+        let uidNext: Int64 = try row.decode(forColumn: "uidnext")
+        guard let validity = UInt32(exactly: uidValidity), validity != 0,
+              let next = UInt32(exactly: uidNext), next != 0 else {
+            throw corruptRow("mailbox with UIDVALIDITY \(uidValidity), UIDNEXT \(uidNext)")
+        }
+        let delimiter: String? = try row.decode(forColumn: "delimiter")
+        self.init(id: try row.decode(forColumn: "id"), userID: try row.decode(forColumn: "user_id"),
+                  name: try row.decode(forColumn: "name"), delimiter: delimiter?.first, uidValidity: validity,
+                  uidNext: next, highestModSeq: try row.decode(forColumn: "highestmodseq"),
+                  subscribed: try row.decode(forColumn: "subscribed"))
+    }
+}

@@ -1,0 +1,13 @@
+/// Fired by `TLSClientHandler` as a user inbound event once the handshake and every check
+/// (chain, host name, pins) succeeded.
+public struct TLSHandshakeCompleted: Sendable, Hashable {
+    /// As OpenSSL names it: "TLSv1.3", "TLSv1.2", …
+    public let protocolVersion: String
+    /// The negotiated cipher, e.g. "TLS_AES_256_GCM_SHA384" or "ECDHE-ECDSA-AES128-GCM-SHA256".
+    public let cipher: String
+
+    public init(protocolVersion: String, cipher: String) {
+        self.protocolVersion = protocolVersion
+        self.cipher = cipher
+    }
+}

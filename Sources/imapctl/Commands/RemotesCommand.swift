@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import MailStore
+
+struct RemotesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remotes", abstract: "List a user's remote identities.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "The local user.")
+    var userid: String
+
+    func run() async throws {
+        let configuration = try global.load()
+        let store = try global.openStore(configuration)
+        let identities = try store.identities(userID: userid)
+        if global.json {
+            try global.printJSON(identities.map(IdentitySummary.init))
+            return
+        }
+        if identities.isEmpty { print("no remote identity for \(userid)") }
+        for identity in identities {
+            let summary = IdentitySummary(identity)
+            print("\(summary.identity_id)  \(summary.login)@\(summary.server)  \(summary.status)  mailboxes: \(summary.mailboxes.joined(separator: ", "))  errors: \(summary.error_count)\(summary.last_error.map { " (last: \($0))" } ?? "")")
+        }
+    }
+}
+
+/// What is shown of an identity: never its password.
+struct IdentitySummary: Encodable {
+    let identity_id: String
+    let user_id: String
+    let server: String
+    let login: String
+    let has_password: Bool
+    let status: String
+    let mailboxes: [String]
+    let last_check: Date?
+    let error_count: Int
+    let last_error: String?
+
+    init(_ identity: RemoteIdentity) {
+        identity_id = identity.id.uuidString.lowercased()
+        user_id = identity.userID
+        server = identity.server
+        login = identity.login
+        has_password = identity.password != nil
+        status = identity.status.rawValue
+        mailboxes = identity.mailboxes
+        last_check = identity.lastCheck
+        error_count = identity.errorCount
+        last_error = identity.lastError
+    }
+}

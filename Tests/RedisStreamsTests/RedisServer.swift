@@ -1,0 +1,133 @@
+import Foundation
+import RedisStreams
+import Synchronization
+import TestSupport
+
+/// A redis-server started by a test on 127.0.0.1 with a free port, its own directory and config
+/// file; killed when released. `restart` keeps port and directory (and so its AOF).
+final class RedisServer: Sendable {
+    let port: Int
+    let directory: TemporaryDirectory
+    private let process: Mutex<ChildProcess?>
+    private let generation = Mutex(0)
+
+    var url: String { "redis://127.0.0.1:\(port)" }
+    var socketPath: String { directory.file("redis.sock") }
+
+    /// `config` lines are appended to the base configuration (e.g. `appendonly yes`).
+    init(config: [String] = []) async throws {
+        port = try freeLoopbackPort()
+        directory = try TemporaryDirectory(prefix: "imapworker-redis")
+        let lines = [
+            "port \(port)", "bind 127.0.0.1", "save \"\"", "dir \(directory.path)",
+            "unixsocket \(directory.file("redis.sock"))", "unixsocketperm 700", "protected-mode no",
+        ] + config
+        try (lines.joined(separator: "\n") + "\n").write(toFile: directory.file("redis.conf"), atomically: true, encoding: .utf8)
+        process = Mutex(nil)
+        try await start()
+    }
+
+    private func start() async throws {
+        let run = generation.withLock { value -> Int in value += 1; return value }
+        let child = try ChildProcess("/usr/bin/redis-server", [directory.file("redis.conf")],
+                                     logDirectory: directory.path, name: "redis-\(run)")
+        process.withLock { $0 = child }
+        try await waitForLoopbackPort(port)
+        // Wait until the data set is loaded (PING answers LOADING until then).
+        let probe = RedisConnection(configuration: try RedisConnectionConfiguration(url: url))
+        defer { probe.close() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let reply = try? await probe.send(["PING"]), reply.errorMessage?.hasPrefix("LOADING") != true { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestHarnessError("redis-server on port \(port) did not finish loading")
+    }
+
+    /// SIGKILL: nothing is flushed beyond what Redis already wrote.
+    func kill() async throws {
+        guard let child = process.withLock({ $0 }) else { return }
+        child.signal(SIGKILL)
+        try await child.wait()
+    }
+
+    func restart() async throws {
+        try await kill()
+        try await start()
+    }
+
+    /// A connection for the test's own commands.
+    func connect() async throws -> RedisConnection {
+        try await RedisConnection.connect(try RedisConnectionConfiguration(url: url))
+    }
+}
+
+extension RedisConnection {
+    /// Sends one command and fails on an error reply.
+    @discardableResult
+    func run(_ words: String...) async throws -> RESPValue {
+        let reply = try await send(RedisCommand(words.map { Array($0.utf8) }))
+        if let message = reply.errorMessage { throw RedisError.server(message) }
+        return reply
+    }
+
+    /// Adds orders (one XADD each, pipelined) and returns their entry IDs.
+    func addOrders(_ orders: [String], stream: String = RedisStreamsConfiguration.defaultStream,
+                   extraFields: [StreamField] = []) async throws -> [String] {
+        let commands = orders.map { StreamCommands.add(stream: stream, maxLength: 1_000_000, fields: [StreamField("order", $0)] + extraFields) }
+        return try await send(commands).map { reply in
+            guard let id = reply.string else { throw RedisError.unexpectedReply("\(reply)") }
+            return id
+        }
+    }
+
+    /// All entries of a stream.
+    func entries(_ stream: String) async throws -> [StreamEntry] {
+        try StreamReplies.entries(try await run("XRANGE", stream, "-", "+"))
+    }
+
+    /// The `event` documents of a stream, decoded.
+    func events(_ stream: String = RedisStreamsConfiguration.defaultEventsStream) async throws -> [[String: Any]] {
+        try await entries(stream).compactMap { entry in
+            guard let event = entry.value("event") else { return nil }
+            return try JSONSerialization.jsonObject(with: Data(event)) as? [String: Any]
+        }
+    }
+
+    /// The group's pending count (XPENDING summary).
+    func pendingCount(stream: String = RedisStreamsConfiguration.defaultStream,
+                      group: String = RedisStreamsConfiguration.defaultGroup) async throws -> Int {
+        try StreamReplies.pendingTotal(try await run("XPENDING", stream, group))
+    }
+}
+
+/// Test configuration: the given server, short block and claim times, groups read from the start.
+func testConfiguration(_ server: RedisServer, consumer: String) throws -> RedisStreamsConfiguration {
+    var configuration = try RedisStreamsConfiguration(url: server.url, consumer: consumer)
+    configuration.groupStartID = "0"
+    configuration.block = .milliseconds(200)
+    configuration.connection.backoff = ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500), giveUpAfter: .seconds(60))
+    return configuration
+}
+
+/// Waits (without asserting anything about time) until `condition` holds; fails after `timeout`.
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        if ContinuousClock.now > deadline { throw TestHarnessError("gave up waiting for: \(what)") }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// The built `redis-bench` executable (next to the test bundle; `swift build --build-tests` builds it).
+func redisBenchPath() throws -> String {
+    var candidates: [String] = []
+    if let executable = Bundle.main.executableURL {
+        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("redis-bench").path)
+    }
+    candidates.append(packageRoot + "/.build/debug/redis-bench")
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw TestHarnessError("redis-bench not built (run `swift build --build-tests`); looked in \(candidates)")
+    }
+    return found
+}

@@ -1,1 +1,0 @@
-// RedisStreams: see docs/architecture.md
