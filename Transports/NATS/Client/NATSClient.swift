@@ -23,6 +23,12 @@ public final class NATSClient: Sendable {
         self.core = core
     }
 
+    /// A client dropped without `close()` closes its connection (subscriptions end).
+    deinit {
+        let core = self.core
+        core.eventLoop.execute { core.process { $0.closeRequested() } }
+    }
+
     /// Connects to the first server of `options.servers` that completes the handshake.
     public static func connect(_ options: NATSOptions,
                                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> NATSClient {

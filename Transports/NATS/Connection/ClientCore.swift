@@ -65,7 +65,7 @@ final class ClientCore: Sendable {
     let closePromise: EventLoopPromise<Void>
     let state: NIOLockedValueBox<State>
     let allocator = ByteBufferAllocator()
-    let tls: TLSSupport?
+    let tls: TLSSupport
 
     init(options: NATSOptions, eventLoop: any EventLoop) throws(NATSError) {
         var servers: [ServerAddress] = []
@@ -77,14 +77,17 @@ final class ClientCore: Sendable {
             backoff: ReconnectBackoff(wait: options.reconnectWait, maxWait: options.maxReconnectWait,
                                       jitter: options.reconnectJitter),
             tlsRequired: options.tlsRequired)
+        // Everything that can fail comes before the promise (an unfulfilled promise must not leak).
+        tls = TLSSupport(options: options)
+        if options.tlsRequired || servers.contains(where: { $0.tlsRequired }) || options.tlsCAFile != nil {
+            try tls.prepare()
+        }
         self.options = options
         self.eventLoop = eventLoop
         self.logger = options.logger
         (events, eventsContinuation) = AsyncStream.makeStream(of: NATSEvent.self, bufferingPolicy: .bufferingNewest(1024))
         replyPrefix = "\(options.inboxPrefix).\(NUID.next())."
         closePromise = eventLoop.makePromise(of: Void.self)
-        let needsTLS = options.tlsRequired || servers.contains { $0.tlsRequired } || options.tlsCAFile != nil
-        tls = needsTLS ? try TLSSupport(options: options) : TLSSupport.lazy(options: options)
         let allocator = self.allocator
         state = NIOLockedValueBox(State(
             machine: ConnectionStateMachine(configuration: configuration, servers: servers),
@@ -381,12 +384,9 @@ final class ClientCore: Sendable {
     private func startTLS(_ server: ServerAddress) {
         guard let channel = state.withLockedValue({ $0.channel }) else { return }
         do {
-            guard let tls else { throw NATSError.tls("TLS is not configured") }
-            try tls.addHandler(to: channel, serverName: server.host, before: NATSChannelHandler.name)
-        } catch let error as NATSError {
-            process { $0.errorCaught(error) }
+            try tls.addHandler(to: channel, serverName: server.host)
         } catch {
-            process { $0.errorCaught(.tls("\(error)")) }
+            process { $0.errorCaught(error) }
         }
     }
 }
