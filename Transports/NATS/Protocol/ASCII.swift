@@ -19,24 +19,25 @@ enum ASCII {
 }
 
 extension ByteBuffer {
-    /// Writes a non-negative integer in decimal without going through `String`.
+    /// Writes a non-negative integer in decimal, straight into the buffer's storage.
     @inline(__always)
     mutating func writeDecimal(_ value: Int) {
         precondition(value >= 0, "NATS sizes and ids are never negative")
-        if value < 10 {
-            writeInteger(UInt8(ASCII.zero + UInt8(value)))
-            return
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for any Int
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { raw in
-            while rest > 0 {
-                raw[23 - count] = ASCII.zero + UInt8(rest % 10)
-                rest /= 10
-                count += 1
+        writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { bytes in
+            var remaining = value
+            var index = digits - 1
+            while index >= 0 {
+                bytes[index] = ASCII.zero &+ UInt8(truncatingIfNeeded: remaining % 10)
+                remaining /= 10
+                index -= 1
             }
-            writeBytes(UnsafeRawBufferPointer(rebasing: raw[(24 - count)...]))
+            return digits
         }
     }
 }

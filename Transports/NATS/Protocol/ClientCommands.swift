@@ -75,6 +75,9 @@ extension ByteBuffer {
 /// Subjects, reply subjects and queue names are tokens: no blanks or line breaks, not empty.
 @inline(__always)
 func isValidSubject(_ subject: String) -> Bool {
-    let utf8 = subject.utf8
-    return !utf8.isEmpty && !utf8.contains { $0 == ASCII.space || $0 == ASCII.tab || $0 == ASCII.cr || $0 == ASCII.lf }
+    @inline(__always)
+    func valid(_ bytes: some Collection<UInt8>) -> Bool {
+        !bytes.isEmpty && !bytes.contains { $0 == ASCII.space || $0 == ASCII.tab || $0 == ASCII.cr || $0 == ASCII.lf }
+    }
+    return subject.utf8.withContiguousStorageIfAvailable { valid($0) } ?? valid(subject.utf8)
 }
