@@ -88,6 +88,32 @@ async def main(url, mode, count, size):
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
 PY
 
+# The floor of request/reply on this machine: two raw sockets, blocking calls, no client at all.
+cat >"$WORK/floor.py" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].rsplit("/", 1)[-1].split(":")
+def connect(subject):
+    s = socket.create_connection((host, int(port)))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.recv(4096)
+    s.sendall(b'CONNECT {"verbose":false}\r\nSUB ' + subject + b' 1\r\nPING\r\n')
+    buffer = b""
+    while b"PONG" not in buffer:
+        buffer += s.recv(4096)
+    return s
+responder, requester = connect(b"floor.echo"), connect(b"floor.inbox")
+latencies = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    requester.sendall(b"PUB floor.echo floor.inbox 4\r\nping\r\n")
+    responder.recv(4096)
+    responder.sendall(b"PUB floor.inbox 4\r\npong\r\n")
+    requester.recv(4096)
+    latencies.append((time.perf_counter() - start) * 1e6)
+latencies.sort()
+print(f"RESULT floor_p50_us {latencies[len(latencies) // 2]:.1f} us")
+PY
+
 run_ours() { "$BENCH" "$URL" "$@" | tee -a "$WORK/ours.txt" >&2; }
 run_python() { "$PYTHON" "$WORK/bench.py" "$URL" "$@" | tee -a "$WORK/python.txt" >&2; }
 
@@ -95,11 +121,13 @@ echo "== ours (nats-bench)" >&2
 run_ours pub "$PUB_COUNT" "$SIZE"
 run_ours pubsub "$PUBSUB_COUNT" "$SIZE"
 run_ours reqrep "$REQ_COUNT"
+run_ours reqrep-pinned "$REQ_COUNT"
 run_ours slowsub "$SLOW_COUNT" "$SIZE"
 echo "== nats-py" >&2
 run_python pub $((PUB_COUNT / 5)) "$SIZE"
 run_python pubsub $((PUBSUB_COUNT / 5)) "$SIZE"
 run_python reqrep $((REQ_COUNT / 4)) "$SIZE"
+"$PYTHON" "$WORK/floor.py" "$URL" "$REQ_COUNT" | tee -a "$WORK/floor.txt" >&2
 
 value() { awk -v m="$2" '$2 == m { print $3 }' "$WORK/$1.txt" | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" -v inv="$3" 'BEGIN { if (a == "" || b == "" || a == 0 || b == 0) print "-"; else if (inv) printf "%.1fx\n", b / a; else printf "%.1fx\n", a / b }'; }
@@ -109,12 +137,15 @@ printf "%-34s %16s %16s %10s %12s\n" "metric" "ours" "nats-py" "ratio" "target"
 for row in "pub_msgs_per_sec|msg/s publish-only ($SIZE B)|0|>= 3000000" \
            "pubsub_msgs_per_sec|msg/s publish->subscribe|0|>= 1000000" \
            "reqrep_p50_us|request/reply p50 (us)|1|<= 60" \
-           "reqrep_p99_us|request/reply p99 (us)|1|-"; do
+           "reqrep_p99_us|request/reply p99 (us)|1|-" \
+           "reqrep_pinned_p50_us|req/reply p50, task on event loop|1|<= 60" \
+           "reqrep_pinned_p99_us|req/reply p99, task on event loop|1|-"; do
     IFS='|' read -r metric label inverse target <<<"$row"
-    ours=$(value ours "$metric"); theirs=$(value python "$metric")
+    ours=$(value ours "$metric"); theirs=$(value python "${metric/_pinned/}")
     printf "%-34s %16s %16s %10s %12s\n" "$label" "${ours:--}" "${theirs:--}" "$(ratio "$ours" "$theirs" "$inverse")" "$target"
 done
 echo
+echo "floor (raw sockets through this nats-server, no client): request/reply p50 $(value floor floor_p50_us) us"
 echo "RSS of our process while a subscriber never reads ($SLOW_COUNT x $SIZE B, pending limit 100k msgs / 8 MB):"
 printf "  baseline %s MB; after 25%% %s MB, 50%% %s MB, 75%% %s MB, 100%% %s MB; pending %s, dropped %s\n" \
     "$(value ours slowsub_rss_baseline_mb)" "$(value ours slowsub_rss_25pct_mb)" "$(value ours slowsub_rss_50pct_mb)" \

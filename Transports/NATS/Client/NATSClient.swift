@@ -48,6 +48,12 @@ public final class NATSClient: Sendable {
     /// The largest message (headers + payload) the connected server accepts.
     public var maxPayload: Int { core.state.withLockedValue { $0.maxPayload } }
 
+    /// The servers the client may use: the configured ones, then those the cluster announced
+    /// (INFO connect_urls). Credentials are never shown.
+    public var knownServers: [String] {
+        core.state.withLockedValue { $0.machine.pool.entries.map(\.address.description) }
+    }
+
     /// The INFO of the server currently (or last) connected.
     public var serverInfo: ServerInfo? { core.state.withLockedValue { $0.serverInfo } }
 
