@@ -26,6 +26,7 @@ public final class NATSClient: Sendable {
     /// A client dropped without `close()` closes its connection (subscriptions end).
     deinit {
         let core = self.core
+        guard !core.isClosed else { return }
         core.eventLoop.execute { core.process { $0.closeRequested() } }
     }
 
@@ -149,7 +150,7 @@ public final class NATSClient: Sendable {
 
     /// Flushes what was published (briefly) and closes the connection; ends all subscriptions.
     public func close() async {
-        if !core.isClosed {
+        if core.state.withLockedValue({ $0.mode == .live }) {
             try? await core.flush(timeout: .seconds(2))
         }
         await core.requestClose()
