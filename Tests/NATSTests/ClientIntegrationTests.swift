@@ -192,6 +192,30 @@ struct ClientIntegrationTests {
         for consumer in consumers { await consumer.value }
     }
 
+    @Test func reconnectBufferIsBoundedAndThenReconnectingStops() async throws {
+        let server = try await NATSServer()
+        var options = testOptions(server.url)
+        options.reconnectBufferSize = 1024
+        options.maxReconnectAttempts = 3
+        let client = try await NATSClient.connect(options)
+        var events = client.events.makeAsyncIterator()
+        try await server.stop()
+        #expect(await nextEvent(&events) { $0.isDisconnected } != nil)
+        var buffered = 0
+        do {
+            while true {
+                try await client.publish("while.down", payload: [UInt8](repeating: 1, count: 100))
+                buffered += 1
+            }
+        } catch let error as NATSError {
+            #expect(error == .reconnectBufferFull(limit: 1024))
+        }
+        #expect(buffered >= 5 && buffered < 11)
+        let closed = await nextEvent(&events) { if case .closed = $0 { true } else { false } }
+        #expect(closed == .closed(reason: .maxReconnectAttemptsExceeded))
+        await #expect(throws: NATSError.connectionClosed) { try await client.publish("x", payload: "y") }
+    }
+
     @Test func autoUnsubscribeCountSurvivesReconnect() async throws {
         let server = try await NATSServer()
         var options = testOptions(server.url)

@@ -110,13 +110,11 @@ private func message(_ subject: String, sid: UInt64, replyTo: String? = nil, hea
     }
 
     @Test func incompleteIsNotInvalid() throws {
-        var parser = ProtocolParser()
         for partial in ["P", "PIN", "PING\r", "MSG a 1 5\r\nab", "MSG a 1 5\r\nabcde", "MSG a 1 5\r\nabcde\r", "-ERR 'x"] {
-            var fresh = parser
+            var parser = ProtocolParser()
             var buffer = ByteBuffer(string: partial)
-            #expect(try fresh.next(&buffer) == nil, "\(partial)")
+            #expect(try parser.next(&buffer) == nil, "\(partial)")
         }
-        parser = ProtocolParser()
     }
 
     @Test(arguments: [
@@ -135,5 +133,45 @@ private func message(_ subject: String, sid: UInt64, replyTo: String? = nil, hea
         var parser = ProtocolParser(maxPayload: 1000)
         var buffer = ByteBuffer(string: "MSG a 1 1001\r\n")
         #expect(throws: NATSProtocolError.self) { _ = try parser.next(&buffer) }
+    }
+}
+
+/// A deterministic generator (SplitMix64), so that a failing input can be replayed.
+private struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct ProtocolParserFuzzTests {
+    /// Random bytes, mixed with pieces of real operations, fed in random reads: the parser returns
+    /// operations, asks for more, or throws, and never holds more than its bounds.
+    @Test func garbageNeverCrashesAndStaysBounded() {
+        var random = SplitMix64(state: 0x5EED)
+        let pieces = ["MSG a 1 5\r\n", "HMSG a 1 12 12\r\nNATS/1.0\r\n\r\n\r\n", "PING\r\n", "hello", "\r\n", "INFO {}\r\n",
+                      "-ERR 'x'\r\n", "MSG a 1 99999999\r\n", " \t", "+OK\r\n", "PO", "NG\r\n"].map { Array($0.utf8) }
+        let maxPayload = 64 * 1024
+        for _ in 0..<500 {
+            var parser = ProtocolParser(maxPayload: maxPayload)
+            var buffer = ByteBuffer()
+            reading: for _ in 0..<40 {
+                if Bool.random(using: &random) {
+                    buffer.writeBytes(pieces[Int.random(in: 0..<pieces.count, using: &random)])
+                } else {
+                    buffer.writeBytes((0..<Int.random(in: 1...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+                }
+                do {
+                    while try parser.next(&buffer) != nil {}
+                } catch {
+                    break reading  // the connection would be closed here
+                }
+                #expect(buffer.readableBytes <= ProtocolParser.maxControlLineLength + maxPayload + 2)
+            }
+        }
     }
 }
