@@ -55,7 +55,11 @@ final class NATSServer: Sendable {
 
     /// GETs a monitoring endpoint (`/subsz?subs=1`, `/connz?subs=detail`) over loopback HTTP.
     func monitor(_ path: String) async throws -> [String: Any] {
-        let result = try await runCommand("/usr/bin/curl", ["-s", "http://127.0.0.1:\(monitorPort)\(path)"])
+        // python3 is part of scripts/setup.sh's packages; curl is not.
+        let result = try await runCommand("/usr/bin/python3", [
+            "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())",
+            "http://127.0.0.1:\(monitorPort)\(path)",
+        ])
         guard result.status == 0, let data = result.stdout.data(using: .utf8),
               let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw TestHarnessError("monitoring \(path) failed: \(result.stderr)")
