@@ -23,12 +23,7 @@ extension ByteBuffer {
     @inline(__always)
     mutating func writeDecimal(_ value: Int) {
         precondition(value >= 0, "NATS sizes and ids are never negative")
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
+        let digits = decimalDigits(value)
         writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { bytes in
             var remaining = value
             var index = digits - 1
