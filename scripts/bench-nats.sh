@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 PUB_COUNT=${PUB_COUNT:-5000000}
 PUBSUB_COUNT=${PUBSUB_COUNT:-2000000}
 REQ_COUNT=${REQ_COUNT:-20000}
-SLOW_COUNT=${SLOW_COUNT:-2000000}
+SLOW_COUNT=${SLOW_COUNT:-10000000}
 SIZE=16
 ROUNDS=${ROUNDS:-3}
 
@@ -160,9 +160,8 @@ done
 echo
 echo "floor (raw sockets through this nats-server, no client): request/reply p50 $(value floor floor_p50_us) us"
 echo "RSS of our process while a subscriber never reads ($SLOW_COUNT x $SIZE B, pending limit 100k msgs / 8 MB):"
-printf "  baseline %s MB; after 25%% %s MB, 50%% %s MB, 75%% %s MB, 100%% %s MB; pending %s, dropped %s\n" \
-    "$(value ours slowsub_rss_baseline_mb)" "$(value ours slowsub_rss_25pct_mb)" "$(value ours slowsub_rss_50pct_mb)" \
-    "$(value ours slowsub_rss_75pct_mb)" "$(value ours slowsub_rss_100pct_mb)" "$(value ours slowsub_pending)" \
-    "$(value ours slowsub_dropped)"
+printf "  baseline %s MB; after" "$(value ours slowsub_rss_baseline_mb)"
+for pct in 10 20 30 40 50 60 70 80 90 100; do printf " %s%%: %s" "$pct" "$(value ours "slowsub_rss_${pct}pct_mb")"; done
+printf " MB; pending %s, dropped %s\n" "$(value ours slowsub_pending)" "$(value ours slowsub_dropped)"
 echo "publish->subscribe drops (ours, last round): $(value ours pubsub_dropped)"
 echo "(best of $ROUNDS rounds each)"

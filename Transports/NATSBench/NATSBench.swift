@@ -134,17 +134,17 @@ struct NATSBench {
         let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         let baseline = residentMegabytes()
         var samples: [Double] = []
-        let quarter = max(1, count / 4)
+        let tenth = max(1, count / 10)
         for index in 1...count {
             try await publisher.publish("bench.slow", payload: payload)
-            if index % quarter == 0 {
+            if index % tenth == 0 {
                 try await publisher.flush(timeout: .seconds(120))
                 try await subscriber.flush(timeout: .seconds(120))
                 samples.append(residentMegabytes())
             }
         }
         report("slowsub_rss_baseline_mb", baseline, "MB")
-        for (index, sample) in samples.enumerated() { report("slowsub_rss_\(25 * (index + 1))pct_mb", sample, "MB") }
+        for (index, sample) in samples.enumerated() { report("slowsub_rss_\(10 * (index + 1))pct_mb", sample, "MB") }
         report("slowsub_pending", Double(subscription.pendingMessages), "msgs")
         report("slowsub_dropped", Double(subscription.droppedMessages), "msgs")
         await publisher.close()
