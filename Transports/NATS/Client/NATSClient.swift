@@ -64,7 +64,7 @@ public final class NATSClient: Sendable {
     /// disconnected it goes to the reconnect buffer. Waits only when the socket falls behind.
     nonisolated(nonsending) public func publish(_ subject: String, payload: ByteBuffer, headers: NATSHeaders? = nil,
                         replyTo: String? = nil) async throws {
-        let (headerBlock) = try validate(subject, headers: headers, replyTo: replyTo)
+        let headerBlock = try validate(subject, headers: headers, replyTo: replyTo)
         let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeReadableBytes { bytes in
             do throws(NATSError) {
                 return .success(try core.appendPublish(subject: subject, replyTo: replyTo, headerBlock: headerBlock, payload: bytes))

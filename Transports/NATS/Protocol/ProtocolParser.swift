@@ -7,6 +7,11 @@ import NIOCore
 /// for the end of the control line, or the parsed head of a message whose payload is incomplete).
 /// It throws on anything that is not NATS. Control lines are bounded by `maxControlLineLength`,
 /// message sizes by `maxPayload`, so a hostile server cannot make it hold unbounded memory.
+///
+/// Two states are enough where nats.go has one per character: a control line is found by one
+/// scan for LF that resumes where the previous read stopped (`scanned`), and, being bounded,
+/// is then parsed whole; a message payload is taken as one slice (no copy) once all its bytes
+/// and the CRLF after them are there.
 struct ProtocolParser {
     /// nats-server's own limit on a control line (`MAX_CONTROL_LINE_SIZE`).
     static let maxControlLineLength = 4096
