@@ -153,3 +153,24 @@ import TestSupport
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("plain")))) == expected)
     }
 }
+
+@Suite struct DeflateLiveInsertionTests {
+    /// As after `a OK DEFLATE active`: plain bytes first, then both handlers join the live pipeline.
+    @Test func handlersInsertedIntoALivePipeline() throws {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 143)).wait()
+        try channel.writeInbound(ByteBuffer(string: "a OK DEFLATE active\r\n"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(string: "a OK DEFLATE active\r\n"))
+        try channel.pipeline.syncOperations.addHandlers([DeflateInflateHandler(), DeflateCompressHandler()], position: .first)
+
+        let response = Array("* 1 EXISTS\r\n".utf8)
+        try channel.writeInbound(ByteBuffer(bytes: try compress([response]).flatMap { $0 }))
+        #expect(try channel.readInbound(as: ByteBuffer.self).map { Array($0.readableBytesView) } == response)
+
+        try channel.writeOutbound(ByteBuffer(string: "b NOOP\r\n"))
+        var sent: [UInt8] = []
+        while let chunk = try channel.readOutbound(as: ByteBuffer.self) { sent += chunk.readableBytesView }
+        #expect(joined(try inflate([sent])) == Array("b NOOP\r\n".utf8))
+        _ = try channel.finish()
+    }
+}

@@ -175,3 +175,60 @@ struct LineReader {
         }
     }
 }
+
+@Suite struct TLSHalfClosureTests {
+    /// We close our output (close_notify + TCP half-close), the server still answers, then sends
+    /// its own close_notify, which ends our inbound stream.
+    @Test func outputHalfClosureThenServerCloseNotify() async throws {
+        let pki = try await TestPKI.shared.value
+        let dir = try TemporaryDirectory(prefix: "openssl-kit-half")
+        let port = try freeLoopbackPort()
+        let script = """
+        import socket, ssl, sys
+        port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(cert, key)
+        s = socket.socket(); s.bind(("127.0.0.1", port)); s.listen(1)
+        print("LISTENING", flush=True)
+        t = ctx.wrap_socket(s.accept()[0], server_side=True)
+        data = b""
+        while True:
+            d = t.recv(4096)
+            if not d: break
+            data += d
+        print("CLOSE_NOTIFY_RECEIVED", flush=True)
+        t.sendall(b"after your close: " + data)
+        t.unwrap()
+        print("DONE", flush=True)
+        """
+        let server = try ChildProcess("/usr/bin/python3", ["-c", script, String(port), pki.serverCert, pki.serverKey],
+                                      logDirectory: dir.path, name: "half")
+        while !server.stdout.contains("LISTENING") && server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let tlsContext = try TLSContext(configuration: TLSConfiguration(caFile: pki.caFile))
+        let (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let tls = TLSClientHandler(context: tlsContext, serverName: "localhost")
+                    try channel.pipeline.syncOperations.addHandler(tls)
+                    let wrapped = try TLSAsyncChannel(wrappingChannelSynchronously: channel,
+                                                      configuration: .init(isOutboundHalfClosureEnabled: true))
+                    return (wrapped, tls.handshakeFuture)
+                }
+            }
+        _ = try await handshake.get()
+        let received = try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: "half"))
+            outbound.finish()
+            var received = ByteBuffer()
+            for try await chunk in inbound {
+                var chunk = chunk
+                received.writeBuffer(&chunk)
+            }
+            return String(buffer: received)
+        }
+        #expect(received == "after your close: half")
+        let status = try await server.wait(timeout: .seconds(30))
+        #expect(status == 0, "\(server.stderr)")
+        #expect(server.stdout.contains("DONE"))
+    }
+}
