@@ -72,7 +72,7 @@ let testTargets: [Target] = [
                 path: "Tests/IMAPClientTests", swiftSettings: strict),
     .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"],
                 path: "Tests/MailStoreTests", swiftSettings: strict),
-    .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", "TestSupport", nio], path: "Tests/DeflateCodecTests",
+    .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", "TestSupport", nio, .product(name: "NIOEmbedded", package: "swift-nio")], path: "Tests/DeflateCodecTests",
                 swiftSettings: strict),
     .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport", nio, nioPosix], path: "Tests/NATSTests",
                 swiftSettings: strict),
