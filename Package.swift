@@ -73,7 +73,7 @@ let testTargets: [Target] = [
                 path: "Tests/IMAPClientTests", swiftSettings: strict),
     .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"],
                 path: "Tests/MailStoreTests", swiftSettings: strict),
-    .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", nio], path: "Tests/DeflateCodecTests",
+    .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", "TestSupport", nio, .product(name: "NIOEmbedded", package: "swift-nio")], path: "Tests/DeflateCodecTests",
                 swiftSettings: strict),
     .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport", nio, nioPosix,
                                                   .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],

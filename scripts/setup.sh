@@ -6,6 +6,7 @@ PKGS=(
     libssl-dev libsqlite3-dev libhiredis-dev zlib1g-dev   # linked system libraries
     dovecot-core dovecot-imapd                             # IMAP server for tests and the demo
     nats-server redis-server                               # bus servers for the transport tests
+    microsocks                                             # SOCKS5 proxy for the proxy tests
     openssl python3 python3-venv util-linux iproute2 procps
 )
 missing=()

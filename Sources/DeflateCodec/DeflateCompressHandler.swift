@@ -63,7 +63,7 @@ public final class DeflateCompressHandler: ChannelOutboundHandler, RemovableChan
             let flushMode = index == writes.count - 1 ? Z_SYNC_FLUSH : Z_NO_FLUSH
             rc = write.data.withUnsafeReadableBytes { bytes in
                 deflater.run(input: bytes, chunkSize: Self.chunkSize, firstChunkSize: Self.chunkSize,
-                             allocator: context.channel.allocator, step: { deflate($0, flushMode) }, emit: emit)
+                             allocator: context.channel.allocator, step: { deflate($0, flushMode) }, emit: emit).rc
             }
             if rc != Z_OK { break }
         }

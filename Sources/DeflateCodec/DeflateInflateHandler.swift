@@ -45,7 +45,7 @@ public final class DeflateInflateHandler: ChannelInboundHandler, RemovableChanne
         let chunkSize = maximumChunkSize
         // A first buffer sized to the input keeps short responses from pinning 64 KiB each.
         let first = min(chunkSize, max(1024, input.readableBytes * 4))
-        let rc = input.withUnsafeReadableBytes { bytes in
+        let (rc, unconsumed) = input.withUnsafeReadableBytes { bytes in
             inflater.run(input: bytes, chunkSize: chunkSize, firstChunkSize: first, allocator: context.channel.allocator,
                          step: { inflate($0, Z_SYNC_FLUSH) },
                          emit: { chunk in
@@ -58,7 +58,7 @@ public final class DeflateInflateHandler: ChannelInboundHandler, RemovableChanne
             break
         case Z_STREAM_END:
             ended = true
-            if inflater.stream.pointee.avail_in > 0 { fail(context: context, .dataAfterStreamEnd) }
+            if unconsumed > 0 { fail(context: context, .dataAfterStreamEnd) }
         case Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR:
             fail(context: context, .corruptStream(inflater.message))
         default:

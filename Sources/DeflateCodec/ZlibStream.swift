@@ -43,6 +43,7 @@ final class ZlibStream {
     /// Runs `step` (deflate or inflate) over `input`, writing output into buffers of at most
     /// `chunkSize` bytes and handing each to `emit` as soon as it is full (or at the end). Memory
     /// stays bounded whatever the expansion ratio. `emit` returns false to stop early.
+    /// Returns zlib's last result and how many input bytes were left unconsumed.
     func run(
         input: UnsafeRawBufferPointer,
         chunkSize: Int,
@@ -50,7 +51,7 @@ final class ZlibStream {
         allocator: ByteBufferAllocator,
         step: (UnsafeMutablePointer<z_stream>) -> Int32,
         emit: (ByteBuffer) -> Bool
-    ) -> Int32 {
+    ) -> (rc: Int32, unconsumed: Int) {
         let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.pointee.next_in = UnsafeMutablePointer(mutating: base)
         stream.pointee.avail_in = UInt32(input.count)
@@ -74,15 +75,16 @@ final class ZlibStream {
                 stream.pointee.avail_out = 0
                 return produced
             }
-            if out.readableBytes > 0, !emit(out) { return rc }
+            let unconsumed = Int(stream.pointee.avail_in)
+            if out.readableBytes > 0, !emit(out) { return (rc, unconsumed) }
             switch rc {
             case Z_OK:
                 // Output full: zlib may hold more. Otherwise all input was consumed and flushed.
-                if !outputFull && stream.pointee.avail_in == 0 { return rc }
+                if !outputFull && unconsumed == 0 { return (rc, 0) }
             case Z_BUF_ERROR:
-                return Z_OK  // no progress possible: needs more input; not an error
+                return (Z_OK, unconsumed)  // no progress possible: needs more input; not an error
             default:
-                return rc
+                return (rc, unconsumed)
             }
             size = chunkSize
         }

@@ -23,7 +23,7 @@ extension MailStore {
             return (try LocalMailbox(row: row), true)
         }
         if created {
-            logger.info("mailbox created", metadata: ["user": "\(userID)", "mailbox": "\(name)",
+            logger.debug("mailbox created", metadata: ["user": "\(userID)", "mailbox": "\(name)",
                                                       "uidvalidity": "\(mailbox.uidValidity)"])
         }
         return mailbox

@@ -38,7 +38,12 @@ enum ChannelFactory {
             let channel = try await connectTCP(configuration, timeout: timeout, group: group)
             var transport = IMAPTransport(channel: channel, timeout: timeout, tunnel: nil)
             if case .imaps = configuration.kind, let tlsContext {
-                transport.handshake = try await addTLS(to: channel.channel, context: tlsContext, configuration: configuration)
+                do {
+                    transport.handshake = try await addTLS(to: channel.channel, context: tlsContext, configuration: configuration)
+                } catch {
+                    await discard(channel)
+                    throw error
+                }
             }
             return transport
         }
@@ -89,8 +94,19 @@ enum ChannelFactory {
         } catch {
             throw IMAPClientError.connectFailed("proxy \(proxy.address): \(error)")
         }
-        try await established.get()
+        do {
+            try await established.get()
+        } catch {
+            await discard(channel)
+            throw error
+        }
         return channel
+    }
+
+    /// Closes a wrapped channel that will never be used: NIOAsyncChannel must be finished through
+    /// `executeThenClose`, even on a failure path.
+    private static func discard(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        try? await channel.executeThenClose { _, _ in }
     }
 
     /// `socks5` resolves the server name here (off the event loop); `socks5h` sends the name.

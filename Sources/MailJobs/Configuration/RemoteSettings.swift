@@ -10,7 +10,8 @@ public struct RemoteSettings: Sendable {
     public var password: Secret?
     /// imaps, starttls, plain, or tunnel (then `tunnelCommand` is run).
     public var connection: String
-    public var tunnelCommand: [String] = []
+    /// A shell command line (run with /bin/sh -c, like mbsync's Tunnel and InterIMAP's command).
+    public var tunnelCommand: String?
     public var authMechanisms: [String]
     public var compress: Bool
     public var proxy: String
@@ -33,9 +34,11 @@ public struct RemoteSettings: Sendable {
 
     public func clientConfiguration() throws -> IMAPClientConfiguration {
         let kind: ConnectionKind
-        if connection.lowercased() == "tunnel" || !tunnelCommand.isEmpty {
-            guard !tunnelCommand.isEmpty else { throw IMAPClientError.configuration("connection tunnel needs a tunnel command") }
-            kind = .tunnel(command: tunnelCommand, nullStderr: false)
+        if connection.lowercased() == "tunnel" || tunnelCommand != nil {
+            guard let tunnelCommand, !tunnelCommand.isEmpty else {
+                throw IMAPClientError.configuration("connection tunnel needs a tunnel command")
+            }
+            kind = .tunnel(command: ["/bin/sh", "-c", tunnelCommand], nullStderr: false)
         } else {
             kind = try ConnectionKind(parsing: connection)
         }

@@ -25,9 +25,9 @@ struct AddRemoteCommand: AsyncParsableCommand {
         _ = try settings.clientConfiguration()  // validates the settings before storing them
         let store = try global.openStore(configuration)
         var tls = RemoteIdentity.TLSSettings()
-        tls.connection = RemoteIdentity.TLSSettings.Connection(rawValue: settings.tunnelCommand.isEmpty
+        tls.connection = RemoteIdentity.TLSSettings.Connection(rawValue: settings.tunnelCommand == nil
             ? normalisedConnection(settings.connection) : "tunnel") ?? .imaps
-        tls.tunnelCommand = settings.tunnelCommand.isEmpty ? nil : settings.tunnelCommand.joined(separator: " ")
+        tls.tunnelCommand = settings.tunnelCommand
         tls.caFile = settings.tls.caFile.isEmpty ? nil : settings.tls.caFile
         tls.pinnedFingerprints = settings.tls.fingerprints
         tls.minimumVersion = settings.tls.minVersion.isEmpty ? nil : settings.tls.minVersion

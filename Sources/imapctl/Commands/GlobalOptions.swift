@@ -38,7 +38,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func openStore(_ configuration: WorkerConfiguration) throws -> MailStore {
-        try MailStore(path: configuration.store.path, options: .init())
+        try MailStore(path: configuration.store.path, options: .init(), logger: makeLogger(configuration))
     }
 
     /// Prints `value` as one line of JSON on stdout.

@@ -17,7 +17,7 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .long, help: "imaps, starttls, plain or tunnel (default from the configuration: imaps).")
     var connection: String?
 
-    @Option(name: .long, help: "Command to run for a tunnel connection, e.g. '/usr/lib/dovecot/imap'.")
+    @Option(name: .long, help: "Shell command to run for a tunnel connection, e.g. '/usr/lib/dovecot/imap'.")
     var tunnel: String?
 
     @Option(name: .long, help: "CA bundle (PEM) to verify the server with.")
@@ -50,7 +50,7 @@ struct RemoteOptions: ParsableArguments {
         var settings = RemoteSettings(server: server, login: login, password: nil, defaults: configuration.imap)
         if let connection { settings.connection = connection }
         if let tunnel {
-            settings.tunnelCommand = tunnel.split(separator: " ").map(String.init)
+            settings.tunnelCommand = tunnel
             settings.connection = "tunnel"
         }
         if let caFile { settings.tls.caFile = caFile }
@@ -61,7 +61,7 @@ struct RemoteOptions: ParsableArguments {
         if let auth { settings.authMechanisms = auth.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
         if let compress { settings.compress = compress }
         if let proxy { settings.proxy = proxy }
-        if settings.tunnelCommand.isEmpty && server.isEmpty {
+        if settings.tunnelCommand == nil && server.isEmpty {
             throw ValidationError("--server host:port is required (or --tunnel COMMAND)")
         }
         settings.password = try PasswordSource.resolve(flag: pass, prompt: needPassword ? "Password for \(login): " : nil)
