@@ -23,6 +23,19 @@ struct ClientIntegrationTests {
         await client.close()
     }
 
+    /// A publish is a memory append; the event loop writes what accumulated once per tick. In a
+    /// debug build under load a write carries ~20 publishes; at least two on average proves it.
+    @Test func publishesAreCoalescedIntoFewWrites() async throws {
+        let server = try await NATSServer()
+        let client = try await NATSClient.connect(testOptions(server.url))
+        let before = client.core.state.withLockedValue { $0.outboundWrites }
+        for _ in 0..<10_000 { try await client.publish("coalesced", payload: "0123456789abcdef") }
+        try await client.flush()
+        let writes = client.core.state.withLockedValue { $0.outboundWrites } - before
+        #expect(writes >= 1 && writes <= 5_000, "\(writes) writes for 10,000 publishes")
+        await client.close()
+    }
+
     @Test func requestReplyTimeoutAndNoResponders() async throws {
         let server = try await NATSServer()
         let responder = try await NATSClient.connect(testOptions(server.url))

@@ -97,6 +97,7 @@ extension ClientCore {
                     return (nil, nil, [])
                 }
                 let buffer = s.outbound
+                s.outboundWrites += 1
                 s.outbound = allocator.buffer(capacity: min(max(buffer.readableBytes, 4096), 256 * 1024))
                 defer { s.outboundWaiters = [] }
                 return (buffer, channel, s.outboundWaiters)

@@ -53,6 +53,8 @@ final class ClientCore: Sendable {
         var reconnectTask: Scheduled<Void>?
         var connectPromise: EventLoopPromise<Void>?
         var outboundWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Writes handed to the channel (each one a syscall at most): tests check the coalescing.
+        var outboundWrites = 0
     }
 
     let options: NATSOptions
