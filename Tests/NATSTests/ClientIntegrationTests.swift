@@ -23,6 +23,29 @@ struct ClientIntegrationTests {
         await client.close()
     }
 
+    @Test func severalTasksShareOneSubscription() async throws {
+        let server = try await NATSServer()
+        let client = try await NATSClient.connect(testOptions(server.url))
+        let subscription = try client.subscribe("shared")
+        try await client.flush()
+        let collector = Collector()
+        let readers = (0..<3).map { index in
+            Task {
+                var iterator = subscription.makeAsyncIterator()
+                while let message = await iterator.next() { await collector.add(message.string, from: index) }
+            }
+        }
+        for index in 0..<300 { try await client.publish("shared", payload: "m\(index)") }
+        try await client.flush()
+        try await eventually { await collector.total == 300 }
+        try await subscription.unsubscribe()
+        for reader in readers { await reader.value }
+        let all = await collector.all
+        #expect(all.count == 300)
+        #expect(Set(all) == Set((0..<300).map { "m\($0)" }))
+        await client.close()
+    }
+
     /// A publish is a memory append; the event loop writes what accumulated once per tick. In a
     /// debug build under load a write carries ~20 publishes; at least two on average proves it.
     @Test func publishesAreCoalescedIntoFewWrites() async throws {

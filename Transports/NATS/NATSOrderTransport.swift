@@ -31,7 +31,6 @@ public actor NATSOrderTransport: OrderTransport {
     private let subscription: NATSSubscription
     /// Orders taken from the subscription and not yet handed out.
     private var taken = CircularBuffer<NATSMessage>()
-    private var isWaiting = false
     private var sequence: UInt64 = 0
 
     /// Connects with `options` (its pending limit replaced by `pendingOrdersLimit`) and subscribes.
@@ -56,7 +55,6 @@ public actor NATSOrderTransport: OrderTransport {
         subscription = try client.subscribe(configuration.ordersSubject, queue: configuration.queueGroup)
     }
 
-    /// Called by one worker loop at a time.
     public func receive(max: Int) async throws -> [OrderDelivery] {
         guard max > 0 else { return [] }
         if taken.isEmpty {
@@ -66,11 +64,7 @@ public actor NATSOrderTransport: OrderTransport {
             case .finished:
                 throw NATSError.connectionClosed
             case .mustWait:
-                guard !isWaiting else { throw NATSError.invalidOption("receive(max:) called concurrently") }
-                isWaiting = true
-                let first = await subscription.buffer.wait()
-                isWaiting = false
-                guard let first else {
+                guard let first = await subscription.buffer.wait() else {
                     try Task.checkCancellation()
                     throw NATSError.connectionClosed
                 }

@@ -3,7 +3,7 @@ import NIOCore
 /// A subscription: an `AsyncSequence` of the messages received on its subject.
 ///
 /// The sequence ends after `unsubscribe()`, after the `unsubscribe(after:)` count, on `drain()`
-/// and when the client closes. Iterate it from one task.
+/// and when the client closes. Several tasks may iterate it; each message goes to one of them.
 public struct NATSSubscription: AsyncSequence, Sendable {
     public typealias Element = NATSMessage
 

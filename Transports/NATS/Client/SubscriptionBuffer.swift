@@ -5,25 +5,25 @@ import NIOCore
 ///
 /// Bounded in messages and bytes: when full, new messages are dropped (counted) and the first
 /// drop of an episode is reported as a slow consumer, so a stalled consumer never grows memory.
-/// The consumer takes everything pending at once (one lock per batch, not per message).
+/// The consumer takes everything pending at once (one lock per batch, not per message). Several
+/// tasks may wait at once; each message goes to one of them.
 final class SubscriptionBuffer: Sendable {
-    enum EnqueueResult: Equatable {
-        case queued
-        /// Dropped, and the buffer was not already overflowing: report a slow consumer.
-        case droppedSlowConsumer
-        case dropped
-    }
-
     enum Take {
         case batch(CircularBuffer<NATSMessage>)
         case finished
         case mustWait
     }
 
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<NATSMessage?, Never>
+    }
+
     private struct State {
         var pending = CircularBuffer<NATSMessage>(initialCapacity: 64)
         var pendingBytes = 0
-        var waiter: CheckedContinuation<NATSMessage?, Never>?
+        var waiters = CircularBuffer<Waiter>()
+        var nextWaiterID: UInt64 = 0
         var finished = false
         var dropped = 0
         var overflowing = false
@@ -38,57 +38,35 @@ final class SubscriptionBuffer: Sendable {
         self.bytesLimit = max(1, bytesLimit)
     }
 
-    /// Called on the event loop for each message of the subscription.
-    func enqueue(_ message: NATSMessage, size: Int) -> EnqueueResult {
-        let (result, waiter): (EnqueueResult, CheckedContinuation<NATSMessage?, Never>?) = state.withLockedValue { s in
-            if s.finished { return (.dropped, nil) }
-            if let waiter = s.waiter {
-                s.waiter = nil
-                return (.queued, waiter)
-            }
-            if s.pending.count >= messagesLimit || s.pendingBytes + size > bytesLimit {
-                s.dropped += 1
-                if s.overflowing { return (.dropped, nil) }
-                s.overflowing = true
-                return (.droppedSlowConsumer, nil)
-            }
-            s.pending.append(message)
-            s.pendingBytes += size
-            return (.queued, nil)
-        }
-        waiter?.resume(returning: message)
-        return result
-    }
-
-    /// Enqueues the messages of one read at once (one lock). Returns true when this batch started
-    /// an overflow episode (a slow consumer to report).
+    /// Enqueues the messages of one read at once (one lock), on the event loop. Returns true when
+    /// this batch started an overflow episode (a slow consumer to report).
     func enqueue(contentsOf messages: [NATSMessage], sizes: [Int]) -> Bool {
-        let (slowConsumer, waiter, first): (Bool, CheckedContinuation<NATSMessage?, Never>?, NATSMessage?) = state.withLockedValue { s in
-            if s.finished { return (false, nil, nil) }
-            var start = 0
-            var waiter: CheckedContinuation<NATSMessage?, Never>?
-            if let pendingWaiter = s.waiter, !messages.isEmpty {
-                s.waiter = nil
-                waiter = pendingWaiter
-                start = 1
+        var handed: [(CheckedContinuation<NATSMessage?, Never>, NATSMessage)] = []
+        let startedOverflow: Bool = state.withLockedValue { s in
+            if s.finished { return false }
+            var index = 0
+            while index < messages.count, let waiter = s.waiters.popFirst() {
+                handed.append((waiter.continuation, messages[index]))
+                index += 1
             }
-            var startedOverflow = false
-            for index in start..<messages.count {
+            var started = false
+            while index < messages.count {
                 if s.pending.count >= messagesLimit || s.pendingBytes + sizes[index] > bytesLimit {
                     s.dropped += 1
                     if !s.overflowing {
                         s.overflowing = true
-                        startedOverflow = true
+                        started = true
                     }
-                    continue
+                } else {
+                    s.pending.append(messages[index])
+                    s.pendingBytes += sizes[index]
                 }
-                s.pending.append(messages[index])
-                s.pendingBytes += sizes[index]
+                index += 1
             }
-            return (startedOverflow, waiter, waiter == nil ? nil : messages.first)
+            return started
         }
-        if let waiter { waiter.resume(returning: first) }
-        return slowConsumer
+        for (continuation, message) in handed { continuation.resume(returning: message) }
+        return startedOverflow
     }
 
     /// Takes every pending message.
@@ -113,7 +91,11 @@ final class SubscriptionBuffer: Sendable {
     /// The operation closure captures the isolated parameter so that it runs on the caller's
     /// executor (SE-0420): a message resumes the consumer without a hop through the global pool.
     private func wait(isolation: isolated (any Actor)?) async -> NATSMessage? {
-        await withTaskCancellationHandler(operation: {
+        let id = state.withLockedValue { s in
+            defer { s.nextWaiterID += 1 }
+            return s.nextWaiterID
+        }
+        return await withTaskCancellationHandler(operation: {
             _ = isolation
             return await withCheckedContinuation { (continuation: CheckedContinuation<NATSMessage?, Never>) in
                 enum Now { case message(NATSMessage), end, later }
@@ -123,7 +105,7 @@ final class SubscriptionBuffer: Sendable {
                         return .message(first)
                     }
                     if s.finished || Task.isCancelled { return .end }
-                    s.waiter = continuation
+                    s.waiters.append(Waiter(id: id, continuation: continuation))
                     return .later
                 }
                 switch now {
@@ -133,20 +115,21 @@ final class SubscriptionBuffer: Sendable {
                 }
             }
         }, onCancel: {
-            self.state.withLockedValue { s in
-                defer { s.waiter = nil }
-                return s.waiter
+            self.state.withLockedValue { s -> CheckedContinuation<NATSMessage?, Never>? in
+                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: index).continuation
             }?.resume(returning: nil)
         }, isolation: isolation)
     }
 
-    /// No more messages will come; the consumer still gets those already pending.
+    /// No more messages will come; consumers still get those already pending.
     func finish() {
-        state.withLockedValue { s in
+        let waiters = state.withLockedValue { s in
             s.finished = true
-            defer { s.waiter = nil }
-            return s.waiter
-        }?.resume(returning: nil)
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters)
+        }
+        for waiter in waiters { waiter.continuation.resume(returning: nil) }
     }
 
     var isEmpty: Bool { state.withLockedValue { $0.pending.isEmpty } }

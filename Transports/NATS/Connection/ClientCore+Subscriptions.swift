@@ -69,10 +69,6 @@ extension ClientCore {
 
     /// The messages of one read (event loop): one lock for the table, one per subscription buffer.
     func deliver(_ batch: [InboundMessage], generation: UInt64) {
-        if batch.count == 1, let only = batch.first {
-            if isCurrent(generation) { deliver(only) }
-            return
-        }
         let targets: [(sink: Sink, reachedMax: Bool)?]? = state.withLockedValue { s in
             guard s.generation == generation else { return nil }
             return batch.map { inbound in
@@ -131,38 +127,6 @@ extension ClientCore {
             promise.fail(NATSError.noResponders)
         } else {
             promise.succeed(message)
-        }
-    }
-
-    /// A MSG/HMSG from the server (event loop).
-    func deliver(_ inbound: InboundMessage) {
-        let target: (sink: Sink, reachedMax: Bool)? = state.withLockedValue { s in
-            guard var record = s.subscriptions[inbound.sid] else { return nil }
-            record.delivered += 1
-            if let max = record.max, record.delivered >= max {
-                s.subscriptions.removeValue(forKey: inbound.sid)
-                return (record.sink, true)
-            }
-            s.subscriptions[inbound.sid] = record
-            return (record.sink, false)
-        }
-        guard let target else { return }  // unsubscribed meanwhile
-        let message: NATSMessage
-        do {
-            message = try NATSMessage(inbound)
-        } catch {
-            process { $0.errorCaught(.protocolViolation(error.reason)) }
-            return
-        }
-        switch target.sink {
-        case .buffer(let buffer):
-            if buffer.enqueue(message, size: inbound.size) == .droppedSlowConsumer {
-                logger.warning("nats: slow consumer, dropping messages", metadata: ["subject": "\(inbound.subject)"])
-                eventsContinuation.yield(.slowConsumer(subject: inbound.subject, sid: inbound.sid))
-            }
-            if target.reachedMax { buffer.finish() }
-        case .replies:
-            resolveRequest(message, subject: inbound.subject)
         }
     }
 

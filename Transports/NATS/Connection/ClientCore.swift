@@ -362,7 +362,7 @@ final class ClientCore: Sendable {
     func received(_ operation: ServerOperation, generation: UInt64) {
         guard isCurrent(generation) else { return }
         switch operation {
-        case .message(let message): deliver(message)
+        case .message(let message): deliver([message], generation: generation)
         case .info(let info): process { $0.infoReceived(info) }
         case .ping: process { $0.pingReceived() }
         case .pong: process { $0.pongReceived() }
