@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// Handshakes against a real `openssl s_server`: trust, host names, pins, versions, ciphers.
-@Suite struct TLSHandshakeTests {
+@Suite(.timeLimit(.minutes(1))) struct TLSHandshakeTests {
     private func reverseServer(_ pki: TestPKI, _ options: [String] = []) async throws -> OpenSSLServer {
         try await OpenSSLServer.start(certificate: pki.serverCert, key: pki.serverKey, ["-rev"] + options)
     }
