@@ -286,16 +286,34 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func encryptFlushed(context: ChannelHandlerContext) {
         guard let connection else { return }
         var done: [EventLoopPromise<Void>] = []
+        // Ciphertext taken from OpenSSL but not yet written: the last piece carries the promises.
+        var held: ByteBuffer?
+        func finish(_ promises: [EventLoopPromise<Void>]) {
+            let promise = combine(promises, on: context.eventLoop)
+            if let output = connection.takeOutput(allocator: context.channel.allocator) {
+                if let previous = held { context.write(wrapOutboundOut(previous), promise: nil) }
+                held = output
+            }
+            if let last = held {
+                context.write(wrapOutboundOut(last), promise: promise)
+                context.flush()
+            } else {
+                promise?.succeed()  // empty writes
+            }
+        }
         while let (chunk, promises) = stalledChunk ?? nextChunk(allocator: context.channel.allocator) {
             stalledChunk = nil
             let outcome = chunk.withUnsafeReadableBytes { connection.write($0) }
             switch outcome {
             case .written:
                 done += promises
-                if connection.pendingOutput >= Self.writeChunk { sendOutput(context: context, promise: nil, flush: false) }
+                if connection.pendingOutput >= Self.writeChunk {
+                    if let previous = held { context.write(wrapOutboundOut(previous), promise: nil) }
+                    held = connection.takeOutput(allocator: context.channel.allocator)
+                }
             case .needsRead:
                 stalledChunk = (chunk, promises)
-                sendOutput(context: context, promise: combine(done, on: context.eventLoop), flush: true)
+                finish(done)
                 return
             case .failed(let error):
                 done.forEach { $0.fail(error) }
@@ -304,11 +322,7 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
                 return
             }
         }
-        if connection.pendingOutput > 0 {
-            sendOutput(context: context, promise: combine(done, on: context.eventLoop), flush: true)
-        } else {
-            done.forEach { $0.succeed() }  // empty writes
-        }
+        finish(done)
     }
 
     /// The next plaintext to encrypt from the flushed writes, with the promises of the writes it

@@ -5,20 +5,27 @@ import Testing
 import TestSupport
 
 /// Handshakes against a real `openssl s_server`: trust, host names, pins, versions, ciphers.
-@Suite struct TLSHandshakeTests {
+@Suite(.timeLimit(.minutes(1))) struct TLSHandshakeTests {
     private func reverseServer(_ pki: TestPKI, _ options: [String] = []) async throws -> OpenSSLServer {
         try await OpenSSLServer.start(certificate: pki.serverCert, key: pki.serverKey, ["-rev"] + options)
     }
 
+    /// Makes s_server log the SNI it receives (it only looks at SNI with a second context).
+    private func sniLogging(_ pki: TestPKI) -> [String] {
+        ["-servername", "localhost", "-cert2", pki.serverCert, "-key2", pki.serverKey]
+    }
+
     @Test func trustedCAFileRoundTrip() async throws {
         let pki = try await TestPKI.shared.value
-        let server = try await reverseServer(pki)
+        let server = try await reverseServer(pki, sniLogging(pki))
         let (channel, handshake) = try await connectTLS(port: server.port, TLSConfiguration(caFile: pki.caFile),
                                                         serverName: "localhost")
         let completed = try await handshake.get()
         #expect(completed.protocolVersion == "TLSv1.3")
         #expect(completed.cipher.hasPrefix("TLS_"))
         #expect(try await reverseEcho(channel, "hello world\nsecond line\n") == "dlrow olleh\nenil dnoces\n")
+        try await server.process.wait(timeout: .seconds(30))
+        #expect(server.output.contains("Hostname in TLS extension: \"localhost\""))
     }
 
     @Test func caDirectoryIsTrusted() async throws {
@@ -67,11 +74,13 @@ import TestSupport
 
     @Test func ipLiteralMatchesIPSubjectAltName() async throws {
         let pki = try await TestPKI.shared.value
-        let server = try await reverseServer(pki)
+        let server = try await reverseServer(pki, sniLogging(pki))
         let (channel, handshake) = try await connectTLS(port: server.port, TLSConfiguration(caFile: pki.caFile),
                                                         serverName: "127.0.0.1")
         _ = try await handshake.get()
         #expect(try await reverseEcho(channel, "ip\n") == "pi\n")
+        try await server.process.wait(timeout: .seconds(30))
+        #expect(!server.output.contains("Hostname in TLS extension"))  // no SNI for an address
     }
 
     @Test func wrongIPLiteralIsRefused() async throws {

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Data through the handler: STARTTLS on a live channel, close_notify, large transfers.
-@Suite struct TLSStreamTests {
+@Suite(.timeLimit(.minutes(2))) struct TLSStreamTests {
     /// Plain greeting, `a STARTTLS`, then TLS (Python's ssl module) on the same connection; the
     /// server ends with close_notify and waits for ours.
     @Test func startTLSOnActiveChannel() async throws {
@@ -176,7 +176,7 @@ struct LineReader {
     }
 }
 
-@Suite struct TLSHalfClosureTests {
+@Suite(.timeLimit(.minutes(1))) struct TLSHalfClosureTests {
     /// We close our output (close_notify + TCP half-close), the server still answers, then sends
     /// its own close_notify, which ends our inbound stream.
     @Test func outputHalfClosureThenServerCloseNotify() async throws {
