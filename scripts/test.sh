@@ -1,10 +1,47 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Every test starts the real servers it needs (Dovecot, nats-server,
-# redis-server) itself, on 127.0.0.1 with free ports and temporary directories, and stops them.
-set -euo pipefail
+# redis-server, microsocks, openssl s_server) itself, on 127.0.0.1 with free ports and temporary
+# directories, and stops them.
+#
+# usage: scripts/test.sh [TARGET ...]     (default: every test target, one process each)
+#
+# Each test target runs in its own process with a time limit, so that one target's servers and
+# load never disturb another's and a stuck target fails instead of hanging the run. The last
+# line is the total: "imapworker: N passed, N failed".
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-scripts/pyenv.sh >/dev/null   # throwaway virtualenv with third-party clients (nats-py, redis-py)
-export IMAPWORKER_PYTHON="${IMAPWORKER_PYENV:-/tmp/imapworker-pyenv}/bin/python"
-swift build --build-tests
-swift test --skip-build "$@"
+export PATH="/opt/swift/usr/bin:$PATH"
+scripts/setup.sh || exit 1
+IMAPWORKER_PYTHON=$(scripts/pyenv.sh) || exit 1   # throwaway virtualenv: nats-py, redis-py
+export IMAPWORKER_PYTHON
+swift build --build-tests || exit 1
+
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(IMAPCoreTests DeflateCodecTests OpenSSLKitTests MailStoreTests HarnessTests
+                                     IMAPClientTests ImapctlTests NATSTests RedisStreamsTests)
+LIMIT=${IMAPWORKER_TEST_LIMIT:-900}   # seconds per target
+LOGS=$(mktemp -d /tmp/imapworker-testlogs-XXXXXX)
+passed=0; failed=0; bad=()
+for target in "${TARGETS[@]}"; do
+    start=$(date +%s)
+    timeout --kill-after=30 "$LIMIT" swift test --skip-build --filter "^$target\." > "$LOGS/$target.log" 2>&1
+    rc=$?
+    summary=$(grep -E "Test run with [0-9]+ tests?" "$LOGS/$target.log" | tail -1)
+    n=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<< "$summary")
+    issues=$(grep -cE "^✘ Test .*(failed|recorded an issue)" "$LOGS/$target.log")
+    if [ "$rc" = 0 ] && [ -n "$n" ]; then
+        passed=$((passed + n))
+        echo "$target: $n passed ($(( $(date +%s) - start )) s)"
+    else
+        [ "$rc" = 124 ] && echo "$target: TIMED OUT after $LIMIT s"
+        f=$(grep -cE "^✘ Test .* failed" "$LOGS/$target.log"); [ "$f" -gt 0 ] || f=1
+        failed=$((failed + f)); bad+=("$target")
+        [ -n "$n" ] && passed=$((passed + n - f))
+        echo "$target: FAILED (exit $rc, $issues issue lines) — log: $LOGS/$target.log"
+        grep -E "^✘|Expectation failed|Fatal error|error:" "$LOGS/$target.log" | head -40
+    fi
+done
+echo "logs: $LOGS"
+[ ${#bad[@]} -eq 0 ] || echo "failed targets: ${bad[*]}"
+echo "imapworker: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -5,15 +5,16 @@ import TestSupport
 
 /// A server that misbehaves gives a typed error: never a crash, never a hang.
 @Suite struct BrokenServerTests {
+    // Generous limits: the whole suite runs in parallel on two cores; only the silence test is short.
     private func configuration(_ server: ScriptedIMAPServer, kind: ConnectionKind = .plain,
-                               timeout: Duration = .seconds(5)) -> IMAPClientConfiguration {
+                               timeout: Duration = .seconds(60)) -> IMAPClientConfiguration {
         IMAPClientConfiguration(server: ServerAddress(host: server.host, port: server.port), kind: kind,
-                                username: "alice", password: "secret-pw", connectTimeout: .seconds(5),
+                                username: "alice", password: "secret-pw", connectTimeout: .seconds(60),
                                 commandTimeout: timeout)
     }
 
     private func failure(_ script: IMAPScript, kind: ConnectionKind = .plain,
-                         timeout: Duration = .seconds(5)) async throws -> (IMAPClientError?, ScriptedIMAPServer) {
+                         timeout: Duration = .seconds(60)) async throws -> (IMAPClientError?, ScriptedIMAPServer) {
         let server = try await ScriptedIMAPServer.start(script: script)
         do {
             try await IMAPSession.withSession(configuration(server, kind: kind, timeout: timeout), logger: testLogger) { session in

@@ -17,7 +17,7 @@ extension DovecotServer {
         return IMAPClientConfiguration(
             server: ServerAddress(host: host, port: port), kind: kind, tls: tls,
             username: users[user].user, password: Secret(password ?? users[user].password),
-            connectTimeout: .seconds(10), commandTimeout: .seconds(30))
+            connectTimeout: .seconds(60), commandTimeout: .seconds(60))
     }
 }
 

@@ -138,7 +138,7 @@ public final class IMAPSession {
             } catch let error as IMAPClientError {
                 throw fail(error)
             } catch {
-                throw fail(.connectionClosed("\(error)"))
+                throw fail(transport.timeout.expiredError ?? .connectionClosed("\(error)"))
             }
             guard var chunk else {
                 if let byeText { throw fail(.bye(byeText)) }
@@ -159,7 +159,7 @@ public final class IMAPSession {
         do {
             try await outbound.write(contentsOf: buffers)
         } catch {
-            throw fail(.connectionClosed("write failed: \(error)"))
+            throw fail(transport.timeout.expiredError ?? .connectionClosed("write failed: \(error)"))
         }
     }
 

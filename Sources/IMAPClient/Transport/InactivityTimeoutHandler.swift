@@ -11,6 +11,7 @@ final class InactivityTimeoutHandler: ChannelInboundHandler, Sendable {
         var armed = false
         var timeout: TimeAmount
         var lastActivity = NIODeadline.now()
+        var expired: TimeAmount?
     }
 
     private let state: NIOLockedValueBox<State>
@@ -30,6 +31,14 @@ final class InactivityTimeoutHandler: ChannelInboundHandler, Sendable {
 
     func disarm() { state.withLockedValue { $0.armed = false } }
 
+    /// The timeout error, if this handler closed the channel: a failed write or read after that
+    /// is reported as the timeout it really is.
+    var expiredError: IMAPClientError? {
+        state.withLockedValue { s in
+            s.expired.map { .timeout("no answer from the server for \($0.nanoseconds / 1_000_000_000) s") }
+        }
+    }
+
     func handlerAdded(context: ChannelHandlerContext) { schedule(context: context) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,12 +51,13 @@ final class InactivityTimeoutHandler: ChannelInboundHandler, Sendable {
         context.eventLoop.scheduleTask(in: .seconds(1)) { [self] in
             let context = loopBoundContext.value
             guard context.channel.isActive else { return }
-            let (expired, timeout) = state.withLockedValue { s in
-                (s.armed && NIODeadline.now() - s.lastActivity > s.timeout, s.timeout)
+            let expired = state.withLockedValue { s in
+                guard s.armed && NIODeadline.now() - s.lastActivity > s.timeout else { return false }
+                s.expired = s.timeout
+                return true
             }
-            if expired {
-                let seconds = timeout.nanoseconds / 1_000_000_000
-                context.fireErrorCaught(IMAPClientError.timeout("no answer from the server for \(seconds) s"))
+            if expired, let error = expiredError {
+                context.fireErrorCaught(error)
                 context.close(promise: nil)
             } else {
                 schedule(context: context)
