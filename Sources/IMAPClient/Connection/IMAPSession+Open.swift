@@ -32,7 +32,9 @@ extension IMAPSession {
             do {
                 result = try await body(session)
             } catch {
-                await session.logoutQuietly()
+                // With commands still in flight (e.g. the store failed mid-FETCH), a LOGOUT would
+                // first have to read the rest of their data: close instead.
+                if session.hasNothingInFlight { await session.logoutQuietly() }
                 throw error
             }
             await session.logoutQuietly()

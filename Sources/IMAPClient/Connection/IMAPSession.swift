@@ -163,6 +163,9 @@ public final class IMAPSession {
         }
     }
 
+    /// No command is waiting to be written or answered.
+    var hasNothingInFlight: Bool { pipeline.isIdle }
+
     /// Bytes received but not yet parsed (must be empty when the stream changes, e.g. STARTTLS).
     var unparsedByteCount: Int { pending.readableBytes }
 
