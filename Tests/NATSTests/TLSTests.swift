@@ -14,7 +14,7 @@ struct TLSTests {
     }
 
     @Test func selfSignedCAIsAcceptedWithTheCAFileAndRefusedWithout() async throws {
-        let certificates = try await TestCertificates.make()
+        let certificates = try await TestPKI.shared.value
         let server = try await NATSServer(config: certificates.serverConfig())
 
         var trusting = testOptions("tls://127.0.0.1:\(server.port)")
@@ -45,11 +45,11 @@ struct TLSTests {
     }
 
     @Test func clientCertificateWhenTheServerVerifiesClients() async throws {
-        let certificates = try await TestCertificates.make()
+        let certificates = try await TestPKI.shared.value
         let server = try await NATSServer(config: certificates.serverConfig(verifyClients: true))
         var options = testOptions("tls://127.0.0.1:\(server.port)")
         options.tlsCAFile = certificates.caFile
-        options.tlsCertificateFile = certificates.clientCertificate
+        options.tlsCertificateFile = certificates.clientCert
         options.tlsKeyFile = certificates.clientKey
         let client = try await NATSClient.connect(options)
         try await roundTrip(client)

@@ -48,7 +48,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
 
     public struct LogSection: Sendable, Equatable {
         public init() {}
-        public var level = "info"
+        /// Empty: the program's own default (imapctl: warning, the daemon: info).
+        public var level = ""
     }
 
     /// Reads `path`; a missing file at the default path gives the defaults.

@@ -29,7 +29,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func makeLogger(_ configuration: WorkerConfiguration) throws -> Logger {
-        guard let level = Logger.Level(rawValue: configuration.log.level.lowercased()) else {
+        let name = configuration.log.level.isEmpty ? "warning" : configuration.log.level.lowercased()
+        guard let level = Logger.Level(rawValue: name) else {
             throw ValidationError("unknown log level \(configuration.log.level)")
         }
         var logger = Logger(label: "imapctl") { StreamLogHandler.standardError(label: $0) }

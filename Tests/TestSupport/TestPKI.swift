@@ -1,29 +1,29 @@
 import Foundation
-import TestSupport
 
-/// Certificates made with the `openssl` CLI once per test run: a CA, a server certificate it signed
+/// Certificates made with the `openssl` CLI once per test process (TLS and NATS tests): a CA, a
+/// server certificate it signed
 /// (SAN DNS:localhost, IP:127.0.0.1), a client certificate it signed, an unrelated CA, a
 /// self-signed server certificate, a hashed CA directory, and the server's pins as the CLI
 /// computes them.
-final class TestPKI: Sendable {
-    let directory: TemporaryDirectory
-    var caFile: String { directory.file("ca.pem") }
-    var caDirectory: String { directory.file("cadir") }
-    var otherCAFile: String { directory.file("other-ca.pem") }
-    var serverCert: String { directory.file("server.pem") }
-    var serverKey: String { directory.file("server.key") }
-    var clientCert: String { directory.file("client.pem") }
-    var clientKey: String { directory.file("client.key") }
-    var selfSignedCert: String { directory.file("selfsigned.pem") }
-    var selfSignedKey: String { directory.file("selfsigned.key") }
+public final class TestPKI: Sendable {
+    public let directory: TemporaryDirectory
+    public var caFile: String { directory.file("ca.pem") }
+    public var caDirectory: String { directory.file("cadir") }
+    public var otherCAFile: String { directory.file("other-ca.pem") }
+    public var serverCert: String { directory.file("server.pem") }
+    public var serverKey: String { directory.file("server.key") }
+    public var clientCert: String { directory.file("client.pem") }
+    public var clientKey: String { directory.file("client.key") }
+    public var selfSignedCert: String { directory.file("selfsigned.pem") }
+    public var selfSignedKey: String { directory.file("selfsigned.key") }
     /// `sha256$AA:BB:…` as printed by `openssl x509 -fingerprint` (upper case, colons).
-    let serverCertPin: String
+    public let serverCertPin: String
     /// `sha256$hex` of the server's SubjectPublicKeyInfo DER.
-    let serverSPKIPin: String
-    let selfSignedSPKIPin: String
+    public let serverSPKIPin: String
+    public let selfSignedSPKIPin: String
 
     /// Shared by every test of the run (generation takes a moment).
-    static let shared = Task { try await TestPKI() }
+    public static let shared = Task { try await TestPKI() }
 
     private init() async throws {
         directory = try TemporaryDirectory(prefix: "openssl-kit-pki")
@@ -83,32 +83,3 @@ final class TestPKI: Sendable {
     }
 }
 
-/// `openssl s_server` on a free loopback port for one connection (`-naccept 1`).
-struct OpenSSLServer {
-    let process: ChildProcess
-    let port: Int
-    let logs: TemporaryDirectory
-
-    /// `workingDirectory` is where `-WWW` serves files from.
-    static func start(certificate: String, key: String, _ options: [String],
-                      workingDirectory: String? = nil) async throws -> OpenSSLServer {
-        let logs = try TemporaryDirectory(prefix: "openssl-kit-server")
-        for attempt in 0..<5 {
-            let port = try freeLoopbackPort()
-            let arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key,
-                             "-naccept", "1"] + options
-            let process = try ChildProcess("/bin/sh", ["-c", "cd \"$0\" && exec /usr/bin/openssl \"$@\"",
-                                                      workingDirectory ?? logs.path] + arguments,
-                                           logDirectory: logs.path, name: "s_server-\(attempt)")
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline && process.isRunning {
-                if process.stdout.contains("ACCEPT") { return OpenSSLServer(process: process, port: port, logs: logs) }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            process.signal(SIGKILL)  // the port was taken meanwhile, or it is stuck: try another
-        }
-        throw TestHarnessError("openssl s_server did not start")
-    }
-
-    var output: String { process.stdout + process.stderr }
-}
