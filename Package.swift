@@ -22,22 +22,24 @@ let systemTargets: [Target] = [
 
 // MARK: - IMAP client, store, jobs, executables (issue 2)
 let coreTargets: [Target] = [
+    // Secrets that never print, shared by the IMAP client, the store and the transports.
+    .target(name: "Credentials", path: "Sources/Credentials", swiftSettings: strict),
     .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "CShims", nio, logging],
             path: "Sources/OpenSSLKit", swiftSettings: strict),
     .target(name: "DeflateCodec", dependencies: ["CZlib", "CShims", nio], path: "Sources/DeflateCodec", swiftSettings: strict),
     .target(name: "IMAPCore", dependencies: [nio], path: "Sources/IMAPCore", swiftSettings: strict),
     .target(name: "IMAPClient", dependencies: [
-        "IMAPCore", "OpenSSLKit", "DeflateCodec", nio, nioPosix, logging,
+        "IMAPCore", "OpenSSLKit", "DeflateCodec", "Credentials", nio, nioPosix, logging,
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Sources/IMAPClient", swiftSettings: strict),
     .target(name: "MailStore", dependencies: [
-        "OpenSSLKit", logging, .product(name: "GRDB", package: "GRDB.swift"),
+        "OpenSSLKit", "Credentials", logging, .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Sources/MailStore", swiftSettings: strict),
     .target(name: "MailJobs", dependencies: [
-        "IMAPClient", "MailStore", logging, .product(name: "Yams", package: "Yams"),
+        "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
     ], path: "Sources/MailJobs", swiftSettings: strict),
     .executableTarget(name: "imapctl", dependencies: [
-        "MailJobs", "MailStore", "IMAPClient", logging,
+        "MailJobs", "MailStore", "IMAPClient", "Credentials", logging,
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], path: "Sources/imapctl", swiftSettings: strict),
 ]
@@ -46,13 +48,13 @@ let coreTargets: [Target] = [
 let transportTargets: [Target] = [
     .target(name: "BusTransport", path: "Transports/BusTransport", swiftSettings: strict),
     // NATS client (issue 3), hand-written on SwiftNIO.
-    .target(name: "NATS", dependencies: ["BusTransport", "OpenSSLKit", nio, nioPosix, logging,
+    .target(name: "NATS", dependencies: ["BusTransport", "OpenSSLKit", "Credentials", nio, nioPosix, logging,
                                          .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Transports/NATS", swiftSettings: strict),
     .executableTarget(name: "nats-bench", dependencies: ["NATS", nio, nioPosix],
                       path: "Transports/NATSBench", swiftSettings: strict),
     // Redis Streams consumer (issue 4), over hiredis.
-    .target(name: "RedisStreams", dependencies: ["BusTransport", "CHiredis", logging],
+    .target(name: "RedisStreams", dependencies: ["BusTransport", "CHiredis", "Credentials", logging],
             path: "Transports/RedisStreams", swiftSettings: strict),
     .executableTarget(name: "redis-bench", dependencies: ["RedisStreams"],
                       path: "Transports/RedisStreamsBench", swiftSettings: strict),
@@ -69,13 +71,13 @@ let testTargets: [Target] = [
                 resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "TestSupport", nio, nioPosix],
                 path: "Tests/OpenSSLKitTests", swiftSettings: strict),
-    .testTarget(name: "IMAPClientTests", dependencies: ["IMAPClient", "IMAPCore", "TestSupport", nio, nioPosix],
+    .testTarget(name: "IMAPClientTests", dependencies: ["Credentials", "IMAPClient", "IMAPCore", "TestSupport", nio, nioPosix],
                 path: "Tests/IMAPClientTests", swiftSettings: strict),
-    .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "TestSupport"],
+    .testTarget(name: "MailStoreTests", dependencies: ["Credentials", "MailStore", "TestSupport"],
                 path: "Tests/MailStoreTests", swiftSettings: strict),
     .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", "TestSupport", nio, .product(name: "NIOEmbedded", package: "swift-nio")], path: "Tests/DeflateCodecTests",
                 swiftSettings: strict),
-    .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport", nio, nioPosix,
+    .testTarget(name: "NATSTests", dependencies: ["Credentials", "NATS", "TestSupport", nio, nioPosix,
                                                   .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                 path: "Tests/NATSTests",
                 swiftSettings: strict),

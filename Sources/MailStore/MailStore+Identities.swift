@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 import GRDB
 
@@ -121,7 +122,7 @@ private struct IdentityColumns {
             }
         }
         configuration = [
-            identity.userID, identity.server, identity.login, identity.password?.revealed,
+            identity.userID, identity.server, identity.login, identity.password?.value,
             try json(identity.authMechanisms), try json(identity.tls), try json(identity.mailboxes),
             identity.status.rawValue,
         ]
@@ -156,7 +157,7 @@ extension RemoteIdentity {
         let mailboxes = try json("mailboxes", [String].self)
         let errorCount: Int = try row.decode(forColumn: "error_count")
         let lastError: String? = try row.decode(forColumn: "last_error")
-        self.init(id: id, userID: userID, server: server, login: login, password: password.map { SecretString($0) },
+        self.init(id: id, userID: userID, server: server, login: login, password: password.map { Secret($0) },
                   authMechanisms: authMechanisms, tls: tls, mailboxes: mailboxes, status: status,
                   lastCheck: try date("last_check"), errorCount: errorCount, firstErrorAt: try date("first_error_at"),
                   lastErrorAt: try date("last_error_at"), lastError: lastError)

@@ -1,7 +1,8 @@
+import Credentials
 import Foundation
 
 /// A remote IMAP account that a user's mail is pulled from.
-/// Its `password` is a `SecretString`; `description` and `dump` never show it.
+/// Its `password` is a `Secret`; `description` and `dump` never show it.
 public struct RemoteIdentity: Sendable, Hashable, Codable, CustomStringConvertible, CustomDebugStringConvertible {
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         case active
@@ -14,7 +15,7 @@ public struct RemoteIdentity: Sendable, Hashable, Codable, CustomStringConvertib
     /// `host:port` (`[v6-address]:port` for IPv6 literals).
     public var server: String
     public var login: String
-    public var password: SecretString?
+    public var password: Secret?
     /// SASL mechanisms in order of preference.
     public var authMechanisms: [String]
     public var tls: TLSSettings
@@ -32,7 +33,7 @@ public struct RemoteIdentity: Sendable, Hashable, Codable, CustomStringConvertib
     public static let defaultAuthMechanisms = ["PLAIN", "LOGIN"]
     public static let defaultMailboxes = ["INBOX"]
 
-    public init(id: UUID = UUID(), userID: String, server: String, login: String, password: SecretString? = nil,
+    public init(id: UUID = UUID(), userID: String, server: String, login: String, password: Secret? = nil,
                 authMechanisms: [String] = RemoteIdentity.defaultAuthMechanisms, tls: TLSSettings = TLSSettings(),
                 mailboxes: [String] = RemoteIdentity.defaultMailboxes, status: Status = .active,
                 lastCheck: Date? = nil, errorCount: Int = 0, firstErrorAt: Date? = nil, lastErrorAt: Date? = nil,

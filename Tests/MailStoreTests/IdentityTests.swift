@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 import MailStore
 import Testing
@@ -7,7 +8,7 @@ import Testing
 
     func makeIdentity(user: String = "u1", login: String = "bob") -> RemoteIdentity {
         RemoteIdentity(userID: user, server: "imap.example.org:993", login: login,
-                       password: SecretString(Self.password),
+                       password: Secret(Self.password),
                        tls: .init(connection: .starttls, caFile: "/etc/ca.pem", pinnedFingerprints: ["sha256$AB"],
                                   minimumVersion: "1.3", verifyPeer: false),
                        mailboxes: ["INBOX", "Lists/Développement"])
@@ -21,7 +22,7 @@ import Testing
         _ = try store.addIdentity(makeIdentity(user: "u2", login: "dave"))
 
         #expect(try store.identity(id: bob.id) == bob)
-        #expect(try store.identity(id: bob.id)?.password?.revealed == Self.password)
+        #expect(try store.identity(id: bob.id)?.password?.value == Self.password)
         #expect(try store.identity(id: UUID()) == nil)
         #expect(try store.identities(userID: "u1").map(\.login) == ["bob", "carol"])
         #expect(carol.authMechanisms == ["PLAIN", "LOGIN"] && carol.mailboxes == ["INBOX"])
@@ -103,6 +104,6 @@ import Testing
         let fixture = try StoreFixture()
         let store = try fixture.open()
         try store.addIdentity(identity)
-        #expect(try store.identity(id: identity.id)?.password?.revealed == Self.password)
+        #expect(try store.identity(id: identity.id)?.password?.value == Self.password)
     }
 }

@@ -1,3 +1,4 @@
+import Credentials
 import Testing
 @testable import NATS
 
@@ -213,9 +214,9 @@ private func connect(_ m: inout ConnectionStateMachine, info: ServerInfo = Serve
         let bare = try ServerAddress(url: "localhost:5222")
         #expect(bare.host == "localhost" && bare.port == 5222)
         let withUser = try ServerAddress(url: "nats://alice:s%40cret@127.0.0.1:4222")
-        #expect(withUser.user == "alice" && withUser.password == NATSSecret("s@cret"))
+        #expect(withUser.user == "alice" && withUser.password == Secret("s@cret"))
         let withToken = try ServerAddress(url: "nats://t0ken@127.0.0.1")
-        #expect(withToken.token == NATSSecret("t0ken") && withToken.user == nil)
+        #expect(withToken.token == Secret("t0ken") && withToken.user == nil)
         let ipv6 = try ServerAddress(url: "nats://[::1]:4222")
         #expect(ipv6.host == "::1")
     }
@@ -226,7 +227,7 @@ private func connect(_ m: inout ConnectionStateMachine, info: ServerInfo = Serve
         #expect(!String(reflecting: address).contains("hunter2"))
         let token = try ServerAddress(url: "nats://tok3n@127.0.0.1:4222")
         #expect(!"\(token)".contains("tok3n"))
-        #expect("\(NATSSecret("x1"))" == "<redacted>")
+        #expect("\(Secret("x1"))" == "<redacted>")
     }
 
     @Test(arguments: ["http://h:1", "nats://h:notaport", "nats://:4222", "nats://h:70000"])

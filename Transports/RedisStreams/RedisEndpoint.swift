@@ -1,10 +1,4 @@
-/// A password or token: its `description` never shows the value.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
-    public let value: String
-    public init(_ value: String) { self.value = value }
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-}
+import Credentials
 
 /// Where and how to reach a Redis server, parsed from a URL:
 ///

@@ -1,3 +1,4 @@
+import Credentials
 import OpenSSLKit
 
 /// Everything needed to open an authenticated IMAP session.

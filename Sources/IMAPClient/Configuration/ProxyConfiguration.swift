@@ -1,3 +1,5 @@
+import Credentials
+
 /// A SOCKS5 proxy: `socks5://[user:password@]host:port` resolves the target locally,
 /// `socks5h://…` lets the proxy resolve it (RFC 1928, username/password per RFC 1929).
 public struct ProxyConfiguration: Sendable, Hashable, CustomStringConvertible {
@@ -32,10 +34,10 @@ public struct ProxyConfiguration: Sendable, Hashable, CustomStringConvertible {
             let credentials = rest[..<at]
             rest = rest[rest.index(after: at)...]
             if let colon = credentials.firstIndex(of: ":") {
-                user = String(credentials[..<colon]).removingPercentEncodingIfPossible()
-                pass = Secret(String(credentials[credentials.index(after: colon)...]).removingPercentEncodingIfPossible())
+                user = percentDecoded(credentials[..<colon])
+                pass = Secret(percentDecoded(credentials[credentials.index(after: colon)...]))
             } else {
-                user = String(credentials).removingPercentEncodingIfPossible()
+                user = percentDecoded(credentials)
             }
         }
         self.init(address: try ServerAddress(parsing: String(rest), defaultPort: 1080), remoteResolution: remote,
@@ -44,23 +46,5 @@ public struct ProxyConfiguration: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         "\(remoteResolution ? "socks5h" : "socks5")://\(username.map { "\($0):<redacted>@" } ?? "")\(address)"
-    }
-}
-
-extension String {
-    /// Decodes `%XX` escapes; leaves the string as it is if an escape is malformed.
-    func removingPercentEncodingIfPossible() -> String {
-        var bytes: [UInt8] = []
-        var it = Array(utf8)[...]
-        while let b = it.popFirst() {
-            if b == UInt8(ascii: "%"), it.count >= 2,
-               let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(v)
-                it = it.dropFirst(2)
-            } else {
-                bytes.append(b)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import Credentials
 import ArgumentParser
 import Foundation
 import MailJobs
@@ -34,7 +35,7 @@ struct AddRemoteCommand: AsyncParsableCommand {
         tls.verifyPeer = settings.tls.verify
         let identity = try store.addIdentity(RemoteIdentity(
             userID: userid, server: settings.server, login: settings.login,
-            password: settings.password.map { SecretString($0.value) },
+            password: settings.password.map { Secret($0.value) },
             authMechanisms: settings.authMechanisms, tls: tls,
             mailboxes: mailbox.isEmpty ? ["INBOX"] : mailbox))
         if global.json {

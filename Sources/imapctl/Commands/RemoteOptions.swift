@@ -1,3 +1,4 @@
+import Credentials
 import ArgumentParser
 import Foundation
 import IMAPClient

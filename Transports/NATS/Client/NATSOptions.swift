@@ -1,3 +1,4 @@
+import Credentials
 import Logging
 
 /// How to connect. Every default is an exported constant, documented in docs/nats.md.
@@ -25,8 +26,8 @@ public struct NATSOptions: Sendable {
     /// The connection's name, shown by the server's monitoring.
     public var name: String?
     public var user: String?
-    public var password: NATSSecret?
-    public var token: NATSSecret?
+    public var password: Secret?
+    public var token: Secret?
     /// Use TLS even when neither the URL nor the server asks for it.
     public var tlsRequired = false
     /// PEM file of the certificate authorities that sign the server's certificate.

@@ -1,3 +1,5 @@
+import Credentials
+
 /// One server to connect to, parsed from `nats://[user[:pass]@]host[:port]`, `tls://…`, or `host:port`.
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     public static let defaultPort = 4222
@@ -7,9 +9,9 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     /// `tls://` asks for TLS whatever the server announces.
     public var tlsRequired: Bool
     public var user: String?
-    public var password: NATSSecret?
+    public var password: Secret?
     /// A URL with only a user part (`nats://token@host`) carries a token.
-    public var token: NATSSecret?
+    public var token: Secret?
 
     public init(host: String, port: Int = defaultPort, tlsRequired: Bool = false) {
         self.host = host
@@ -35,10 +37,10 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
             let userInfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             if let colon = userInfo.firstIndex(of: ":") {
-                user = Self.percentDecoded(userInfo[..<colon])
-                password = Self.percentDecoded(userInfo[userInfo.index(after: colon)...])
+                user = percentDecoded(userInfo[..<colon])
+                password = percentDecoded(userInfo[userInfo.index(after: colon)...])
             } else {
-                user = Self.percentDecoded(userInfo)
+                user = percentDecoded(userInfo)
             }
         }
         var host = String(rest)
@@ -64,9 +66,9 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         self.init(host: host, port: port, tlsRequired: tls)
         if let password {
             self.user = user
-            self.password = NATSSecret(password)
+            self.password = Secret(password)
         } else if let user {
-            token = NATSSecret(user)
+            token = Secret(user)
         }
     }
 
@@ -78,20 +80,5 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         let scheme = tlsRequired ? "tls" : "nats"
         let userInfo = user.map { "\($0):<redacted>@" } ?? (token != nil ? "<redacted>@" : "")
         return "\(scheme)://\(userInfo)\(endpoint)"
-    }
-
-    private static func percentDecoded(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-               let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
