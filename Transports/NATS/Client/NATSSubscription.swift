@@ -53,16 +53,7 @@ public struct NATSSubscription: AsyncSequence, Sendable {
         }
 
         public mutating func next() async -> NATSMessage? {
-            if let message = batch.popFirst() { return message }
-            switch buffer.take() {
-            case .batch(let taken):
-                batch = taken
-                return batch.popFirst()
-            case .finished:
-                return nil
-            case .mustWait:
-                return await buffer.wait()
-            }
+            await next(isolation: nil)
         }
 
         /// The next message if one is already buffered; never waits.
