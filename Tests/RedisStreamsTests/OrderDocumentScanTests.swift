@@ -1,3 +1,4 @@
+import BusTransport
 import RedisStreams
 import Testing
 

@@ -1,3 +1,5 @@
+import BusTransport
+
 /// The stream commands the consumer sends, built in one place. Durations go out in milliseconds.
 public enum StreamCommands {
     static func milliseconds(_ duration: Duration) -> String {

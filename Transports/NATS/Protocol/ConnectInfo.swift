@@ -1,3 +1,5 @@
+import BusTransport
+
 /// The CONNECT document. Credentials are only ever rendered into the JSON sent on the wire.
 struct ConnectInfo: Sendable, Equatable {
     var verbose = false
@@ -16,31 +18,12 @@ struct ConnectInfo: Sendable, Equatable {
 
     func json() -> String {
         var out = "{\"verbose\":\(verbose),\"pedantic\":\(pedantic),\"tls_required\":\(tlsRequired)"
-        if let name { out += ",\"name\":" + Self.quoted(name) }
-        out += ",\"lang\":" + Self.quoted(lang) + ",\"version\":" + Self.quoted(version)
+        if let name { out += ",\"name\":" + JSONText.quoted(name) }
+        out += ",\"lang\":" + JSONText.quoted(lang) + ",\"version\":" + JSONText.quoted(version)
         out += ",\"protocol\":\(protocolVersion),\"echo\":\(echo),\"headers\":\(headers),\"no_responders\":\(noResponders)"
-        if let user { out += ",\"user\":" + Self.quoted(user) }
-        if let password { out += ",\"pass\":" + Self.quoted(password) }
-        if let token { out += ",\"auth_token\":" + Self.quoted(token) }
+        if let user { out += ",\"user\":" + JSONText.quoted(user) }
+        if let password { out += ",\"pass\":" + JSONText.quoted(password) }
+        if let token { out += ",\"auth_token\":" + JSONText.quoted(token) }
         return out + "}"
-    }
-
-    /// A JSON string literal (RFC 8259 §7).
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
