@@ -83,12 +83,13 @@ enum PasswordSource {
 
     /// Reads a line from the terminal with echo off.
     private static func readHidden(prompt: String) throws -> String? {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        // Echo goes off before the prompt is shown, so nothing typed after it can be echoed.
         var saved = termios()
         tcgetattr(STDIN_FILENO, &saved)
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO)
         tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        FileHandle.standardError.write(Data(prompt.utf8))
         defer {
             tcsetattr(STDIN_FILENO, TCSANOW, &saved)
             FileHandle.standardError.write(Data("\n".utf8))
