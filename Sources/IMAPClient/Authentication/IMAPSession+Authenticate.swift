@@ -36,10 +36,8 @@ extension IMAPSession {
             // The server's text, never ours: it cannot contain the password.
             throw IMAPClientError.authenticationFailed("\(configuration.username) at \(configuration.server): \(response.text)")
         }
-        capabilitiesAfterLogin = response.code.map { if case .capability = $0 { true } else { false } } ?? false
-        if !capabilitiesAfterLogin {
-            capabilities = []
-        }
+        // The tagged OK may carry the new capabilities (absorbed already); otherwise re-read them.
+        if case .capability? = response.code {} else { capabilities = [] }
     }
 
     private func authenticateSASL(_ mechanism: AuthMechanism, password: String) async throws -> TaggedResponse {

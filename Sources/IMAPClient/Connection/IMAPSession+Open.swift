@@ -52,7 +52,9 @@ extension IMAPSession {
         if !preauthenticated {
             try await authenticate()
         }
-        if capabilities.isEmpty || !preauthenticated && !capabilitiesAfterLogin {
+        // Empty when neither the greeting nor the login's OK carried them (authenticate clears
+        // the pre-login list, which may differ from the post-login one).
+        if capabilities.isEmpty {
             try await refreshCapabilities()
         }
         if configuration.compress, hasCapability("COMPRESS=DEFLATE") {

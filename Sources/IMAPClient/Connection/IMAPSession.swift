@@ -19,8 +19,6 @@ public final class IMAPSession {
     /// TLS protocol and cipher when the stream is encrypted.
     public internal(set) var tlsDescription: String?
     public internal(set) var compressionActive = false
-    /// Whether the tagged OK of the login carried the new capabilities.
-    var capabilitiesAfterLogin = false
     let logger: Logger
 
     let transport: IMAPTransport
