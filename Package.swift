@@ -91,7 +91,7 @@ let testTargets: [Target] = [
 
 let package = Package(
     name: "imapworker",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "imapctl", targets: ["imapctl"]),
     ],
