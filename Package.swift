@@ -67,7 +67,7 @@ let testTargets: [Target] = [
     ], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "HarnessTests", dependencies: ["TestSupport", nio, nioPosix], path: "Tests/HarnessTests",
                 swiftSettings: strict),
-    .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore", nio], path: "Tests/IMAPCoreTests",
+    .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore", "TestSupport", nio], path: "Tests/IMAPCoreTests",
                 resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "TestSupport", nio, nioPosix],
                 path: "Tests/OpenSSLKitTests", swiftSettings: strict),

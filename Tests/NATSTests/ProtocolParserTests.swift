@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+import TestSupport
 @testable import NATS
 
 /// Feeds `wire` to a fresh parser cut in two at `split`, as the channel handler does (what is left
@@ -136,23 +137,11 @@ private func message(_ subject: String, sid: UInt64, replyTo: String? = nil, hea
     }
 }
 
-/// A deterministic generator (SplitMix64), so that a failing input can be replayed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct ProtocolParserFuzzTests {
     /// Random bytes, mixed with pieces of real operations, fed in random reads: the parser returns
     /// operations, asks for more, or throws, and never holds more than its bounds.
     @Test func garbageNeverCrashesAndStaysBounded() {
-        var random = SplitMix64(state: 0x5EED)
+        var random = SeededGenerator(state: 0x5EED)
         let pieces = ["MSG a 1 5\r\n", "HMSG a 1 12 12\r\nNATS/1.0\r\n\r\n\r\n", "PING\r\n", "hello", "\r\n", "INFO {}\r\n",
                       "-ERR 'x'\r\n", "MSG a 1 99999999\r\n", " \t", "+OK\r\n", "PO", "NG\r\n"].map { Array($0.utf8) }
         let maxPayload = 64 * 1024

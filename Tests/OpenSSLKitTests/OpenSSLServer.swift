@@ -30,3 +30,34 @@ struct OpenSSLServer {
 
     var output: String { process.stdout + process.stderr }
 }
+
+/// A one-connection TLS server written in Python's ssl module, for stream behaviours
+/// `s_server` cannot script (STARTTLS, close_notify ordering). `body` runs after the socket
+/// listens, with `s` (the listening socket) and `ctx` (the server context) defined.
+struct PythonTLSServer {
+    let process: ChildProcess
+    let port: Int
+    let directory: TemporaryDirectory
+
+    var stdout: String { process.stdout }
+    var stderr: String { process.stderr }
+
+    func wait(timeout: Duration) async throws -> Int32 { try await process.wait(timeout: timeout) }
+
+    static func start(name: String, certificate: String, key: String, body: String) async throws -> PythonTLSServer {
+        let directory = try TemporaryDirectory(prefix: "openssl-kit-\(name)")
+        let port = try freeLoopbackPort()
+        let script = """
+        import socket, ssl, sys
+        port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(cert, key)
+        s = socket.socket(); s.bind(("127.0.0.1", port)); s.listen(1)
+        print("LISTENING", flush=True)
+
+        """ + body
+        let process = try ChildProcess("/usr/bin/python3", ["-c", script, String(port), certificate, key],
+                                       logDirectory: directory.path, name: name)
+        while !process.stdout.contains("LISTENING") && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        return PythonTLSServer(process: process, port: port, directory: directory)
+    }
+}

@@ -11,14 +11,7 @@ import TestSupport
     /// server ends with close_notify and waits for ours.
     @Test func startTLSOnActiveChannel() async throws {
         let pki = try await TestPKI.shared.value
-        let dir = try TemporaryDirectory(prefix: "openssl-kit-starttls")
-        let port = try freeLoopbackPort()
-        let script = """
-        import socket, ssl, sys
-        port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(cert, key)
-        s = socket.socket(); s.bind(("127.0.0.1", port)); s.listen(1)
-        print("LISTENING", flush=True)
+        let server = try await PythonTLSServer.start(name: "starttls", certificate: pki.serverCert, key: pki.serverKey, body: """
         c, _ = s.accept()
         c.sendall(b"* OK plain greeting\\r\\n")
         line = b""
@@ -34,14 +27,11 @@ import TestSupport
         t.sendall(b"secure:" + data)
         t.unwrap()
         print("UNWRAPPED", flush=True)
-        """
-        let server = try ChildProcess("/usr/bin/python3", ["-c", script, String(port), pki.serverCert, pki.serverKey],
-                                      logDirectory: dir.path, name: "starttls")
-        while !server.stdout.contains("LISTENING") && server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        """)
         let tlsContext = try TLSContext(configuration: TLSConfiguration(caFile: pki.caFile))
 
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .connect(host: "127.0.0.1", port: server.port) { channel in
                 channel.eventLoop.makeCompletedFuture { try TLSAsyncChannel(wrappingChannelSynchronously: channel) }
             }
         let tail = try await channel.executeThenClose { inbound, outbound in
@@ -181,14 +171,7 @@ struct LineReader {
     /// its own close_notify, which ends our inbound stream.
     @Test func outputHalfClosureThenServerCloseNotify() async throws {
         let pki = try await TestPKI.shared.value
-        let dir = try TemporaryDirectory(prefix: "openssl-kit-half")
-        let port = try freeLoopbackPort()
-        let script = """
-        import socket, ssl, sys
-        port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(cert, key)
-        s = socket.socket(); s.bind(("127.0.0.1", port)); s.listen(1)
-        print("LISTENING", flush=True)
+        let server = try await PythonTLSServer.start(name: "half", certificate: pki.serverCert, key: pki.serverKey, body: """
         t = ctx.wrap_socket(s.accept()[0], server_side=True)
         data = b""
         while True:
@@ -199,14 +182,11 @@ struct LineReader {
         t.sendall(b"after your close: " + data)
         t.unwrap()
         print("DONE", flush=True)
-        """
-        let server = try ChildProcess("/usr/bin/python3", ["-c", script, String(port), pki.serverCert, pki.serverKey],
-                                      logDirectory: dir.path, name: "half")
-        while !server.stdout.contains("LISTENING") && server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        """)
         let tlsContext = try TLSContext(configuration: TLSConfiguration(caFile: pki.caFile))
         let (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .connect(host: "127.0.0.1", port: server.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let tls = TLSClientHandler(context: tlsContext, serverName: "localhost")
                     try channel.pipeline.syncOperations.addHandler(tls)
