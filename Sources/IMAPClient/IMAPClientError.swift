@@ -23,6 +23,8 @@ public enum IMAPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// A tagged NO or BAD for a command.
     case commandFailed(command: String, status: String, text: String, code: String?)
     case tunnel(String)
+    /// The command needs an extension the server does not offer: nothing was sent.
+    case missingCapability(command: String, capability: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum IMAPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .commandFailed(let command, let status, let text, let code):
             "\(command) failed: \(status)\(code.map { " [\($0)]" } ?? "") \(text)"
         case .tunnel(let s): "tunnel error: \(s)"
+        case .missingCapability(let command, let capability):
+            "\(command) needs \(capability), which the server does not offer: nothing was sent"
         }
     }
 }

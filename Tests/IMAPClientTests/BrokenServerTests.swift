@@ -18,7 +18,7 @@ import TestSupport
         let server = try await ScriptedIMAPServer.start(script: script)
         do {
             try await IMAPSession.withSession(configuration(server, kind: kind, timeout: timeout), logger: testLogger) { session in
-                _ = try await session.examine("INBOX")
+                _ = try await session.examine("INBOX").value
             }
             return (nil, server)
         } catch let error as IMAPClientError {

@@ -29,20 +29,20 @@ import TestSupport
         try await IMAPSession.withSession(configuration, logger: testLogger) { session in
             if kind == "imaps+compress" { #expect(session.compressionActive) }
             #expect((session.tlsDescription != nil) == (kind != "tunnel" && kind != "plain"))
-            for capability in ["CONDSTORE", "QRESYNC", "LIST-EXTENDED", "LIST-STATUS", "UIDPLUS"] {
+            for capability: Capability in ["CONDSTORE", "QRESYNC", "LIST-EXTENDED", "LIST-STATUS", "UIDPLUS"] {
                 #expect(session.hasCapability(capability), "missing \(capability) over \(kind)")
             }
             #expect(session.enabled.contains("QRESYNC"))
-            let listed = try await session.list(status: [.messages, .uidValidity])
+            let listed = try await session.list(returning: ListReturn(status: [.messages, .uidValidity])).value
             let names = Set(listed.map(\.name))
             #expect(names.contains("Lists/Développement"))
             #expect(names.contains("日本語"))
             for mailbox in ["INBOX", "Lists/Développement"] {
-                let got = try await fetchDigests(session, mailbox: mailbox)
+                let got = try await fetchDigests(session, mailbox: MailboxName(mailbox))
                 let want = expectedDigests(server.manifest, mailbox: mailbox)
                 #expect(!want.isEmpty)
                 #expect(got == want, "\(mailbox) over \(kind)")
-                let status = listed.first { $0.name == mailbox }?.status
+                let status = listed.first { $0.name == MailboxName(mailbox) }?.status
                 #expect(status?.messages == UInt32(want.count))
             }
         }
@@ -52,7 +52,7 @@ import TestSupport
         var configuration = server.clientConfiguration(.imaps)
         configuration.authMechanisms = [.login]
         try await IMAPSession.withSession(configuration, logger: testLogger) { session in
-            let status = try await session.status("INBOX", [.messages])
+            let status = try await session.status("INBOX", [.messages]).value
             #expect(status.messages ?? 0 > 0)
         }
         let wrong = server.clientConfiguration(.imaps, password: "not-the-password")
@@ -67,61 +67,59 @@ import TestSupport
     @Test func mailboxManagementAppendStoreExpungeAndQResync() async throws {
         let configuration = server.clientConfiguration(.imaps, user: 1)
         try await IMAPSession.withSession(configuration, logger: testLogger) { session in
-            try await session.create("Projets/Été 2024")
-            try await session.subscribe("Projets/Été 2024")
-            try await session.rename("Projets/Été 2024", to: "Projets/Automne & co")
-            let names = try await session.list(pattern: "Projets/*").map(\.name)
+            try await session.create("Projets/Été 2024").value
+            try await session.subscribe("Projets/Été 2024").value
+            try await session.rename("Projets/Été 2024", to: "Projets/Automne & co").value
+            let names = try await session.list(pattern: "Projets/*").value.map(\.name)
             #expect(names == ["Projets/Automne & co"])
 
             let messages = (1...3).map { i in
                 AppendMessage(flags: i == 1 ? [.seen] : [], internalDate: InternalDate(epoch: 1_700_000_000 + Int64(i)),
                               data: ByteBuffer(string: "Subject: test \(i)\r\nMessage-ID: <\(i)@t>\r\n\r\nbody {5}\r\n)\r\n"))
             }
-            let appended = try await session.append(messages, to: "Projets/Automne & co")
+            let appended = try await session.append(messages, to: "Projets/Automne & co").value
             #expect(appended?.uids.count == 3)
 
-            let before = try await session.select("Projets/Automne & co")
+            let before = try await session.select("Projets/Automne & co").value
             #expect(before.exists == 3)
             let modSeq = try #require(before.highestModSeq)
-            let uids = try #require(appended?.uids)
-            let first = try #require(UID(rawValue: uids[0]))
-            let second = try #require(UID(rawValue: uids[1]))
-            let third = try #require(UID(rawValue: uids[2]))
+            let uids = Array(try #require(appended?.uids))
+            let first = uids[0], second = uids[1], third = uids[2]
 
-            let stored = try await session.uidStore(UIDSet(second), .add([.flagged]), unchangedSince: modSeq)
-            #expect(stored.modified.isEmpty)
+            let stored = try await session.uidStore(UIDSet(second), .add([.flagged]), unchangedSince: modSeq).value
+            #expect(stored.modified == nil)
             #expect(stored.updated.first?.flags.contains(.flagged) == true)
             // UNCHANGEDSINCE older than the change: the server refuses and reports MODIFIED.
-            let conflict = try await session.uidStore(UIDSet(second), .remove([.flagged]), unchangedSince: modSeq)
-            #expect(conflict.modified == [uids[1]])
+            let conflict = try await session.uidStore(UIDSet(second), .remove([.flagged]), unchangedSince: modSeq).value
+            #expect(conflict.modified == UIDSet(second))
 
-            _ = try await session.uidStore(UIDSet(third), .add([.deleted]))
-            let gone = try await session.uidExpunge(UIDSet(third))
-            #expect(gone == [uids[2]])
-            try await session.unselect()
+            _ = try await session.uidStore(UIDSet(third), .add([.deleted])).value
+            let gone = try await session.uidExpunge(UIDSet(third)).value
+            #expect(gone == UIDSet(third))
+            try await session.unselect().value
 
             // QRESYNC: what changed since the first SELECT.
             let again = try await session.select("Projets/Automne & co",
                                                  qresync: QResyncParameters(uidValidity: before.uidValidity ?? 0,
-                                                                            modSeq: modSeq))
-            #expect(again.vanished.flatMap { $0.map(\.rawValue) } == [uids[2]])
-            #expect(again.changed.map(\.uid) == [uids[1]])
-            let flags = try await session.uidFetchFlags(UIDSet(first...second), changedSince: nil)
-            #expect(flags.count == 2)
-            try await session.unselect()
-            try await session.delete("Projets/Automne & co")
+                                                                            modSeq: modSeq)).value
+            #expect(again.vanished.flatMap { Array($0) } == [third])
+            #expect(again.changed.map(\.uid) == [second])
+            let flags = try await session.uidFetchFlags(UIDSet(first...second), changedSince: nil).value
+            #expect(flags.updates.count == 2)
+            try await session.unselect().value
+            try await session.delete("Projets/Automne & co").value
         }
     }
 
     @Test func idleWakesOnNewMail() async throws {
         let configuration = server.clientConfiguration(.imaps, user: 1)
         try await IMAPSession.withSession(configuration, logger: testLogger) { session in
-            try? await session.create("IdleBox")
-            _ = try await session.select("IdleBox")
+            try? await session.create("IdleBox").value
+            _ = try await session.select("IdleBox").value
             let appender = Task {
                 try await Task.sleep(for: .milliseconds(500))
                 try await IMAPSession.withSession(configuration, logger: testLogger) { other in
-                    try await other.append([AppendMessage(data: ByteBuffer(string: "Subject: wake\r\n\r\nup\r\n"))], to: "IdleBox")
+                    _ = try await other.append([AppendMessage(data: ByteBuffer(string: "Subject: wake\r\n\r\nup\r\n"))], to: "IdleBox").value
                 }
             }
             let changed = try await session.idle(timeout: .seconds(20))
@@ -130,7 +128,7 @@ import TestSupport
             // And a quiet IDLE ends at its deadline.
             let quiet = try await session.idle(timeout: .seconds(1))
             #expect(!quiet)
-            try await session.noop()
+            try await session.noop().value
         }
     }
 }

@@ -1,6 +1,7 @@
 import Credentials
 import Foundation
 import IMAPClient
+import IMAPCore
 import Logging
 import OpenSSLKit
 import TestSupport
@@ -29,16 +30,16 @@ let testLogger: Logger = {
 }()
 
 /// Fetches every message of `mailbox` and returns SHA-256 (hex) by UID.
-func fetchDigests(_ session: IMAPSession, mailbox: String) async throws -> [UInt32: String] {
-    let selection = try await session.examine(mailbox)
-    var uids: [UInt32] = []
+func fetchDigests(_ session: IMAPSession, mailbox: MailboxName) async throws -> [UInt32: String] {
+    let selection = try await session.examine(mailbox).value
+    var uids: [UID] = []
     if selection.exists > 0 {
-        try await session.uidFetchSizes(from: 1) { uid, _ in uids.append(uid) }
+        try await session.uidFetchSizes { uid, _ in uids.append(uid) }
     }
     var digests: [UInt32: String] = [:]
-    let chunks = stride(from: 0, to: uids.count, by: 50).map { Array(uids[$0..<min($0 + 50, uids.count)]) }
+    let chunks = stride(from: 0, to: uids.count, by: 50).compactMap { UIDSet(uids: uids[$0..<min($0 + 50, uids.count)]) }
     try await session.uidFetchMessages(chunks, commandsInFlight: 3) { message in
-        if let uid = message.uid { digests[uid] = SHA256.hexDigest(message.body) }
+        if let uid = message.uid { digests[uid.rawValue] = SHA256.hexDigest(Array(message.body.readableBytesView)) }
     }
     return digests
 }

@@ -28,7 +28,7 @@ import TestSupport
         configuration.proxy = try ProxyConfiguration(url: "\(scheme)://proxyuser:proxy-pw@127.0.0.1:\(proxyPort)")
         try await IMAPSession.withSession(configuration, logger: testLogger) { session in
             #expect(session.tlsDescription != nil)
-            let status = try await session.status("INBOX", [.messages])
+            let status = try await session.status("INBOX", [.messages]).value
             #expect(status.messages != nil)
         }
     }

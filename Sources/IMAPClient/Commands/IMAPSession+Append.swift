@@ -1,27 +1,37 @@
 import IMAPCore
 
+/// RFC 4315 APPENDUID: the UIDs the appended messages got, as the ranges the server sent.
+public struct AppendResult: Sendable, Hashable {
+    public var uidValidity: UInt32
+    public var uids: UIDSet
+}
+
 extension IMAPSession {
-    /// APPEND, or one MULTIAPPEND command for several messages when the server offers it.
-    /// Returns the UIDs assigned (APPENDUID, RFC 4315) in order, when the server reports them.
-    @discardableResult
-    public func append(_ messages: [AppendMessage], to mailbox: String) async throws -> (uidValidity: UInt32, uids: [UInt32])? {
-        guard !messages.isEmpty else { return nil }
-        let name = MailboxName(mailbox)
-        var responses: [TaggedResponse] = []
-        if messages.count == 1 || hasCapability("MULTIAPPEND") {
-            responses.append(try await run(.append(name, messages), name: "APPEND \(mailbox)"))
-        } else {
-            var tags: [String] = []
-            for message in messages { tags.append(try await send(.append(name, [message]))) }
-            for tag in tags { responses.append(try checked(await wait(tag), command: "APPEND \(mailbox)")) }
+    /// APPEND, or one MULTIAPPEND command for several messages when the server offers it (else
+    /// one pipelined APPEND each). Bodies go out as LITERAL+ where advertised, else as
+    /// synchronising literals. Returns APPENDUID when the server reports it for every message.
+    public func append(_ messages: [AppendMessage], to mailbox: MailboxName) -> Pending<AppendResult?> {
+        guard !messages.isEmpty else { return Pending { nil } }
+        let batches = messages.count == 1 || hasCapability(.multiappend) ? [messages] : messages.map { [$0] }
+        let pending = batches.map { batch in
+            submit(.append(mailbox, batch), role: .append) { outcome in
+                try outcome.checked("APPEND \(mailbox)").response.code
+            }
         }
-        var validity: UInt32?
-        var uids: [UInt32] = []
-        for response in responses {
-            guard case .appendUID(let v, let set)? = response.code else { return nil }
-            validity = v
-            uids += set.map(\.rawValue)
+        return Pending {
+            var validity: UInt32?
+            var ranges: [ClosedRange<UID>] = []
+            var complete = true
+            for command in pending {
+                if case .appendUID(let v, let uids)? = try await command.value {
+                    validity = v
+                    ranges += uids.ranges
+                } else {
+                    complete = false
+                }
+            }
+            guard complete, let validity, let uids = UIDSet(ranges: ranges) else { return nil }
+            return AppendResult(uidValidity: validity, uids: uids)
         }
-        return validity.map { ($0, uids) }
     }
 }

@@ -1,63 +1,75 @@
 import IMAPCore
 
+/// UID FETCH … (CHANGEDSINCE m [VANISHED]): flag changes and, with VANISHED, what went away.
+public struct FlagChanges: Sendable {
+    public var updates: [FlagUpdate] = []
+    /// VANISHED (EARLIER) ranges, as sent.
+    public var vanished: [UIDSet] = []
+}
+
 extension IMAPSession {
-    /// `UID FETCH first:* (UID RFC822.SIZE)`: every UID and size of the selected mailbox.
-    public func uidFetchSizes(from first: UInt32, _ each: (_ uid: UInt32, _ size: Int) throws -> Void) async throws {
-        guard let start = UID(rawValue: max(first, 1)) else { return }
-        var assembler = FetchAssembler()
-        try await run(.uidFetch(UIDSet(start...UID.max), [.uid, .rfc822Size]),
-                      name: "UID FETCH") { event in
-            guard case .fetch(let fetch) = event, let message = assembler.consume(fetch),
-                  let uid = message.uid, let size = message.size else { return }
-            try each(uid, size)
+    /// `UID FETCH set (items) [(CHANGEDSINCE m [VANISHED])]`, streamed: see ``FetchStream``.
+    public func uidFetch(_ set: UIDSet, _ items: [FetchItem], changedSince: UInt64? = nil,
+                         vanished: Bool = false) -> FetchStream {
+        stream(.uidFetch(set, items, changedSince: changedSince, vanished: vanished), role: .fetch(.uids(set)),
+               name: "UID FETCH")
+    }
+
+    /// `FETCH set (items)` by sequence numbers, streamed.
+    public func fetch(_ set: SequenceSet, _ items: [FetchItem]) -> FetchStream {
+        stream(.fetch(set, items), role: .fetch(.sequences(set)), name: "FETCH")
+    }
+
+    /// `UID FETCH first:* (UID RFC822.SIZE)`: every UID and size of the selected mailbox, streamed
+    /// to `each` (nothing is collected).
+    public func uidFetchSizes(from first: UID = .min, _ each: (_ uid: UID, _ size: Int) throws -> Void) async throws {
+        var attributes: FetchedAttributes?
+        for try await part in uidFetch(UIDSet(first...UID.max), [.uid, .rfc822Size]) {
+            switch part {
+            case .messageStart(let sequence, let uid): attributes = FetchedAttributes(sequence: sequence, uid: uid)
+            case .attribute(let attribute): attributes?.apply(attribute)
+            case .messageEnd:
+                if let uid = attributes?.uid, let size = attributes?.size { try each(uid, size) }
+            default: break
+            }
         }
     }
 
-    /// `UID FETCH set (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])` for each chunk of UIDs,
-    /// keeping `commandsInFlight` commands pipelined. `each` gets one whole message at a time,
-    /// in the order the server sends them; while it runs, nothing more is read from the socket.
-    public func uidFetchMessages(_ chunks: [[UInt32]], commandsInFlight: Int = 2,
-                                 _ each: (FetchedMessage) async throws -> Void) async throws {
-        var assembler = FetchAssembler()
-        var pendingTags: [String] = []
-        var next = chunks.makeIterator()
-        func sendNext() async throws {
-            while pendingTags.count < max(commandsInFlight, 1), let chunk = next.next() {
-                guard let set = UIDSet(uids: chunk.compactMap(UID.init(rawValue:))) else { continue }
-                pendingTags.append(try await send(.uidFetch(set, [.uid, .flags, .internalDate, .rfc822Size, .bodyPeek()])))
+    /// `UID FETCH set (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])` for each set, keeping
+    /// `commandsInFlight` commands pipelined; `each` gets one whole message at a time. A message
+    /// larger than `configuration.maxMessageSize` is not held: its bytes are discarded as they
+    /// arrive and it is returned in the list of skipped messages.
+    @discardableResult
+    public func uidFetchMessages(_ sets: [UIDSet], commandsInFlight: Int = 2,
+                                 _ each: (FetchedMessage) async throws -> Void) async throws -> [SkippedMessage] {
+        var assembler = MessageAssembler(maxMessageSize: configuration.maxMessageSize)
+        var inFlight: [FetchStream] = []
+        var next = sets.makeIterator()
+        func sendMore() {
+            while inFlight.count < max(commandsInFlight, 1), let set = next.next() {
+                inFlight.append(uidFetch(set, [.uid, .flags, .internalDate, .rfc822Size, .bodyPeek()]))
             }
         }
-        try await sendNext()
-        while !pendingTags.isEmpty {
-            let tag = pendingTags.removeFirst()
-            let response = try await wait(tag) { event in
-                guard case .fetch(let fetch) = event, let message = assembler.consume(fetch), message.uid != nil,
-                      message.hasBody else { return }
-                try await each(message)
+        sendMore()
+        while !inFlight.isEmpty {
+            let stream = inFlight.removeFirst()
+            for try await part in stream {
+                if let message = assembler.consume(part), message.uid != nil, message.hasBody { try await each(message) }
             }
-            _ = try checked(response, command: "UID FETCH")
-            try await sendNext()
+            sendMore()
         }
+        return assembler.skipped
     }
 
-    /// `UID FETCH set (UID FLAGS MODSEQ) (CHANGEDSINCE m [VANISHED])`: flag changes since `modSeq`.
-    public func uidFetchFlags(_ set: UIDSet, changedSince modSeq: UInt64?, vanished: Bool = false,
-                              onVanished: (UIDSet) -> Void = { _ in }) async throws -> [FlagUpdate] {
-        var assembler = FetchAssembler()
-        var updates: [FlagUpdate] = []
+    /// `UID FETCH set (UID FLAGS [MODSEQ]) [(CHANGEDSINCE m [VANISHED])]`, collected.
+    public func uidFetchFlags(_ set: UIDSet, changedSince modSeq: UInt64?, vanished: Bool = false) -> Pending<FlagChanges> {
         let items: [FetchItem] = modSeq == nil ? [.uid, .flags] : [.uid, .flags, .modSeq]
-        try await run(.uidFetch(set, items, changedSince: modSeq, vanished: vanished), name: "UID FETCH") { event in
-            switch event {
-            case .fetch(let fetch):
-                if let message = assembler.consume(fetch), let uid = message.uid {
-                    updates.append(FlagUpdate(uid: uid, flags: message.flags, modSeq: message.modSeq))
-                }
-            case .untagged(.vanished(let uids, _)):
-                onVanished(uids)
-            default:
-                break
-            }
+        let command = Command.uidFetch(set, items, changedSince: modSeq, vanished: vanished && modSeq != nil)
+        return submit(command, role: .store(.uids(set))) { outcome in
+            _ = try outcome.checked("UID FETCH")
+            var changes = FlagChanges(updates: outcome.messages.compactMap(FlagUpdate.init))
+            for case .vanished(let uids, true) in outcome.data { changes.vanished.append(uids) }
+            return changes
         }
-        return updates
     }
 }

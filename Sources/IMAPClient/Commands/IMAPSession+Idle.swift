@@ -1,37 +1,41 @@
 import IMAPCore
-import NIOConcurrencyHelpers
 import NIOCore
 
+/// A running IDLE (RFC 2177). Every event it receives goes to the session's event stream and
+/// (the first 1000) to its result.
+public struct IdleHandle: Sendable {
+    let done: Pending<[MailboxEvent]>
+    let started: EventLoopFuture<Void>
+    let stop: @Sendable () -> Void
+
+    /// Ends IDLE (DONE is written by the session's one writer); safe to call at any time, twice.
+    public func end() { stop() }
+
+    /// Waits until the server accepted IDLE.
+    public func waitUntilIdling() async throws { try await started.get() }
+
+    /// The events received while idling; returns once the server answered DONE.
+    public var value: [MailboxEvent] {
+        get async throws { try await done.value }
+    }
+}
+
 extension IMAPSession {
-    /// IDLE (RFC 2177) until the server reports a change in the selected mailbox (EXISTS,
-    /// EXPUNGE, VANISHED, FETCH) or `timeout` passes; returns true if something changed.
-    /// Servers drop idle clients after 30 minutes, so keep `timeout` under 29 minutes.
-    public func idle(timeout: Duration) async throws -> Bool {
-        let tag = try await send(.idle, kind: .exclusiveWithContinuations)
-        var changed = false
-        // DONE must be written exactly once, by whichever comes first: a change or the deadline.
-        let doneSent = NIOLockedValueBox(false)
-        let claimDone: @Sendable () -> Bool = { doneSent.withLockedValue { sent in defer { sent = true }; return !sent } }
-        let deadline = ContinuousClock.now + timeout
-        // While idling, silence is expected: only the deadline bounds it.
-        transport.timeout.arm(timeout: timeout.timeAmount + .seconds(30))
-        defer { transport.timeout.arm(timeout: configuration.commandTimeout.timeAmount) }
-        let stopper = Task { [channel = transport.channel.channel] in
-            try await Task.sleep(until: deadline)
-            if claimDone() { try await channel.writeAndFlush(ByteBuffer(string: "DONE\r\n")) }
+    /// Starts IDLE. It ends when ``IdleHandle/end()`` is called, when `deadline` passes, or (with
+    /// `endOnFirstEvent`) at the first change in the selected mailbox. Servers drop idle clients
+    /// after 30 minutes: keep `deadline` under 29 minutes.
+    public func idle(deadline: Duration? = nil, endOnFirstEvent: Bool = false) -> IdleHandle {
+        let (done, started, end) = submitIdle(endOnEvent: endOnFirstEvent)
+        if let deadline {
+            let timer = channel.eventLoop.scheduleTask(in: deadline.timeAmount) { end() }
+            done.whenComplete { _ in timer.cancel() }
         }
-        defer { stopper.cancel() }
-        _ = try checked(await wait(tag, onEvent: { event in
-            switch event {
-            case .untagged(.exists), .untagged(.expunge), .untagged(.vanished), .fetch:
-                changed = true
-                if claimDone() {
-                    stopper.cancel()
-                    try await self.write([ByteBuffer(string: "DONE\r\n")])
-                }
-            default: break
-            }
-        }, onContinuation: { _ in nil }), command: "IDLE")
-        return changed
+        let events = Pending(outcome: done) { outcome in try outcome.checked("IDLE").idleEvents }
+        return IdleHandle(done: events, started: started, stop: end)
+    }
+
+    /// IDLE until the first change or `timeout`; returns true if something changed.
+    public func idle(timeout: Duration) async throws -> Bool {
+        try await !idle(deadline: timeout, endOnFirstEvent: true).value.isEmpty
     }
 }

@@ -1,47 +1,65 @@
 import IMAPCore
 
-/// A mailbox as LIST reports it, with its STATUS when LIST-STATUS gave one.
+/// A mailbox as LIST reports it, with its STATUS when asked for.
 public struct ListedMailbox: Sendable, Hashable {
     public var item: ListItem
     public var status: MailboxStatus?
 
-    public var name: String { item.mailbox.name }
+    /// The name exactly as the server sent it: select it with this value, byte for byte.
+    public var name: MailboxName { item.mailbox }
+    public var attributes: [MailboxAttribute] { item.attributes }
+}
+
+/// What LIST should return besides the names (RFC 5258 §3.2).
+public struct ListReturn: Sendable, Hashable {
+    /// STATUS items: in the same round trip with LIST-STATUS, else one STATUS per mailbox.
+    public var status: [StatusAttribute]
+    /// RFC 6154 attributes (\Sent, \Trash…), when SPECIAL-USE is offered.
+    public var specialUse: Bool
+    /// \HasChildren / \HasNoChildren, when LIST-EXTENDED (or CHILDREN) is offered.
+    public var children: Bool
+
+    public init(status: [StatusAttribute] = [], specialUse: Bool = false, children: Bool = false) {
+        self.status = status
+        self.specialUse = specialUse
+        self.children = children
+    }
 }
 
 extension IMAPSession {
-    /// LIST "" pattern; with LIST-STATUS (when offered and `status` is not empty) each mailbox
-    /// comes with its STATUS in the same round trip.
-    public func list(pattern: String = "*", subscribedOnly: Bool = false,
-                     status: [StatusAttribute] = []) async throws -> [ListedMailbox] {
-        var items: [ListItem] = []
-        var statuses: [MailboxName: MailboxStatus] = [:]
-        let useListStatus = !status.isEmpty && hasCapability("LIST-STATUS")
-        let command: Command = !subscribedOnly || hasCapability("LIST-EXTENDED")
+    /// LIST "" pattern, with RETURN options where the server supports them.
+    public func list(pattern: String = "*", subscribedOnly: Bool = false, returning: ListReturn = .init()) -> Pending<[ListedMailbox]> {
+        let extended = hasCapability(.listExtended)
+        let useListStatus = !returning.status.isEmpty && hasCapability(.listStatus)
+        var options: [ListReturnOption] = []
+        if useListStatus { options.append(.status(returning.status)) }
+        if returning.specialUse, hasCapability(.specialUse), extended { options.append(.specialUse) }
+        if returning.children, extended { options.append(.children) }
+        let command: Command = !subscribedOnly || extended
             ? .list(reference: MailboxName(""), patterns: [pattern], selectOptions: subscribedOnly ? [.subscribed] : [],
-                    returnOptions: useListStatus ? [.status(status)] : [])
+                    returnOptions: options)
             : .lsub(reference: MailboxName(""), pattern: pattern)
-        try await run(command, name: "LIST") { event in
-            switch event {
-            case .untagged(.list(let item)), .untagged(.lsub(let item)): items.append(item)
-            case .untagged(.status(let name, let s)): statuses[name] = s
-            default: break
+        let listing = submit(command, role: .list) { outcome in
+            _ = try outcome.checked("LIST")
+            var items: [ListItem] = []
+            var statuses: [MailboxName: MailboxStatus] = [:]
+            for response in outcome.data {
+                switch response {
+                case .list(let item), .lsub(let item): items.append(item)
+                case .status(let name, let status): statuses[name] = status
+                default: break
+                }
             }
+            return items.map { ListedMailbox(item: $0, status: statuses[$0.mailbox]) }
         }
-        var listed = items.map { ListedMailbox(item: $0, status: statuses[$0.mailbox]) }
-        if !status.isEmpty && !useListStatus {
-            for index in listed.indices where !listed[index].item.attributes.contains(.noSelect) {
-                listed[index].status = try await self.status(listed[index].name, status)
-            }
+        guard !returning.status.isEmpty, !useListStatus else { return listing }
+        return Pending { [self] in
+            var listed = try await listing.value
+            let selectable = listed.indices.filter { !listed[$0].item.attributes.contains(.noSelect) }
+            // All STATUS commands pipelined at once.
+            let pending = selectable.map { status(listed[$0].name, returning.status) }
+            for (index, status) in zip(selectable, pending) { listed[index].status = try await status.value }
+            return listed
         }
-        return listed
-    }
-
-    /// STATUS mailbox (items).
-    public func status(_ mailbox: String, _ items: [StatusAttribute]) async throws -> MailboxStatus {
-        var result = MailboxStatus()
-        try await run(.status(MailboxName(mailbox), items), name: "STATUS \(mailbox)") { event in
-            if case .untagged(.status(_, let s)) = event { result = s }
-        }
-        return result
     }
 }

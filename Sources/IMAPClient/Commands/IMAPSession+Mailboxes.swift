@@ -1,27 +1,26 @@
 import IMAPCore
 
 extension IMAPSession {
-    public func create(_ mailbox: String) async throws {
-        try await run(.create(MailboxName(mailbox)), name: "CREATE \(mailbox)")
+    public func create(_ mailbox: MailboxName) -> Pending<Void> { submit(.create(mailbox), name: "CREATE \(mailbox)") }
+
+    public func delete(_ mailbox: MailboxName) -> Pending<Void> { submit(.delete(mailbox), name: "DELETE \(mailbox)") }
+
+    public func rename(_ mailbox: MailboxName, to newName: MailboxName) -> Pending<Void> {
+        submit(.rename(from: mailbox, to: newName), name: "RENAME \(mailbox)")
     }
 
-    public func delete(_ mailbox: String) async throws {
-        try await run(.delete(MailboxName(mailbox)), name: "DELETE \(mailbox)")
+    public func subscribe(_ mailbox: MailboxName) -> Pending<Void> { submit(.subscribe(mailbox), name: "SUBSCRIBE \(mailbox)") }
+
+    public func unsubscribe(_ mailbox: MailboxName) -> Pending<Void> {
+        submit(.unsubscribe(mailbox), name: "UNSUBSCRIBE \(mailbox)")
     }
 
-    public func rename(_ mailbox: String, to newName: String) async throws {
-        try await run(.rename(from: MailboxName(mailbox), to: MailboxName(newName)), name: "RENAME \(mailbox)")
-    }
-
-    public func subscribe(_ mailbox: String) async throws {
-        try await run(.subscribe(MailboxName(mailbox)), name: "SUBSCRIBE \(mailbox)")
-    }
-
-    public func unsubscribe(_ mailbox: String) async throws {
-        try await run(.unsubscribe(MailboxName(mailbox)), name: "UNSUBSCRIBE \(mailbox)")
-    }
-
-    public func noop() async throws {
-        try await run(.noop, name: "NOOP")
+    /// STATUS mailbox (items).
+    public func status(_ mailbox: MailboxName, _ items: [StatusAttribute]) -> Pending<MailboxStatus> {
+        submit(.status(mailbox, items), role: .status) { outcome in
+            _ = try outcome.checked("STATUS \(mailbox)")
+            for case .status(_, let status) in outcome.data { return status }
+            return MailboxStatus()
+        }
     }
 }

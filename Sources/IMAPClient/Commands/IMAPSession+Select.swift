@@ -1,61 +1,56 @@
+import Foundation
 import IMAPCore
 
 extension IMAPSession {
     /// EXAMINE: opens `mailbox` read-only (fetching never sets \Seen).
-    public func examine(_ mailbox: String, qresync: QResyncParameters? = nil) async throws -> MailboxSelection {
-        try await open(mailbox, readOnly: true, qresync: qresync)
+    public func examine(_ mailbox: MailboxName, qresync: QResyncParameters? = nil) -> Pending<MailboxSelection> {
+        open(mailbox, readOnly: true, qresync: qresync)
     }
 
-    /// SELECT: opens `mailbox` read-write, with CONDSTORE (and QRESYNC parameters) when enabled.
-    public func select(_ mailbox: String, qresync: QResyncParameters? = nil) async throws -> MailboxSelection {
-        try await open(mailbox, readOnly: false, qresync: qresync)
+    /// SELECT: opens `mailbox` read-write, with CONDSTORE when the server offers it and the
+    /// QRESYNC parameters when QRESYNC is enabled.
+    public func select(_ mailbox: MailboxName, qresync: QResyncParameters? = nil) -> Pending<MailboxSelection> {
+        open(mailbox, readOnly: false, qresync: qresync)
     }
 
-    private func open(_ mailbox: String, readOnly: Bool, qresync: QResyncParameters?) async throws -> MailboxSelection {
-        var selection = MailboxSelection(name: mailbox)
-        var assembler = FetchAssembler()
-        let name = MailboxName(mailbox)
-        let condstore = enabled.contains("CONDSTORE") || enabled.contains("QRESYNC")
-        let parameters = SelectParameters(condstore: condstore, qresync: enabled.contains("QRESYNC") ? qresync : nil)
-        let command: Command = readOnly ? .examine(name, parameters) : .select(name, parameters)
-        selectedMailbox = nil
-        let response = try await run(command, name: readOnly ? "EXAMINE \(mailbox)" : "SELECT \(mailbox)") { event in
-            switch event {
-            case .untagged(.exists(let n)): selection.exists = Int(n)
-            case .untagged(.flags(let flags)): selection.flags = flags
-            case .untagged(.vanished(let uids, earlier: true)): selection.vanished.append(uids)
-            case .untagged(.condition(_, let code?, _)): selection.apply(code)
-            case .fetch(let fetch):
-                if let message = assembler.consume(fetch), let uid = message.uid {
-                    selection.changed.append(FlagUpdate(uid: uid, flags: message.flags, modSeq: message.modSeq))
+    private func open(_ mailbox: MailboxName, readOnly: Bool, qresync: QResyncParameters?) -> Pending<MailboxSelection> {
+        let useQResync = enabled.contains(.qresync) ? qresync : nil
+        let parameters = SelectParameters(condstore: configuration.enableQResync && hasCapability(.condstore),
+                                          qresync: useQResync)
+        let command: Command = readOnly ? .examine(mailbox, parameters) : .select(mailbox, parameters)
+        let name = "\(readOnly ? "EXAMINE" : "SELECT") \(mailbox)"
+        return submit(command, role: .select(mailbox, readOnly: readOnly)) { outcome in
+            _ = try outcome.checked(name)
+            var selection = MailboxSelection(name: mailbox)
+            selection.readOnly = readOnly
+            for response in outcome.data {
+                switch response {
+                case .exists(let n): selection.exists = Int(n)
+                case .flags(let flags): selection.flags = flags
+                case .vanished(let uids, earlier: true): selection.vanished.append(uids)
+                case .condition(_, let code?, _): selection.apply(code)
+                default: break
                 }
-            default: break
             }
+            selection.changed = outcome.messages.compactMap(FlagUpdate.init)
+            if let code = outcome.response.code { selection.apply(code) }
+            return selection
         }
-        if let code = response.code { selection.apply(code) }
-        selectedMailbox = mailbox
-        return selection
     }
 
-    /// UNSELECT (or CLOSE when UNSELECT is not offered: it would expunge, so only for read-only).
-    public func unselect() async throws {
-        guard selectedMailbox != nil else { return }
-        try await run(hasCapability("UNSELECT") ? .unselect : .close, name: "UNSELECT")
-        selectedMailbox = nil
-    }
-}
-
-extension MailboxSelection {
-    mutating func apply(_ code: ResponseCode) {
-        switch code {
-        case .uidValidity(let v): uidValidity = v
-        case .uidNext(let v): uidNext = v
-        case .highestModSeq(let v): highestModSeq = v
-        case .noModSeq: noModSeq = true
-        case .permanentFlags(let flags): permanentFlags = flags
-        case .readOnly: readOnly = true
-        case .readWrite: readOnly = false
-        default: break
+    /// Leaves the selected mailbox without expunging anything: UNSELECT (RFC 3691) when offered;
+    /// otherwise CLOSE only for a read-only mailbox (CLOSE expunges \Deleted mail when read-write),
+    /// and for a read-write one an EXAMINE of a name that cannot exist (its NO deselects, RFC 3501
+    /// §6.3.1), as RFC 3501 clients do.
+    public func unselect() -> Pending<Void> {
+        guard let selected else { return Pending {} }
+        if hasCapability(.unselect) { return submit(.unselect, role: .deselect, name: "UNSELECT") }
+        if selected.readOnly { return submit(.close, role: .deselect, name: "CLOSE") }
+        let nowhere = MailboxName(raw: Array("imapworker-deselect-\(UUID().uuidString)".utf8))
+        return submit(.examine(nowhere), role: .select(nowhere, readOnly: true)) { outcome in
+            guard outcome.response.state == .no else {
+                throw IMAPClientError.protocolError("EXAMINE of a mailbox that should not exist answered \(outcome.response.state.rawValue)")
+            }
         }
     }
 }

@@ -9,42 +9,54 @@ public enum FlagChange: Sendable, Hashable {
 
 /// What UID STORE … (UNCHANGEDSINCE m) did.
 public struct StoreResult: Sendable {
-    /// The messages' flags after the change, as the server reported them.
+    /// The flags after the change of the messages in the command's set, as the server reported
+    /// them (pushed changes of other messages go to the event stream).
     public var updated: [FlagUpdate] = []
-    /// UIDs not changed because they were modified after `unchangedSince` (RFC 7162 MODIFIED).
-    public var modified: [UInt32] = []
+    /// UIDs not changed because they were modified after `unchangedSince` (RFC 7162 MODIFIED),
+    /// as the ranges the server sent.
+    public var modified: UIDSet?
 }
 
 extension IMAPSession {
-    /// UID STORE set [(UNCHANGEDSINCE m)] ±FLAGS (…).
+    /// UID STORE set [(UNCHANGEDSINCE m)] ±FLAGS[.SILENT] (…).
     public func uidStore(_ set: UIDSet, _ change: FlagChange, unchangedSince: UInt64? = nil,
-                         silent: Bool = false) async throws -> StoreResult {
-        var result = StoreResult()
-        var assembler = FetchAssembler()
+                         silent: Bool = false) -> Pending<StoreResult> {
         let flags: StoreFlags = switch change {
         case .add(let f): .add(f, silent: silent)
         case .remove(let f): .remove(f, silent: silent)
         case .replace(let f): .replace(f, silent: silent)
         }
-        let response = try await run(.uidStore(set, flags, unchangedSince: unchangedSince),
-                                     name: "UID STORE") { event in
-            if case .fetch(let fetch) = event, let message = assembler.consume(fetch), let uid = message.uid {
-                result.updated.append(FlagUpdate(uid: uid, flags: message.flags, modSeq: message.modSeq))
-            }
+        return submit(.uidStore(set, flags, unchangedSince: unchangedSince), role: .store(.uids(set))) { outcome in
+            _ = try outcome.checked("UID STORE")
+            var result = StoreResult(updated: outcome.messages.compactMap(FlagUpdate.init))
+            if case .modified(let numbers)? = outcome.response.code { result.modified = UIDSet(numbers) }
+            return result
         }
-        if case .modified(let set)? = response.code {
-            result.modified = Array(set).map { $0 }
-        }
-        return result
     }
 
-    /// UID EXPUNGE set (UIDPLUS), or nothing if the set is empty. Returns the UIDs reported expunged.
-    @discardableResult
-    public func uidExpunge(_ set: UIDSet) async throws -> [UInt32] {
-        var gone: [UInt32] = []
-        try await run(.uidExpunge(set), name: "UID EXPUNGE") { event in
-            if case .untagged(.vanished(let uids, _)) = event { gone += uids.map(\.rawValue) }
+    /// UID EXPUNGE set (RFC 4315 UIDPLUS; without it a typed error and nothing is sent).
+    /// Returns the UIDs reported expunged (they also go to the event stream).
+    public func uidExpunge(_ set: UIDSet) -> Pending<UIDSet?> {
+        guard hasCapability(.uidplus) else {
+            return .failed(.missingCapability(command: "UID EXPUNGE", capability: "UIDPLUS"))
         }
-        return gone
+        return submit(.uidExpunge(set), role: .expunge) { outcome in
+            _ = try outcome.checked("UID EXPUNGE")
+            return UIDSet(expunged: outcome.data)
+        }
+    }
+}
+
+extension UIDSet {
+    /// The UIDs of a MODIFIED code (UID STORE answers with UIDs): the ranges are kept.
+    init?(_ numbers: SequenceSet) {
+        self.init(ranges: numbers.ranges.map { UID(validatedRaw: $0.lowerBound)...UID(validatedRaw: $0.upperBound) })
+    }
+
+    /// The VANISHED ranges (and EXPUNGEs the session could name) among a command's data.
+    init?(expunged data: [UntaggedResponse]) {
+        var ranges: [ClosedRange<UID>] = []
+        for case .vanished(let uids, _) in data { ranges += uids.ranges }
+        self.init(ranges: ranges)
     }
 }

@@ -17,8 +17,12 @@ public struct IMAPClientConfiguration: Sendable {
     /// Negotiate COMPRESS=DEFLATE when the server offers it.
     public var compress: Bool
     public var connectTimeout: Duration
-    /// The longest silence tolerated from the server while a command is outstanding.
+    /// While a command is outstanding, the longest time without progress (a parsed response
+    /// piece or a completed write) before the session fails with `timeout` (docs/imap-client.md).
     public var commandTimeout: Duration
+    /// The largest message `uidFetchMessages` assembles; larger ones are skipped and reported.
+    public var maxMessageSize: Int
+    public static let defaultMaxMessageSize = 256 * 1024 * 1024
     /// Send `ENABLE CONDSTORE QRESYNC` after login when the server offers them.
     public var enableQResync: Bool
 
@@ -26,7 +30,8 @@ public struct IMAPClientConfiguration: Sendable {
                 tlsServerName: String? = nil, proxy: ProxyConfiguration? = nil, username: String = "",
                 password: Secret? = nil, authMechanisms: [AuthMechanism] = [.plain, .login], compress: Bool = false,
                 connectTimeout: Duration = .seconds(30), commandTimeout: Duration = .seconds(120),
-                enableQResync: Bool = true) {
+                enableQResync: Bool = true, maxMessageSize: Int = IMAPClientConfiguration.defaultMaxMessageSize) {
+        self.maxMessageSize = maxMessageSize
         self.server = server
         self.kind = kind
         self.tls = tls

@@ -1,200 +1,131 @@
 import IMAPCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import OpenSSLKit
 
-/// One authenticated IMAP connection, owned by one task (it is deliberately not `Sendable`).
+/// One authenticated IMAP connection, shared freely between tasks (it is `Sendable`).
 ///
-/// Commands are sent at once and awaited later (`send` / `wait`), so callers pipeline freely;
-/// responses are read only while someone waits, so a slow consumer of a FETCH stream slows the
-/// socket down instead of growing memory. Open one with `IMAPSession.withSession`.
-public final class IMAPSession {
+/// Every command is sent at once and returns a handle (``Pending``, or a ``FetchStream`` for
+/// streaming FETCHes) awaited later, so a caller may keep many commands in flight on one
+/// connection. The protocol lives in `SessionStateMachine`, executed on the channel's event
+/// loop by `IMAPChannelHandler`; this type only submits commands and turns their outcomes into
+/// typed results. Unsolicited data goes to ``mailboxEvents()``. Open one with
+/// ``withSession(_:group:logger:_:)``.
+public final class IMAPSession: Sendable {
     public let configuration: IMAPClientConfiguration
-    /// Capabilities as last advertised, upper-cased.
-    public internal(set) var capabilities: Set<String> = []
-    /// Extensions the server confirmed in ENABLED.
-    public internal(set) var enabled: Set<String> = []
-    /// The mailbox currently selected, if any.
-    public internal(set) var selectedMailbox: String?
-    /// TLS protocol and cipher when the stream is encrypted.
-    public internal(set) var tlsDescription: String?
-    public internal(set) var compressionActive = false
     let logger: Logger
+    let channel: any Channel
+    let handler: NIOLoopBound<IMAPChannelHandler>
+    private let snapshot: NIOLockedValueBox<SessionSnapshot>
+    private let details = NIOLockedValueBox(Details())
+    private let streamCounter = NIOLockedValueBox(0)
 
-    let transport: IMAPTransport
-    let tlsContext: TLSContext?
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private var parser = ResponseParser()
-    private var pending = ByteBuffer()
-    private var pipeline = CommandPipeline()
-    private var nextTag = 1
-    private var finished: [String: TaggedResponse] = [:]
-    private var byeText: String?
-    private var broken: IMAPClientError?
+    private struct Details {
+        var tlsDescription: String?
+        var compressionActive = false
+    }
 
-    init(configuration: IMAPClientConfiguration, transport: IMAPTransport, tlsContext: TLSContext?,
-         inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-         logger: Logger) {
+    init(configuration: IMAPClientConfiguration, channel: any Channel, handler: NIOLoopBound<IMAPChannelHandler>,
+         snapshot: NIOLockedValueBox<SessionSnapshot>, logger: Logger) {
         self.configuration = configuration
-        self.transport = transport
-        self.tlsContext = tlsContext
-        self.iterator = inbound.makeAsyncIterator()
-        self.outbound = outbound
+        self.channel = channel
+        self.handler = handler
+        self.snapshot = snapshot
         self.logger = logger
     }
 
-    public func hasCapability(_ name: String) -> Bool { capabilities.contains(name.uppercased()) }
+    // MARK: - What the session knows
 
-    // MARK: - Sending and waiting
+    /// Capabilities as last advertised.
+    public var capabilities: Set<Capability> { snapshot.withLockedValue { $0.capabilities } }
+    /// Extensions the server confirmed in ENABLED.
+    public var enabled: Set<Capability> { snapshot.withLockedValue { $0.enabled } }
+    /// The selected mailbox (kept up to date by unsolicited EXISTS, EXPUNGE, VANISHED…).
+    public var selected: SelectedMailbox? { snapshot.withLockedValue { $0.selected } }
+    /// TLS protocol and cipher when the stream is encrypted.
+    public var tlsDescription: String? { details.withLockedValue { $0.tlsDescription } }
+    public var compressionActive: Bool { details.withLockedValue { $0.compressionActive } }
 
-    /// Encodes and submits `command`; writes whatever the pipelining rules allow now.
-    /// Returns the tag to `wait` for.
-    @discardableResult
-    func send(_ command: Command, kind: CommandPipeline.Kind = .ordinary) async throws -> String {
-        try checkUsable()
-        let tag = "A\(nextTag)"
-        nextTag += 1
-        let encoded = CommandEncoder(literalPlus: hasCapability("LITERAL+")).encode(command, tag: tag)
-        try await write(pipeline.submit(tag: tag, parts: encoded.parts, kind: kind))
-        return tag
+    public func hasCapability(_ capability: Capability) -> Bool { capabilities.contains(capability) }
+
+    func setTLSDescription(_ text: String) { details.withLockedValue { $0.tlsDescription = text } }
+    func setCompressionActive() { details.withLockedValue { $0.compressionActive = true } }
+
+    // MARK: - Unsolicited data
+
+    /// Subscribes to the unsolicited data (EXISTS, EXPUNGE as UID when known, VANISHED, pushed
+    /// FLAGS/MODSEQ, NOTIFY's STATUS and LIST): one consumer at a time (a new subscription ends
+    /// the previous one). See ``MailboxEventStream`` for the buffering rule.
+    public func mailboxEvents() -> MailboxEventStream {
+        let made = MailboxEventStream.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: MailboxEventStream.lowWatermark,
+                                        highWatermark: MailboxEventStream.highWatermark),
+            finishOnDeinit: true, delegate: StreamDemand(key: IMAPChannelHandler.eventsKey, handler: handler))
+        let source = made.source
+        onLoop { $0.subscribe(source) }
+        return MailboxEventStream(producer: made.sequence)
     }
 
-    /// Reads responses until the tagged response for `tag` arrives. Untagged data and FETCH
-    /// stream events are first absorbed by the session (capabilities, BYE…) then given to
-    /// `onEvent`; continuation requests that belong to the caller go to `onContinuation`, whose
-    /// answer (if any) is written.
-    func wait(_ tag: String,
-              onEvent: (ResponseEvent) async throws -> Void = { _ in },
-              onContinuation: ((String) async throws -> ByteBuffer?)? = nil) async throws -> TaggedResponse {
-        transport.timeout.arm()
-        defer { if pipeline.isIdle { transport.timeout.disarm() } }
-        while true {
-            if let done = finished.removeValue(forKey: tag) { return done }
-            let event = try await nextEvent()
-            switch event {
-            case .tagged(let response):
-                do {
-                    try await write(pipeline.completed(tag: response.tag))
-                } catch let error as CommandPipeline.PipelineError {
-                    throw fail(.protocolError("tagged response for a tag never sent: \(error)"))
-                }
-                absorbCode(response.code)
-                if response.tag == tag { return response }
-                finished[response.tag] = response
-            case .continuation(let text):
-                let outcome: CommandPipeline.ContinuationOutcome
-                do {
-                    outcome = try pipeline.continuation()
-                } catch {
-                    throw fail(.protocolError("continuation request with nothing waiting for it"))
-                }
-                switch outcome {
-                case .write(let buffers):
-                    try await write(buffers)
-                case .deliver:
-                    guard let onContinuation else { throw fail(.protocolError("unexpected continuation request")) }
-                    if let answer = try await onContinuation(text) { try await write([answer]) }
-                }
-            default:
-                absorb(event)
-                try await onEvent(event)
-            }
+    // MARK: - Submitting
+
+    /// Sends `command` now; `transform` builds the typed result from what the command produced.
+    func submit<Value: Sendable>(_ command: Command, role: CommandRole,
+                                 _ transform: @escaping @Sendable (CommandOutcome) throws -> Value) -> Pending<Value> {
+        let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
+        onLoop { $0.submit(command, role: role, sink: CommandSink(promise: promise)) }
+        return Pending(outcome: promise.futureResult, transform: transform)
+    }
+
+    /// Sends a command whose only result is its OK.
+    func submit(_ command: Command, role: CommandRole = .plain, name: String) -> Pending<Void> {
+        submit(command, role: role) { outcome in _ = try outcome.checked(name) }
+    }
+
+    /// Sends a FETCH whose parts stream to the returned sequence.
+    func stream(_ command: Command, role: CommandRole, name: String) -> FetchStream {
+        let key = nextKey("F")
+        let made = FetchStream.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: FetchStream.lowWatermark, highWatermark: FetchStream.highWatermark),
+            finishOnDeinit: true, delegate: StreamDemand(key: key, handler: handler))
+        let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
+        let source = made.source
+        onLoop { $0.submit(command, role: role, sink: CommandSink(promise: promise, stream: source), streamKey: key) }
+        return FetchStream(producer: made.sequence,
+                           completion: Pending(outcome: promise.futureResult) { outcome in _ = try outcome.checked(name) })
+    }
+
+    /// Sends IDLE; `started` completes when the server accepted it.
+    func submitIdle(endOnEvent: Bool) -> (done: EventLoopFuture<CommandOutcome>, started: EventLoopFuture<Void>,
+                                          end: @Sendable () -> Void) {
+        let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
+        let started = channel.eventLoop.makePromise(of: Void.self)
+        let key = nextKey("I")
+        onLoop { $0.submit(.idle, role: .idle(endOnEvent: endOnEvent), sink: CommandSink(promise: promise, idleStarted: started),
+                           streamKey: key) }
+        let end: @Sendable () -> Void = { [handler] in
+            handler.eventLoop.execute { handler.value.endIdle(key: key) }
         }
-    }
-
-    /// Sends `command`, waits for it, and throws `commandFailed` unless the answer is OK.
-    @discardableResult
-    func run(_ command: Command, name: String, kind: CommandPipeline.Kind = .ordinary,
-             onEvent: (ResponseEvent) async throws -> Void = { _ in }) async throws -> TaggedResponse {
-        let tag = try await send(command, kind: kind)
-        return try checked(await wait(tag, onEvent: onEvent), command: name)
-    }
-
-    func checked(_ response: TaggedResponse, command: String) throws(IMAPClientError) -> TaggedResponse {
-        guard response.state == .ok else {
-            throw .commandFailed(command: command, status: "\(response.state)".uppercased(), text: response.text,
-                                 code: response.code.map { "\($0)" })
-        }
-        return response
-    }
-
-    /// The next parsed event, reading from the network as needed.
-    func nextEvent() async throws -> ResponseEvent {
-        try checkUsable()
-        while true {
-            do {
-                if let event = try parser.next(&pending) { return event }
-            } catch {
-                throw fail(.protocolError("\(error)"))
-            }
-            let chunk: ByteBuffer?
-            do {
-                chunk = try await iterator.next()
-            } catch let error as TLSError {
-                throw fail(.tls(error))
-            } catch let error as IMAPClientError {
-                throw fail(error)
-            } catch {
-                throw fail(transport.timeout.expiredError ?? .connectionClosed("\(error)"))
-            }
-            guard var chunk else {
-                if let byeText { throw fail(.bye(byeText)) }
-                if let exit = transport.tunnel?.exitDescription { throw fail(.connectionClosed(exit)) }
-                throw fail(.connectionClosed("the server closed the connection"))
-            }
-            if pending.readableBytes == 0 {
-                pending = chunk
-            } else {
-                pending.discardReadBytes()
-                pending.writeBuffer(&chunk)
-            }
-        }
-    }
-
-    func write(_ buffers: [ByteBuffer]) async throws {
-        guard !buffers.isEmpty else { return }
-        do {
-            try await outbound.write(contentsOf: buffers)
-        } catch {
-            throw fail(transport.timeout.expiredError ?? .connectionClosed("write failed: \(error)"))
-        }
+        return (promise.futureResult, started.futureResult, end)
     }
 
     /// No command is waiting to be written or answered.
-    var hasNothingInFlight: Bool { pipeline.isIdle }
-
-    /// Bytes received but not yet parsed (must be empty when the stream changes, e.g. STARTTLS).
-    var unparsedByteCount: Int { pending.readableBytes }
-
-    // MARK: - Session state from untagged data
-
-    private func absorb(_ event: ResponseEvent) {
-        guard case .untagged(let response) = event else { return }
-        switch response {
-        case .capability(let caps):
-            capabilities = Set(caps.map { $0.rawValue.uppercased() })
-        case .enabled(let caps):
-            enabled.formUnion(caps.map { $0.rawValue.uppercased() })
-        case .condition(let state, let code, let text):
-            if state == .bye { byeText = text }
-            absorbCode(code)
-        default:
-            break
+    var hasNothingInFlight: Bool {
+        get async {
+            (try? await channel.eventLoop.submit { [handler] in handler.value.hasNothingInFlight }.get()) ?? true
         }
     }
 
-    private func absorbCode(_ code: ResponseCode?) {
-        if case .capability(let caps)? = code { capabilities = Set(caps.map { $0.rawValue.uppercased() }) }
+    /// Runs on the event loop, in submission order (execute is FIFO).
+    private func onLoop(_ body: @escaping @Sendable (IMAPChannelHandler) -> Void) {
+        let handler = handler
+        channel.eventLoop.execute { body(handler.value) }
     }
 
-    private func checkUsable() throws(IMAPClientError) {
-        if let broken { throw broken }
-    }
-
-    /// Marks the session unusable (a protocol error leaves the stream in an unknown state).
-    private func fail(_ error: IMAPClientError) -> IMAPClientError {
-        if broken == nil { broken = error }
-        return error
+    private func nextKey(_ prefix: String) -> String {
+        streamCounter.withLockedValue { n in
+            n += 1
+            return prefix + String(n)
+        }
     }
 }

@@ -3,8 +3,11 @@ import NIOPosix
 import OpenSSLKit
 
 /// The open byte stream under an IMAP session, with the handlers the session may need to reach.
-struct IMAPTransport {
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+struct IMAPTransport<Session: Sendable> {
+    let channel: any Channel
+    /// What the caller's initializer installed at the end of the pipeline.
+    let session: Session
+    /// Bounds the connection phase (TCP, proxy, TLS handshake, greeting, login).
     let timeout: InactivityTimeoutHandler
     let tunnel: TunnelProcess?
     /// For implicit TLS: completes when the handshake and every certificate check are done.
@@ -14,34 +17,38 @@ struct IMAPTransport {
 /// Opens the byte stream for each connection kind: TCP (optionally through a SOCKS5 proxy, then
 /// TLS for `imaps`) or a tunnel command's pipes.
 enum ChannelFactory {
-    static func open(_ configuration: IMAPClientConfiguration, tlsContext: TLSContext?,
-                     group: any EventLoopGroup) async throws -> IMAPTransport {
+    /// `install` runs on the event loop when the channel exists and adds the session's handler.
+    typealias Installer<Session: Sendable> = @Sendable (any Channel, TunnelProcess?) throws -> Session
+
+    static func open<Session: Sendable>(_ configuration: IMAPClientConfiguration, tlsContext: TLSContext?,
+                                        group: any EventLoopGroup,
+                                        install: @escaping Installer<Session>) async throws -> IMAPTransport<Session> {
         let timeout = InactivityTimeoutHandler(timeout: configuration.connectTimeout.timeAmount)
         timeout.arm()
         switch configuration.kind {
         case .tunnel(let command, let nullStderr):
             let process = try TunnelProcess(command: command, nullStderr: nullStderr)
             do {
-                let channel = try await NIOPipeBootstrap(group: group)
+                let (channel, session) = try await NIOPipeBootstrap(group: group)
                     .takingOwnershipOfDescriptors(input: process.readDescriptor, output: process.writeDescriptor) { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(timeout)
-                            return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                            return (channel, try install(channel, process))
                         }
                     }
-                return IMAPTransport(channel: channel, timeout: timeout, tunnel: process)
+                return IMAPTransport(channel: channel, session: session, timeout: timeout, tunnel: process)
             } catch {
                 process.terminate()
                 throw IMAPClientError.tunnel("cannot attach to the tunnel command's pipes: \(error)")
             }
         case .imaps, .starttls, .plain:
-            let channel = try await connectTCP(configuration, timeout: timeout, group: group)
-            var transport = IMAPTransport(channel: channel, timeout: timeout, tunnel: nil)
+            let (channel, session) = try await connectTCP(configuration, timeout: timeout, group: group, install: install)
+            var transport = IMAPTransport(channel: channel, session: session, timeout: timeout, tunnel: nil)
             if case .imaps = configuration.kind, let tlsContext {
                 do {
-                    transport.handshake = try await addTLS(to: channel.channel, context: tlsContext, configuration: configuration)
+                    transport.handshake = try await addTLS(to: channel, context: tlsContext, configuration: configuration)
                 } catch {
-                    await discard(channel)
+                    try? await channel.close()
                     throw error
                 }
             }
@@ -55,14 +62,21 @@ enum ChannelFactory {
                        configuration: IMAPClientConfiguration) async throws -> EventLoopFuture<TLSHandshakeCompleted> {
         let serverName = configuration.tlsServerName ?? configuration.server.host
         return try await channel.eventLoop.submit {
-            let handler = TLSClientHandler(context: context, serverName: serverName)
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-            return handler.handshakeFuture
+            try addTLS(to: channel.pipeline.syncOperations, context: context, serverName: serverName)
         }.get()
     }
 
-    private static func connectTCP(_ configuration: IMAPClientConfiguration, timeout: InactivityTimeoutHandler,
-                                   group: any EventLoopGroup) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    /// The same, from the event loop.
+    static func addTLS(to pipeline: ChannelPipeline.SynchronousOperations, context: TLSContext,
+                       serverName: String) throws -> EventLoopFuture<TLSHandshakeCompleted> {
+        let handler = TLSClientHandler(context: context, serverName: serverName)
+        try pipeline.addHandler(handler, position: .first)
+        return handler.handshakeFuture
+    }
+
+    private static func connectTCP<Session: Sendable>(_ configuration: IMAPClientConfiguration, timeout: InactivityTimeoutHandler,
+                                                      group: any EventLoopGroup,
+                                                      install: @escaping Installer<Session>) async throws -> (any Channel, Session) {
         let connectTimeout = configuration.connectTimeout.timeAmount
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
@@ -72,7 +86,7 @@ enum ChannelFactory {
                 return try await bootstrap.connect(host: configuration.server.host, port: configuration.server.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(timeout)
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return (channel, try install(channel, nil))
                     }
                 }
             } catch {
@@ -81,14 +95,14 @@ enum ChannelFactory {
         }
         let target = try await proxyTarget(configuration.server, remoteResolution: proxy.remoteResolution)
         let handshake = SOCKS5Handshake(target: target, username: proxy.username, password: proxy.password?.value)
-        let (channel, established): (NIOAsyncChannel<ByteBuffer, ByteBuffer>, EventLoopFuture<Void>)
+        let (channel, session, established): (any Channel, Session, EventLoopFuture<Void>)
         do {
-            (channel, established) = try await bootstrap.connect(host: proxy.address.host, port: proxy.address.port) { channel in
+            (channel, session, established) = try await bootstrap.connect(host: proxy.address.host, port: proxy.address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let promise = channel.eventLoop.makePromise(of: Void.self)
                     try channel.pipeline.syncOperations.addHandler(SOCKS5ClientHandler(handshake: handshake, established: promise))
                     try channel.pipeline.syncOperations.addHandler(timeout)
-                    return (try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel), promise.futureResult)
+                    return (channel, try install(channel, nil), promise.futureResult)
                 }
             }
         } catch {
@@ -97,16 +111,10 @@ enum ChannelFactory {
         do {
             try await established.get()
         } catch {
-            await discard(channel)
+            try? await channel.close()
             throw error
         }
-        return channel
-    }
-
-    /// Closes a wrapped channel that will never be used: NIOAsyncChannel must be finished through
-    /// `executeThenClose`, even on a failure path.
-    private static func discard(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        try? await channel.executeThenClose { _, _ in }
+        return (channel, session)
     }
 
     /// `socks5` resolves the server name here (off the event loop); `socks5h` sends the name.

@@ -1,5 +1,6 @@
 import Foundation
 import IMAPClient
+import IMAPCore
 import Logging
 import MailStore
 import NIOPosix
@@ -33,7 +34,7 @@ public struct FullFetchJob: Sendable {
     {
         let started = ContinuousClock.now
         return try await IMAPSession.withSession(client, logger: logger) { session in
-            let selection = try await session.examine(mailbox)
+            let selection = try await session.examine(MailboxName(mailbox)).value
             guard let uidValidity = selection.uidValidity else {
                 throw IMAPClientError.protocolError("the server gave no UIDVALIDITY for \(mailbox)")
             }
@@ -44,9 +45,9 @@ public struct FullFetchJob: Sendable {
             var wanted: [(uid: UInt32, size: Int)] = []
             var remoteCount = 0
             if selection.exists > 0 {
-                try await session.uidFetchSizes(from: 1) { uid, size in
+                try await session.uidFetchSizes { uid, size in
                     remoteCount += 1
-                    if !already.contains(uid) { wanted.append((uid, size)) }
+                    if !already.contains(uid.rawValue) { wanted.append((uid.rawValue, size)) }
                 }
             }
             wanted.sort { $0.uid < $1.uid }
@@ -56,18 +57,18 @@ public struct FullFetchJob: Sendable {
             let committer = BatchCommitter(store: store, maxMessages: fetch.batchMessages, maxBytes: fetch.batchBytes)
             let origin = MessageOrigin(account: accountKey, identityID: identityID, mailbox: mailbox,
                                        uidValidity: uidValidity, uid: 0)
-            let chunks = stride(from: 0, to: wanted.count, by: fetch.uidsPerCommand).map {
-                wanted[$0..<min($0 + fetch.uidsPerCommand, wanted.count)].map(\.uid)
+            let chunks = stride(from: 0, to: wanted.count, by: fetch.uidsPerCommand).compactMap {
+                UIDSet(uids: wanted[$0..<min($0 + fetch.uidsPerCommand, wanted.count)].compactMap { UID(rawValue: $0.uid) })
             }
             try await session.uidFetchMessages(chunks, commandsInFlight: fetch.commandsInFlight) { message in
                 guard let uid = message.uid else { return }
                 var messageOrigin = origin
-                messageOrigin.uid = uid
+                messageOrigin.uid = uid.rawValue
                 try await committer.add(IncomingMessage(
                     mailboxID: local.id, origin: messageOrigin, flags: message.flagNames,
                     internalDate: (message.internalDate?.epochSeconds ?? 0, message.internalDate?.utcOffsetMinutes ?? 0),
-                    raw: message.body))
-                tracker.record(bytes: message.body.count)
+                    raw: Array(message.body.readableBytesView)))
+                tracker.record(bytes: message.body.readableBytes)
                 if tracker.shouldReport() { progress(tracker) }
             }
             let inserted = try await committer.finish()

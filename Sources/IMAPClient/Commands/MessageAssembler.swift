@@ -1,0 +1,70 @@
+import IMAPCore
+import NIOCore
+
+/// One message of a FETCH response with its attributes and (if asked for) its whole body.
+public struct FetchedMessage: Sendable {
+    public var sequence: UInt32
+    public var uid: UID?
+    public var flags: [MessageFlag] = []
+    public var modSeq: UInt64?
+    public var internalDate: InternalDate?
+    public var size: Int?
+    /// The body bytes exactly as sent (BODY[] / BINARY[]), empty if not requested.
+    public var body = ByteBuffer()
+    public var hasBody = false
+
+    public var flagNames: [String] { flags.map(\.rawValue) }
+}
+
+/// A message not fetched because it is larger than the configured maximum.
+public struct SkippedMessage: Sendable, Hashable {
+    public var uid: UID?
+    /// The size the server announced.
+    public var announcedSize: Int
+}
+
+/// Turns streamed FETCH parts into one whole message at a time (for small messages): never
+/// more than the current message is held, and never a message over `maxMessageSize`, whose
+/// bytes are dropped as they arrive. Memory grows with the bytes received, never with an
+/// announced size.
+struct MessageAssembler {
+    let maxMessageSize: Int
+    private var current: FetchedMessage?
+    private var skipping = false
+    private(set) var skipped: [SkippedMessage] = []
+
+    init(maxMessageSize: Int) { self.maxMessageSize = maxMessageSize }
+
+    /// Returns the message when its FETCH response is complete (nil for a skipped one).
+    mutating func consume(_ part: FetchPart) -> FetchedMessage? {
+        switch part {
+        case .messageStart(let sequence, let uid):
+            current = FetchedMessage(sequence: sequence, uid: uid)
+            skipping = false
+        case .attribute(let attribute):
+            switch attribute {
+            case .uid(let uid): current?.uid = uid
+            case .flags(let flags): current?.flags = flags
+            case .modSeq(let m): current?.modSeq = m
+            case .internalDate(let d): current?.internalDate = d
+            case .rfc822Size(let s): current?.size = s
+            case .raw: break
+            }
+        case .bodyStart(_, _, let size):
+            if size > maxMessageSize || (current?.body.readableBytes ?? 0) > maxMessageSize - size {
+                skipping = true
+                skipped.append(SkippedMessage(uid: current?.uid, announcedSize: size))
+                current?.body = ByteBuffer()
+            }
+            current?.hasBody = true
+        case .bodyChunk(let bytes):
+            if !skipping { current?.body.writeImmutableBuffer(bytes) }
+        case .bodyEnd:
+            break
+        case .messageEnd:
+            defer { current = nil }
+            return skipping ? nil : current
+        }
+        return nil
+    }
+}

@@ -1,0 +1,53 @@
+import IMAPCore
+import NIOCore
+
+/// What the channel handler must do after an event, in order.
+enum SessionAction {
+    case write([ByteBuffer])
+    /// The greeting arrived: true for PREAUTH.
+    case greeted(preauthenticated: Bool)
+    /// Untagged data that belongs to the command `tag`.
+    case deliver(tag: String, UntaggedResponse)
+    /// A piece of a FETCH response that belongs to the command `tag`.
+    case fetch(tag: String, FetchPart)
+    /// Data that belongs to no command: the mailbox event stream.
+    case unsolicited(MailboxEvent)
+    /// An unsolicited event received while IDLE `tag` ran (it also went to the event stream).
+    case idleEvent(tag: String, MailboxEvent)
+    /// The server accepted IDLE (`+ idling`).
+    case idleStarted(tag: String)
+    /// The tagged OK of STARTTLS / COMPRESS: the stream must change now, before anything else is
+    /// read, and no byte may remain unparsed.
+    case switchStream(StreamChange, tag: String)
+    case complete(tag: String, TaggedResponse)
+    /// The command `tag` cannot run (the session is closed).
+    case fail(tag: String, IMAPClientError)
+    /// A SASL mechanism's explanation of a failure (from the server's challenges), before `complete`.
+    case authenticationDetail(tag: String, String)
+    /// Capabilities, enabled extensions or the selection changed.
+    case sessionChanged(SessionSnapshot)
+    /// Fail every command and close the connection.
+    case close(IMAPClientError)
+}
+
+enum StreamChange: Sendable, Equatable {
+    case tls
+    case compression
+}
+
+/// The part of the session's state callers may read at any time.
+public struct SessionSnapshot: Sendable, Equatable {
+    public var capabilities: Set<Capability> = []
+    public var enabled: Set<Capability> = []
+    public var selected: SelectedMailbox?
+}
+
+/// The selected mailbox as the session knows it now.
+public struct SelectedMailbox: Sendable, Equatable {
+    public var name: MailboxName
+    public var readOnly: Bool
+    public var exists: UInt32 = 0
+    public var uidValidity: UInt32?
+    public var uidNext: UInt32?
+    public var highestModSeq: UInt64?
+}
