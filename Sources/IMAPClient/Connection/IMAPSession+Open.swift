@@ -32,9 +32,14 @@ extension IMAPSession {
         defer { transport.tunnel?.terminate() }
         let session = IMAPSession(configuration: configuration, channel: transport.channel, handler: transport.session.handler,
                                   snapshot: snapshot, logger: logger)
-        let result: Result
         do {
             try await session.open(transport.handshake, greeting: transport.session.greeting, timeout: transport.timeout)
+        } catch {
+            try? await transport.channel.close()
+            throw error
+        }
+        let result: Result
+        do {
             result = try await body(session)
         } catch {
             // With commands still in flight (e.g. the store failed mid-FETCH), a LOGOUT would

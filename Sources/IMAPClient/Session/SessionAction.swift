@@ -2,7 +2,7 @@ import IMAPCore
 import NIOCore
 
 /// What the channel handler must do after an event, in order.
-enum SessionAction {
+enum SessionAction: Equatable {
     case write([ByteBuffer])
     /// The greeting arrived: true for PREAUTH.
     case greeted(preauthenticated: Bool)
