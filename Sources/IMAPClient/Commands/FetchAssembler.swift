@@ -30,14 +30,15 @@ struct FetchAssembler {
             switch attribute {
             case .uid(let uid): current?.uid = uid.rawValue
             case .flags(let flags): current?.flags = flags
-            case .modSeq(let m): current?.modSeq = m
+            case .modSeq(let m): current?.modSeq = m.rawValue
             case .internalDate(let d): current?.internalDate = d
             case .rfc822Size(let s): current?.size = s
             case .raw: break
             }
         case .bodyStart(_, _, let size):
             current?.hasBody = true
-            current?.body.reserveCapacity(size)
+            // The size is the server's word: reserve at most 1 MiB up front, grow past it as bytes come.
+            current?.body.reserveCapacity(min(size, 1 << 20))
         case .bodyBytes(let bytes):
             current?.body.append(contentsOf: bytes.readableBytesView)
         case .bodyEnd:

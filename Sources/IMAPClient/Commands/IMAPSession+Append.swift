@@ -19,7 +19,9 @@ extension IMAPSession {
         var uids: [UInt32] = []
         for response in responses {
             guard case .appendUID(let v, let set)? = response.code else { return nil }
-            validity = v
+            // Expanded only when it names as many UIDs as messages were sent.
+            guard set.count <= messages.count else { return nil }
+            validity = v.rawValue
             uids += set.map(\.rawValue)
         }
         return validity.map { ($0, uids) }

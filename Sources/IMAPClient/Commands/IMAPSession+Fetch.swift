@@ -46,7 +46,7 @@ extension IMAPSession {
         var assembler = FetchAssembler()
         var updates: [FlagUpdate] = []
         let items: [FetchItem] = modSeq == nil ? [.uid, .flags] : [.uid, .flags, .modSeq]
-        try await run(.uidFetch(set, items, changedSince: modSeq, vanished: vanished), name: "UID FETCH") { event in
+        try await run(.uidFetch(set, items, changedSince: modSeq.map { ModSequence($0) }, vanished: vanished), name: "UID FETCH") { event in
             switch event {
             case .fetch(let fetch):
                 if let message = assembler.consume(fetch), let uid = message.uid {

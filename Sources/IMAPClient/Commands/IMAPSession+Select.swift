@@ -48,9 +48,9 @@ extension IMAPSession {
 extension MailboxSelection {
     mutating func apply(_ code: ResponseCode) {
         switch code {
-        case .uidValidity(let v): uidValidity = v
+        case .uidValidity(let v): uidValidity = v.rawValue
         case .uidNext(let v): uidNext = v
-        case .highestModSeq(let v): highestModSeq = v
+        case .highestModSeq(let v): highestModSeq = v.rawValue
         case .noModSeq: noModSeq = true
         case .permanentFlags(let flags): permanentFlags = flags
         case .readOnly: readOnly = true

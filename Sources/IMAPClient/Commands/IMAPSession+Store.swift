@@ -11,8 +11,9 @@ public enum FlagChange: Sendable, Hashable {
 public struct StoreResult: Sendable {
     /// The messages' flags after the change, as the server reported them.
     public var updated: [FlagUpdate] = []
-    /// UIDs not changed because they were modified after `unchangedSince` (RFC 7162 MODIFIED).
-    public var modified: [UInt32] = []
+    /// UIDs not changed because they were modified after `unchangedSince` (RFC 7162 MODIFIED),
+    /// as the server's ranges (never expanded).
+    public var modified: UIDSet?
 }
 
 extension IMAPSession {
@@ -26,14 +27,14 @@ extension IMAPSession {
         case .remove(let f): .remove(f, silent: silent)
         case .replace(let f): .replace(f, silent: silent)
         }
-        let response = try await run(.uidStore(set, flags, unchangedSince: unchangedSince),
+        let response = try await run(.uidStore(set, flags, unchangedSince: unchangedSince.map { ModSequence($0) }),
                                      name: "UID STORE") { event in
             if case .fetch(let fetch) = event, let message = assembler.consume(fetch), let uid = message.uid {
                 result.updated.append(FlagUpdate(uid: uid, flags: message.flags, modSeq: message.modSeq))
             }
         }
-        if case .modified(let set)? = response.code {
-            result.modified = Array(set).map { $0 }
+        if case .modified(let modified)? = response.code {
+            result.modified = UIDSet(modified)
         }
         return result
     }
