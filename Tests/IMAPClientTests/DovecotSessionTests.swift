@@ -83,6 +83,7 @@ import TestSupport
             let before = try await session.select("Projets/Automne & co").value
             #expect(before.exists == 3)
             let modSeq = try #require(before.highestModSeq)
+            let uidValidity = try #require(before.uidValidity)
             let uids = Array(try #require(appended?.uids))
             let first = uids[0], second = uids[1], third = uids[2]
 
@@ -100,7 +101,7 @@ import TestSupport
 
             // QRESYNC: what changed since the first SELECT.
             let again = try await session.select("Projets/Automne & co",
-                                                 qresync: QResyncParameters(uidValidity: before.uidValidity ?? 0,
+                                                 qresync: QResyncParameters(uidValidity: uidValidity,
                                                                             modSeq: modSeq)).value
             #expect(again.vanished.flatMap { Array($0) } == [third])
             #expect(again.changed.map(\.uid) == [second])

@@ -280,7 +280,7 @@ import Testing
             """)
         #expect(actions.contains(.deliver(tag: tag, .exists(2))))
         #expect(written(actions).first?.contains("UID SEARCH RETURN (ALL) ALL") == true)
-        #expect(machine.snapshot.selected?.uidValidity == 42)
+        #expect(machine.snapshot.selected?.uidValidity == UIDValidity(42))
         let searchTag = "A2"
         _ = feed(&machine, "* ESEARCH (TAG \"A2\") UID ALL 5:6\r\n\(searchTag) OK\r\n")
         #expect(machine.mailbox?.uid(atSequence: 2) == UID(6))

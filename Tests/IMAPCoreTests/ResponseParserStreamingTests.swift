@@ -78,7 +78,7 @@ struct ResponseParserStreamingTests {
     @Test func typedValuesFromSelect() throws {
         var parser = ResponseParser()
         var buffer = ByteBuffer(string: "* OK [UIDVALIDITY 3857529045] ok\r\n* 1 FETCH (INTERNALDATE \"17-Jul-1996 02:44:25 -0700\")\r\n")
-        #expect(try parser.next(&buffer) == .untagged(.condition(.ok, code: .uidValidity(3_857_529_045), text: "ok")))
+        #expect(try parser.next(&buffer) == .untagged(.condition(.ok, code: .uidValidity(validity(3_857_529_045)), text: "ok")))
         #expect(try parser.next(&buffer) == .fetch(.start(sequence: 1)))
         guard case .fetch(.attribute(.internalDate(let date)))? = try parser.next(&buffer) else {
             Issue.record("expected INTERNALDATE")

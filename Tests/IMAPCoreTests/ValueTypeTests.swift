@@ -10,6 +10,24 @@ struct ValueTypeTests {
         #expect(UID.max.rawValue == UInt32.max)
     }
 
+    @Test func uidValidityRejectsZero() {
+        #expect(UIDValidity(0) == nil)
+        #expect(UIDValidity(rawValue: 0) == nil)
+        #expect(UIDValidity(67_890_007)?.rawValue == 67_890_007)
+        #expect(UIDValidity(42)?.description == "42")
+        #expect(validity(42) < validity(43))
+    }
+
+    @Test func modSequenceAllowsZeroAndTheFull64Bits() {
+        #expect(ModSequence.zero.isZero)
+        #expect(ModSequence(0) == .zero)
+        #expect(!ModSequence(1).isZero)
+        #expect(ModSequence(UInt64.max).description == "18446744073709551615")
+        let literal: ModSequence = 20_050_715_194_045_000
+        #expect(literal.rawValue == 20_050_715_194_045_000)
+        #expect(ModSequence(5) < ModSequence(6))
+    }
+
     @Test func sequenceSetParsesAndEncodes() throws {
         let set = try #require(SequenceSet(parsing: "1:5,9,12:*"))
         #expect(set.imapString == "1:5,9,12:*")

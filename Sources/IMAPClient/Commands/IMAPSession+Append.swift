@@ -2,7 +2,7 @@ import IMAPCore
 
 /// RFC 4315 APPENDUID: the UIDs the appended messages got, as the ranges the server sent.
 public struct AppendResult: Sendable, Hashable {
-    public var uidValidity: UInt32
+    public var uidValidity: UIDValidity
     public var uids: UIDSet
 }
 
@@ -19,7 +19,7 @@ extension IMAPSession {
             }
         }
         return Pending {
-            var validity: UInt32?
+            var validity: UIDValidity?
             var ranges: [ClosedRange<UID>] = []
             var complete = true
             for command in pending {

@@ -9,7 +9,7 @@ public struct FlagChanges: Sendable {
 
 extension IMAPSession {
     /// `UID FETCH set (items) [(CHANGEDSINCE m [VANISHED])]`, streamed: see ``FetchStream``.
-    public func uidFetch(_ set: UIDSet, _ items: [FetchItem], changedSince: UInt64? = nil,
+    public func uidFetch(_ set: UIDSet, _ items: [FetchItem], changedSince: ModSequence? = nil,
                          vanished: Bool = false) -> FetchStream {
         stream(.uidFetch(set, items, changedSince: changedSince, vanished: vanished), role: .fetch(.uids(set)),
                name: "UID FETCH")
@@ -62,7 +62,7 @@ extension IMAPSession {
     }
 
     /// `UID FETCH set (UID FLAGS [MODSEQ]) [(CHANGEDSINCE m [VANISHED])]`, collected.
-    public func uidFetchFlags(_ set: UIDSet, changedSince modSeq: UInt64?, vanished: Bool = false) -> Pending<FlagChanges> {
+    public func uidFetchFlags(_ set: UIDSet, changedSince modSeq: ModSequence?, vanished: Bool = false) -> Pending<FlagChanges> {
         let items: [FetchItem] = modSeq == nil ? [.uid, .flags] : [.uid, .flags, .modSeq]
         let command = Command.uidFetch(set, items, changedSince: modSeq, vanished: vanished && modSeq != nil)
         return submit(command, role: .store(.uids(set))) { outcome in

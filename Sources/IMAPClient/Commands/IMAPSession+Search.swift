@@ -6,7 +6,7 @@ public struct SearchResult: Sendable, Hashable {
     public var min: UID?
     public var max: UID?
     public var count: Int?
-    public var modSeq: UInt64?
+    public var modSeq: ModSequence?
 }
 
 extension IMAPSession {

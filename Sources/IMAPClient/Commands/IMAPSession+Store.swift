@@ -19,7 +19,7 @@ public struct StoreResult: Sendable {
 
 extension IMAPSession {
     /// UID STORE set [(UNCHANGEDSINCE m)] ±FLAGS[.SILENT] (…).
-    public func uidStore(_ set: UIDSet, _ change: FlagChange, unchangedSince: UInt64? = nil,
+    public func uidStore(_ set: UIDSet, _ change: FlagChange, unchangedSince: ModSequence? = nil,
                          silent: Bool = false) -> Pending<StoreResult> {
         let flags: StoreFlags = switch change {
         case .add(let f): .add(f, silent: silent)
@@ -48,11 +48,6 @@ extension IMAPSession {
 }
 
 extension UIDSet {
-    /// The UIDs of a MODIFIED code (UID STORE answers with UIDs): the ranges are kept.
-    init?(_ numbers: SequenceSet) {
-        self.init(ranges: numbers.ranges.map { UID(validatedRaw: $0.lowerBound)...UID(validatedRaw: $0.upperBound) })
-    }
-
     /// The VANISHED ranges (and EXPUNGEs the session could name) among a command's data.
     init?(expunged data: [UntaggedResponse]) {
         var ranges: [ClosedRange<UID>] = []

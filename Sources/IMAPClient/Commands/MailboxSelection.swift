@@ -5,9 +5,9 @@ public struct MailboxSelection: Sendable {
     /// The name exactly as sent (byte for byte).
     public var name: MailboxName
     public var readOnly = false
-    public var uidValidity: UInt32?
+    public var uidValidity: UIDValidity?
     public var uidNext: UID?
-    public var highestModSeq: UInt64?
+    public var highestModSeq: ModSequence?
     /// The server keeps no modification sequences for this mailbox (RFC 7162 NOMODSEQ).
     public var noModSeq = false
     public var exists = 0
@@ -38,9 +38,9 @@ public struct MailboxSelection: Sendable {
 public struct FlagUpdate: Sendable, Hashable {
     public var uid: UID
     public var flags: [MessageFlag]
-    public var modSeq: UInt64?
+    public var modSeq: ModSequence?
 
-    public init(uid: UID, flags: [MessageFlag], modSeq: UInt64? = nil) {
+    public init(uid: UID, flags: [MessageFlag], modSeq: ModSequence? = nil) {
         self.uid = uid
         self.flags = flags
         self.modSeq = modSeq

@@ -6,7 +6,7 @@ public struct FetchedMessage: Sendable {
     public var sequence: UInt32
     public var uid: UID?
     public var flags: [MessageFlag] = []
-    public var modSeq: UInt64?
+    public var modSeq: ModSequence?
     public var internalDate: InternalDate?
     public var size: Int?
     /// The body bytes exactly as sent (BODY[] / BINARY[]), empty if not requested.

@@ -33,7 +33,7 @@ public struct FetchedAttributes: Sendable, Hashable {
     public var sequence: UInt32
     public var uid: UID?
     public var flags: [MessageFlag]?
-    public var modSeq: UInt64?
+    public var modSeq: ModSequence?
     public var internalDate: InternalDate?
     public var size: Int?
     /// Items the session does not interpret (ENVELOPE, BODYSTRUCTURE…): name → value as sent.

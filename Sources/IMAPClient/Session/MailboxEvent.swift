@@ -10,7 +10,7 @@ public enum MailboxEvent: Sendable, Hashable {
     /// RFC 7162: these UIDs are gone (a range stays a range).
     case vanished(UIDSet, earlier: Bool)
     /// A message's flags (and modification sequence) changed.
-    case flags(sequence: UInt32, uid: UID?, flags: [MessageFlag]?, modSeq: UInt64?)
+    case flags(sequence: UInt32, uid: UID?, flags: [MessageFlag]?, modSeq: ModSequence?)
     /// RFC 5465 NOTIFY: another mailbox's STATUS.
     case status(MailboxName, MailboxStatus)
     /// RFC 5465 NOTIFY: a mailbox was created, renamed or had its attributes changed.
@@ -18,5 +18,5 @@ public enum MailboxEvent: Sendable, Hashable {
     /// `* OK [ALERT]` and other untagged OK/NO/BAD texts outside a command's data.
     case serverNotice(ConditionState, String)
     /// UIDVALIDITY changed while selected (the sequence → UID map was dropped).
-    case uidValidityChanged(UInt32)
+    case uidValidityChanged(UIDValidity)
 }

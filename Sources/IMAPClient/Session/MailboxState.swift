@@ -77,7 +77,7 @@ struct MailboxState {
                 uids = []
                 return .uidValidityChanged(v)
             }
-        case .uidNext(let v): selected.uidNext = v
+        case .uidNext(let v): selected.uidNext = UID(rawValue: v)
         case .highestModSeq(let v): selected.highestModSeq = v
         case .readOnly: selected.readOnly = true
         case .readWrite: selected.readOnly = false
@@ -86,8 +86,8 @@ struct MailboxState {
         return nil
     }
 
-    mutating func observe(modSeq: UInt64) {
-        if modSeq > selected.highestModSeq ?? 0 { selected.highestModSeq = modSeq }
+    mutating func observe(modSeq: ModSequence) {
+        if modSeq > selected.highestModSeq ?? .zero { selected.highestModSeq = modSeq }
     }
 }
 

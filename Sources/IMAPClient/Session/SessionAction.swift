@@ -47,7 +47,7 @@ public struct SelectedMailbox: Sendable, Equatable {
     public var name: MailboxName
     public var readOnly: Bool
     public var exists: UInt32 = 0
-    public var uidValidity: UInt32?
-    public var uidNext: UInt32?
-    public var highestModSeq: UInt64?
+    public var uidValidity: UIDValidity?
+    public var uidNext: UID?
+    public var highestModSeq: ModSequence?
 }

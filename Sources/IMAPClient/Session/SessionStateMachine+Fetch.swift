@@ -14,7 +14,7 @@ struct FetchRouting {
     var owner = Owner.undecided
     var held: [FetchAttribute] = []
     var flags: [MessageFlag]?
-    var modSeq: UInt64?
+    var modSeq: ModSequence?
 }
 
 /// FETCH routing: a FETCH response belongs to an in-flight FETCH/STORE only if its UID (or

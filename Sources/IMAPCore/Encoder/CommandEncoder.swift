@@ -198,7 +198,7 @@ public struct CommandEncoder: Hashable, Sendable {
         w.astring(mailbox.raw)
     }
 
-    private func fetchItems(_ items: [FetchItem], changedSince: UInt64?, vanished: Bool, _ w: inout CommandWriter) {
+    private func fetchItems(_ items: [FetchItem], changedSince: ModSequence?, vanished: Bool, _ w: inout CommandWriter) {
         w.write("(" + items.map(\.imapString).joined(separator: " ") + ")")
         // chgsince-fetch-mod = "CHANGEDSINCE" SP mod-sequence-value                  ; RFC 7162
         if let changedSince {
@@ -206,7 +206,7 @@ public struct CommandEncoder: Hashable, Sendable {
         }
     }
 
-    private func storeFlags(_ flags: StoreFlags, unchangedSince: UInt64?, _ w: inout CommandWriter) {
+    private func storeFlags(_ flags: StoreFlags, unchangedSince: ModSequence?, _ w: inout CommandWriter) {
         // store-modifier =/ "UNCHANGEDSINCE" SP mod-sequence-valzer                  ; RFC 7162
         if let unchangedSince { w.write(" (UNCHANGEDSINCE \(unchangedSince))") }
         w.write(" " + flags.itemName + " ")

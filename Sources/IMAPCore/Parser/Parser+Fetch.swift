@@ -66,12 +66,12 @@ extension GrammarCursor {
         let step: FetchStep
         switch (base, section) {
         case ("UID", nil):
-            step = .attribute(.uid(UID(validated: try nzNumber("expected UID"))))
+            step = .attribute(.uid(try uniqueID()))
         case ("FLAGS", nil):
             step = .attribute(.flags(try flagList()))
         case ("MODSEQ", nil):
             try openList("expected ( after MODSEQ")
-            let value = try number()
+            let value = try modSequence()
             try closeList("expected ) after MODSEQ value")
             step = .attribute(.modSeq(value))
         case ("INTERNALDATE", nil):

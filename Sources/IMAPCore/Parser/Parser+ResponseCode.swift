@@ -74,24 +74,24 @@ extension GrammarCursor {
             return .uidNext(try nzNumber())
         case "UIDVALIDITY":
             try space()
-            return .uidValidity(try nzNumber())
+            return .uidValidity(try uidValidity())
         case "UNSEEN":
             try space()
             return .unseen(try nzNumber())
         case "HIGHESTMODSEQ":
             try space()
-            return .highestModSeq(try number())
+            return .highestModSeq(try modSequence())
         case "MODIFIED":
             try space()
             return .modified(try sequenceSet())
         case "APPENDUID":
             try space()
-            let validity = try nzNumber()
+            let validity = try uidValidity()
             try space()
             return .appendUID(uidValidity: validity, uids: try uidSet())
         case "COPYUID":
             try space()
-            let validity = try nzNumber()
+            let validity = try uidValidity()
             try space()
             let source = try uidSet()
             try space()

@@ -3,7 +3,7 @@ extension GrammarCursor {
     /// (the SEARCH keyword already read)
     mutating func searchResponse() throws(GrammarError) -> UntaggedResponse {
         var numbers: [UInt32] = []
-        var modSeq: UInt64?
+        var modSeq: ModSequence?
         while peek() == UInt8(ascii: " ") {
             skipSpaces()
             guard let b = peek() else { throw .incomplete }
@@ -11,7 +11,7 @@ extension GrammarCursor {
                 try openList("expected (MODSEQ n)")
                 guard consumeKeyword("MODSEQ") else { throw fail("expected MODSEQ") }
                 try space()
-                modSeq = try number()
+                modSeq = try modSequence()
                 try closeList("expected ) after MODSEQ")
                 skipSpaces()
                 break
@@ -50,7 +50,7 @@ extension GrammarCursor {
             case "MAX": response.max = try nzNumber()
             case "COUNT": response.count = try number32()
             case "ALL": response.all = try sequenceSet()
-            case "MODSEQ": response.modSeq = try number()
+            case "MODSEQ": response.modSeq = try modSequence()
             default: _ = try skipValue()
             }
             skipSpaces()

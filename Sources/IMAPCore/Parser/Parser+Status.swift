@@ -17,9 +17,9 @@ extension GrammarCursor {
             case "MESSAGES": status.messages = try c.number32()
             case "RECENT": status.recent = try c.number32()
             case "UIDNEXT": status.uidNext = try c.number32()
-            case "UIDVALIDITY": status.uidValidity = try c.number32()
+            case "UIDVALIDITY": status.uidValidity = try c.uidValidity()
             case "UNSEEN": status.unseen = try c.number32()
-            case "HIGHESTMODSEQ": status.highestModSeq = try c.number()
+            case "HIGHESTMODSEQ": status.highestModSeq = try c.modSequence()
             case "SIZE": status.size = try c.number()
             default: _ = try c.skipValue()
             }

@@ -35,7 +35,7 @@ public struct FullFetchJob: Sendable {
         let started = ContinuousClock.now
         return try await IMAPSession.withSession(client, logger: logger) { session in
             let selection = try await session.examine(MailboxName(mailbox)).value
-            guard let uidValidity = selection.uidValidity else {
+            guard let uidValidity = selection.uidValidity?.rawValue else {
                 throw IMAPClientError.protocolError("the server gave no UIDVALIDITY for \(mailbox)")
             }
             let local = try store.ensureMailbox(userID: userID, name: mailbox)

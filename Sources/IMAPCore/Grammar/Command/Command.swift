@@ -32,12 +32,12 @@ public enum Command: Hashable, Sendable, CustomStringConvertible {
     /// APPEND with one message, MULTIAPPEND (RFC 3502) with several.
     case append(MailboxName, [AppendMessage])
     /// `FETCH set (items) [(CHANGEDSINCE m)]`.
-    case fetch(SequenceSet, [FetchItem], changedSince: UInt64? = nil)
+    case fetch(SequenceSet, [FetchItem], changedSince: ModSequence? = nil)
     /// `UID FETCH set (items) [(CHANGEDSINCE m [VANISHED])]` (RFC 7162).
-    case uidFetch(UIDSet, [FetchItem], changedSince: UInt64? = nil, vanished: Bool = false)
+    case uidFetch(UIDSet, [FetchItem], changedSince: ModSequence? = nil, vanished: Bool = false)
     /// `STORE set [(UNCHANGEDSINCE m)] FLAGS…`.
-    case store(SequenceSet, StoreFlags, unchangedSince: UInt64? = nil)
-    case uidStore(UIDSet, StoreFlags, unchangedSince: UInt64? = nil)
+    case store(SequenceSet, StoreFlags, unchangedSince: ModSequence? = nil)
+    case uidStore(UIDSet, StoreFlags, unchangedSince: ModSequence? = nil)
     /// `SEARCH [RETURN (…)] criteria`; `criteria` is sent as is. `returning` non-nil adds the
     /// RFC 4731 RETURN option (`[]` sends `RETURN ()`, meaning ALL).
     case search(criteria: String, returning: [SearchReturnOption]? = nil)

@@ -11,11 +11,11 @@ public struct SelectParameters: Hashable, Sendable {
 
 /// `QRESYNC (uidvalidity modseq [known-uids])` (RFC 7162 §3.2.5).
 public struct QResyncParameters: Hashable, Sendable {
-    public var uidValidity: UInt32
-    public var modSeq: UInt64
+    public var uidValidity: UIDValidity
+    public var modSeq: ModSequence
     public var knownUIDs: UIDSet?
 
-    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: UIDSet? = nil) {
+    public init(uidValidity: UIDValidity, modSeq: ModSequence, knownUIDs: UIDSet? = nil) {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
         self.knownUIDs = knownUIDs

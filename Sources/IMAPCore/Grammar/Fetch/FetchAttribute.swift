@@ -2,7 +2,7 @@
 public enum FetchAttribute: Hashable, Sendable {
     case uid(UID)
     case flags([MessageFlag])
-    case modSeq(UInt64)
+    case modSeq(ModSequence)
     case internalDate(InternalDate)
     case rfc822Size(Int)
     /// Anything else (ENVELOPE, BODYSTRUCTURE, BINARY.SIZE, EMAILID, …): the upper-cased item name

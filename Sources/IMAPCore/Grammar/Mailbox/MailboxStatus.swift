@@ -14,13 +14,13 @@ public struct MailboxStatus: Hashable, Sendable {
     public var messages: UInt32?
     public var recent: UInt32?
     public var uidNext: UInt32?
-    public var uidValidity: UInt32?
+    public var uidValidity: UIDValidity?
     public var unseen: UInt32?
-    public var highestModSeq: UInt64?
+    public var highestModSeq: ModSequence?
     public var size: UInt64?
 
-    public init(messages: UInt32? = nil, recent: UInt32? = nil, uidNext: UInt32? = nil, uidValidity: UInt32? = nil,
-                unseen: UInt32? = nil, highestModSeq: UInt64? = nil, size: UInt64? = nil) {
+    public init(messages: UInt32? = nil, recent: UInt32? = nil, uidNext: UInt32? = nil, uidValidity: UIDValidity? = nil,
+                unseen: UInt32? = nil, highestModSeq: ModSequence? = nil, size: UInt64? = nil) {
         self.messages = messages; self.recent = recent; self.uidNext = uidNext; self.uidValidity = uidValidity
         self.unseen = unseen; self.highestModSeq = highestModSeq; self.size = size
     }

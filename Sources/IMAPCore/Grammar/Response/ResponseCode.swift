@@ -5,18 +5,19 @@ public enum ResponseCode: Hashable, Sendable {
     case permanentFlags([MessageFlag])
     case readOnly
     case readWrite
-    case uidValidity(UInt32)
+    case uidValidity(UIDValidity)
     case uidNext(UInt32)
     case unseen(UInt32)
     /// RFC 7162.
-    case highestModSeq(UInt64)
+    case highestModSeq(ModSequence)
     case noModSeq
-    /// RFC 7162: the STORE failed for these messages (UIDs for UID STORE).
+    /// RFC 7162: the STORE failed for these messages: sequence numbers after STORE, UIDs after
+    /// UID STORE (read them with `UIDSet(set)`). Kept as ranges, never expanded.
     case modified(SequenceSet)
     /// RFC 4315: the UIDs the appended messages got.
-    case appendUID(uidValidity: UInt32, uids: UIDSet)
+    case appendUID(uidValidity: UIDValidity, uids: UIDSet)
     /// RFC 4315: source UIDs and the UIDs of the copies, pairwise in order.
-    case copyUID(uidValidity: UInt32, source: UIDSet, destination: UIDSet)
+    case copyUID(uidValidity: UIDValidity, source: UIDSet, destination: UIDSet)
     /// RFC 7162: the previously selected mailbox is now closed.
     case closed
     case tryCreate

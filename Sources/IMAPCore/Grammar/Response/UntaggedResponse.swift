@@ -15,7 +15,7 @@ public enum UntaggedResponse: Hashable, Sendable {
     case lsub(ListItem)
     case status(MailboxName, MailboxStatus)
     /// `* SEARCH n…` with the RFC 7162 `(MODSEQ n)` when present.
-    case search([UInt32], modSeq: UInt64?)
+    case search([UInt32], modSeq: ModSequence?)
     /// RFC 4731.
     case esearch(ESearchResponse)
     /// RFC 2971: the parameter list as sent (`("name" "Dovecot")` or `NIL`).

@@ -7,14 +7,14 @@ public struct ESearchResponse: Hashable, Sendable {
     public var max: UInt32?
     public var count: UInt32?
     public var all: SequenceSet?
-    public var modSeq: UInt64?
+    public var modSeq: ModSequence?
 
     public init(tag: String? = nil, uid: Bool = false, min: UInt32? = nil, max: UInt32? = nil,
-                count: UInt32? = nil, all: SequenceSet? = nil, modSeq: UInt64? = nil) {
+                count: UInt32? = nil, all: SequenceSet? = nil, modSeq: ModSequence? = nil) {
         self.tag = tag; self.uid = uid; self.min = min; self.max = max
         self.count = count; self.all = all; self.modSeq = modSeq
     }
 
     /// `all` as UIDs (for UID ESEARCH).
-    public var allUIDs: UIDSet? { all.map { UIDSet(storage: $0.storage) } }
+    public var allUIDs: UIDSet? { all.map(UIDSet.init) }
 }

@@ -1,5 +1,8 @@
 /// Shared storage of ``SequenceSet`` and ``UIDSet``: non-empty ranges of non-zero numbers,
 /// kept in the order written; `UInt32.max` stands for `*`.
+///
+/// Nothing here expands a range into its numbers: counting, membership and the set algebra
+/// work on ranges, so `1:*` costs as little as `1`.
 struct NumberRanges: Hashable, Sendable {
     private(set) var ranges: [ClosedRange<UInt32>]
 
@@ -15,11 +18,10 @@ struct NumberRanges: Hashable, Sendable {
 
     /// Collapses the numbers into sorted, merged ranges.
     init?<S: Sequence<UInt32>>(numbers: S) {
-        let sorted = numbers.sorted()
         var ranges: [ClosedRange<UInt32>] = []
-        for n in sorted {
+        for n in numbers.sorted() {
             guard n != 0 else { return nil }
-            if let last = ranges.last, last.upperBound != .max, n <= last.upperBound + 1 {
+            if let last = ranges.last, last.upperBound == .max || n <= last.upperBound + 1 {
                 ranges[ranges.count - 1] = last.lowerBound...Swift.max(last.upperBound, n)
             } else {
                 ranges.append(n...n)
@@ -58,13 +60,77 @@ struct NumberRanges: Hashable, Sendable {
         }.joined(separator: ",")
     }
 
-    /// Number of distinct values (a range to `*` counts up to `UInt32.max`).
-    var count: Int { normalized().ranges.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) + 1 } }
+    /// Number of distinct values; at most `UInt32.max` (for `1:*`), so it fits an `Int` on every
+    /// 64-bit platform and is summed in `UInt64`, which cannot overflow.
+    var count: Int {
+        let total = Self.merged(ranges).reduce(UInt64(0)) { $0 + UInt64($1.upperBound - $1.lowerBound) + 1 }
+        return Int(clamping: total)
+    }
+
+    var lowest: UInt32 { ranges.lazy.map(\.lowerBound).min() ?? 1 }
+    var highest: UInt32 { ranges.lazy.map(\.upperBound).max() ?? 1 }
 
     func contains(_ n: UInt32) -> Bool { ranges.contains { $0.contains(n) } }
 
     /// Sorted, with overlapping and adjacent ranges merged.
     func normalized() -> NumberRanges {
+        var copy = self
+        copy.ranges = Self.merged(ranges)
+        return copy
+    }
+
+    // MARK: - Set algebra (results normalised; nil when empty)
+
+    func union(_ other: NumberRanges) -> NumberRanges {
+        var copy = self
+        copy.ranges = Self.merged(ranges + other.ranges)
+        return copy
+    }
+
+    mutating func insert(_ range: ClosedRange<UInt32>) {
+        ranges = Self.merged(ranges + [Swift.max(1, range.lowerBound)...Swift.max(1, range.upperBound)])
+    }
+
+    func intersection(_ other: NumberRanges) -> NumberRanges? {
+        let a = Self.merged(ranges), b = Self.merged(other.ranges)
+        var out: [ClosedRange<UInt32>] = []
+        var i = 0, j = 0
+        while i < a.count, j < b.count {
+            let lo = Swift.max(a[i].lowerBound, b[j].lowerBound)
+            let hi = Swift.min(a[i].upperBound, b[j].upperBound)
+            if lo <= hi { out.append(lo...hi) }
+            if a[i].upperBound < b[j].upperBound { i += 1 } else { j += 1 }
+        }
+        return NumberRanges(out)
+    }
+
+    func subtracting(_ other: NumberRanges) -> NumberRanges? {
+        let removed = Self.merged(other.ranges)
+        var out: [ClosedRange<UInt32>] = []
+        var j = 0
+        for range in Self.merged(ranges) {
+            var lo = range.lowerBound
+            var open = true  // whether [lo, range.upperBound] still has values to keep
+            // Skip removals entirely below this range; they cannot touch later ranges either.
+            while j < removed.count, removed[j].upperBound < lo { j += 1 }
+            var k = j
+            while open, k < removed.count, removed[k].lowerBound <= range.upperBound {
+                let cut = removed[k]
+                if cut.lowerBound > lo { out.append(lo...(cut.lowerBound - 1)) }
+                if cut.upperBound >= range.upperBound {
+                    open = false
+                } else {
+                    lo = Swift.max(lo, cut.upperBound + 1)
+                    k += 1
+                }
+            }
+            if open { out.append(lo...range.upperBound) }
+        }
+        return NumberRanges(out)
+    }
+
+    /// Sorts and merges overlapping and adjacent ranges.
+    static func merged(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
         var merged: [ClosedRange<UInt32>] = []
         for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
             if let last = merged.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
@@ -73,9 +139,7 @@ struct NumberRanges: Hashable, Sendable {
                 merged.append(r)
             }
         }
-        var copy = self
-        copy.ranges = merged
-        return copy
+        return merged
     }
 
     /// Iterates the normalised values in ascending order, lazily.

@@ -50,5 +50,5 @@ public struct SequenceSet: Hashable, Sendable, Sequence, CustomStringConvertible
         public mutating func next() -> UInt32? { base.next() }
     }
 
-    public func makeIterator() -> Iterator { Iterator(base: .init(storage.normalized().ranges)) }
+    public func makeIterator() -> Iterator { Iterator(base: .init(NumberRanges.merged(storage.ranges))) }
 }
