@@ -21,6 +21,11 @@ public struct SkippedMessage: Sendable, Hashable {
     public var uid: UID?
     /// The size the server announced.
     public var announcedSize: Int
+
+    public init(uid: UID?, announcedSize: Int) {
+        self.uid = uid
+        self.announcedSize = announcedSize
+    }
 }
 
 /// Turns streamed FETCH parts into one whole message at a time (for small messages): never
