@@ -181,6 +181,8 @@ service imap-login {
   }
 }
 $NONROOT_SETTINGS
+# A test's own settings (e.g. fewer capabilities), when it wrote any.
+!include_try $DIR/extra.conf
 EOF
 
 if ! doveconf -c "$DIR/dovecot.conf" -n > "$DIR/log/doveconf-n.txt" 2>&1; then

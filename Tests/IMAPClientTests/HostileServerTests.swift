@@ -138,4 +138,29 @@ import TestSupport
         }
         #expect(server.mismatches.isEmpty)
     }
+
+    @Test func namesThatAreNotModifiedUTF7AreSelectedByteForByte() async throws {
+        let script = IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+] ready")
+            .expectCommand("AUTHENTICATE").sendTagged("OK [CAPABILITY IMAP4rev1 LITERAL+] in")
+            .expectCommand("LIST")
+            .sendLine("* LIST () \"/\" a&b")
+            .send(bytes: Array("* LIST () \"/\" {5}\r\ncaf".utf8) + [0xC3, 0xA9] + Array("\r\n".utf8))
+            .sendTagged("OK listed")
+            .expectCommand("EXAMINE").sendLine("* 0 EXISTS").sendTagged("OK [READ-ONLY] stray ampersand")
+            .expectCommand("EXAMINE").expect("caf").sendLine("* 0 EXISTS").sendTagged("OK [READ-ONLY] utf-8")
+            .expectCommand("LOGOUT").sendTagged("OK bye")
+        let server = try await ScriptedIMAPServer.start(script: script)
+        try await IMAPSession.withSession(configuration(port: server.port), logger: testLogger) { session in
+            let listed = try await session.list().value.map(\.name)
+            #expect(listed.map(\.raw) == [Array("a&b".utf8), Array("caf".utf8) + [0xC3, 0xA9]])
+            for name in listed {
+                let selection = try await session.examine(name).value
+                #expect(selection.name == name)
+            }
+        }
+        #expect(server.mismatches.isEmpty)
+        let lines = server.receivedLines
+        #expect(lines.contains { $0.hasSuffix(" EXAMINE a&b") })
+        #expect(lines.contains { $0.hasSuffix(" EXAMINE {5+}") })
+    }
 }

@@ -40,10 +40,14 @@ public final class DovecotServer: Sendable {
 
     /// Starts a server for `users`; with `corpus`, generates that mail into the first user's
     /// Maildir before the start.
+    /// `extraConfiguration` is appended to dovecot.conf (e.g. `imap_capability = …`).
     public static func start(users: [(String, String)] = [("alice", "alicepw")],
-                             corpus: CorpusOptions? = nil) async throws -> DovecotServer {
+                             corpus: CorpusOptions? = nil, extraConfiguration: String? = nil) async throws -> DovecotServer {
         guard let owner = users.first else { throw TestHarnessError("DovecotServer needs at least one user") }
         let directory = try TemporaryDirectory(prefix: "imapworker-dovecot")
+        if let extraConfiguration {
+            try extraConfiguration.write(toFile: directory.file("extra.conf"), atomically: true, encoding: .utf8)
+        }
         var manifest: CorpusManifest?
         var manifestFile: String?
         if let corpus {

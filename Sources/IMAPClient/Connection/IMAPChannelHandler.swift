@@ -91,6 +91,9 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         perform(machine.channelClosed(closeReason()))
+        // After an orderly LOGOUT nothing failed, but the event stream ends too.
+        events?.finish()
+        events = nil
         context.fireChannelInactive()
     }
 
