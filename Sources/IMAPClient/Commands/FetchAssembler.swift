@@ -33,7 +33,7 @@ struct FetchAssembler {
             case .modSeq(let m): current?.modSeq = m.rawValue
             case .internalDate(let d): current?.internalDate = d
             case .rfc822Size(let s): current?.size = s
-            case .raw: break
+            default: break
             }
         case .bodyStart(_, _, let size):
             current?.hasBody = true
