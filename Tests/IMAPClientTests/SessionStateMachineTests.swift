@@ -75,7 +75,7 @@ import Testing
         #expect(held.isEmpty)
         // The earlier NOOP completes first; the "+" then releases the literal and the later NOOP.
         #expect(feed(&machine, "\(a) OK noop\r\n") == [.complete(tag: a, ok(a, "noop"))])
-        #expect(written(feed(&machine, "+ go ahead\r\n")) == ["Subject: x\r\n\r\nbody\r\n\r\n", "\(c) NOOP\r\n"])
+        #expect(written(feed(&machine, "+ go ahead\r\n")).joined() == "Subject: x\r\n\r\nbody\r\n\r\n\(c) NOOP\r\n")
         _ = feed(&machine, "\(c) OK\r\n\(b) OK [APPENDUID 7 3] appended\r\n")
         #expect(machine.isIdle)
     }
@@ -83,7 +83,8 @@ import Testing
     @Test func literalPlusAppendIsWrittenAtOnce() {
         var machine = ready("IMAP4rev1 LITERAL+")
         let (b, append) = machine.submit(.append("Sent", [AppendMessage(data: ByteBuffer(string: "x"))]), role: .append, now: start)
-        #expect(written(append) == ["\(b) APPEND Sent {1+}\r\nx\r\n"])
+        // One write, the message being the caller's own buffer (not copied).
+        #expect(written(append) == ["\(b) APPEND Sent {1+}\r\n", "x", "\r\n"])
     }
 
     @Test func saslExchangeDrivesAnyMechanism() {

@@ -47,6 +47,8 @@ enum EventRendering {
             if let v = s.unseen { parts.append("UNSEEN=\(v)") }
             if let v = s.highestModSeq { parts.append("HIGHESTMODSEQ=\(v)") }
             if let v = s.size { parts.append("SIZE=\(v)") }
+            if let v = s.appendLimit { parts.append("APPENDLIMIT=\(v)") }
+            if let v = s.mailboxID { parts.append("MAILBOXID=\(v)") }
             return parts.joined(separator: " ")
         case .search(let numbers, let modSeq):
             return (["SEARCH"] + numbers.map { "\($0)" } + (modSeq.map { ["MODSEQ=\($0)"] } ?? [])).joined(separator: " ")
@@ -60,7 +62,11 @@ enum EventRendering {
             if let v = e.all { parts.append("ALL=\(v.imapString)") }
             if let v = e.modSeq { parts.append("MODSEQ=\(v)") }
             return parts.joined(separator: " ")
-        case .id(let raw): return "ID " + raw
+        case .id(let parameters):
+            guard !parameters.isEmpty else { return "ID NIL" }
+            return "ID (" + parameters.map { quote($0.key) + " " + ($0.value.map(quote) ?? "NIL") }.joined(separator: " ") + ")"
+        case .namespace(let n):
+            return "NAMESPACE " + [n.personal, n.otherUsers, n.shared].map(render).joined(separator: " ")
         case .unknown(let raw): return "UNKNOWN " + quote(raw)
         }
     }
@@ -84,6 +90,12 @@ enum EventRendering {
             case .modSeq(let m): return "  MODSEQ \(m)"
             case .internalDate(let d): return "  INTERNALDATE \(d.imapString)"
             case .rfc822Size(let n): return "  RFC822.SIZE \(n)"
+            case .binarySize(let section, let n): return "  BINARY.SIZE [\(section)] \(n)"
+            case .emailID(let id): return "  EMAILID \(id)"
+            case .threadID(let id): return "  THREADID \(id ?? "NIL")"
+            case .gmailMessageID(let n): return "  X-GM-MSGID \(n)"
+            case .gmailThreadID(let n): return "  X-GM-THRID \(n)"
+            case .gmailLabels(let labels): return "  X-GM-LABELS (" + labels.map(quote).joined(separator: " ") + ")"
             case .raw(let name, let value): return "  RAW \(name) \(quote(value))"
             }
         case .bodyStart(let section, let origin, let size):
@@ -116,9 +128,41 @@ enum EventRendering {
         case .uidNotSticky: inner = "UIDNOTSTICKY"
         case .parse: inner = "PARSE"
         case .badCharset(let names): inner = "BADCHARSET (" + names.joined(separator: " ") + ")"
+        case .unknownCTE: inner = "UNKNOWN-CTE"
+        case .noUpdate(let tag): inner = "NOUPDATE " + quote(tag)
+        case .notificationOverflow: inner = "NOTIFICATIONOVERFLOW"
+        case .badEvent(let events): inner = "BADEVENT (" + events.joined(separator: " ") + ")"
+        case .overQuota: inner = "OVERQUOTA"
+        case .alreadyExists: inner = "ALREADYEXISTS"
+        case .nonExistent: inner = "NONEXISTENT"
+        case .cannot: inner = "CANNOT"
+        case .limit: inner = "LIMIT"
+        case .inUse: inner = "INUSE"
+        case .serverBug: inner = "SERVERBUG"
+        case .clientBug: inner = "CLIENTBUG"
+        case .authenticationFailed: inner = "AUTHENTICATIONFAILED"
+        case .authorizationFailed: inner = "AUTHORIZATIONFAILED"
+        case .unavailable: inner = "UNAVAILABLE"
+        case .expired: inner = "EXPIRED"
+        case .privacyRequired: inner = "PRIVACYREQUIRED"
+        case .contactAdmin: inner = "CONTACTADMIN"
+        case .noPerm: inner = "NOPERM"
+        case .expungeIssued: inner = "EXPUNGEISSUED"
+        case .corruption: inner = "CORRUPTION"
+        case .hasChildren: inner = "HASCHILDREN"
         case .other(let name, let text): inner = "OTHER " + name + (text.map { " " + quote($0) } ?? "")
         }
         return " [" + inner + "]"
+    }
+
+    /// A namespace list as on the wire: `NIL` or `(("prefix" "delim" "EXT" ("v")) …)`.
+    static func render(_ namespaces: [NamespaceDescription]) -> String {
+        guard !namespaces.isEmpty else { return "NIL" }
+        return "(" + namespaces.map { d in
+            "(" + mailbox(d.prefix) + " " + (d.delimiter.map { quote(String($0)) } ?? "NIL")
+                + d.extensions.map { " " + quote($0.name) + " (" + $0.values.map(quote).joined(separator: " ") + ")" }.joined()
+                + ")"
+        }.joined() + ")"
     }
 
     static func mailbox(_ name: MailboxName) -> String {

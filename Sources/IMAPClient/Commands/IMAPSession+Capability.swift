@@ -38,13 +38,13 @@ extension IMAPSession {
 
     public func noop() -> Pending<Void> { submit(.noop, name: "NOOP") }
 
-    /// ID (RFC 2971): the server's parameter list as sent (`NIL` when it gives none).
-    public func id(_ parameters: [String: String]? = nil) -> Pending<String?> {
+    /// ID (RFC 2971): the server's fields in order (empty for `NIL`).
+    public func id(_ parameters: [String: String]? = nil) -> Pending<[IDParameter]> {
         guard hasCapability(.id) else { return .failed(.missingCapability(command: "ID", capability: "ID")) }
         return submit(.id(parameters), role: .id) { outcome in
             _ = try outcome.checked("ID")
-            for case .id(let text) in outcome.data { return text }
-            return nil
+            for case .id(let fields) in outcome.data { return fields }
+            return []
         }
     }
 }

@@ -17,7 +17,7 @@ extension IMAPSession {
 
     /// STATUS mailbox (items).
     public func status(_ mailbox: MailboxName, _ items: [StatusAttribute]) -> Pending<MailboxStatus> {
-        submit(.status(mailbox, items), role: .status) { outcome in
+        submit(.status(mailbox, items), role: .status(mailbox)) { outcome in
             _ = try outcome.checked("STATUS \(mailbox)")
             for case .status(_, let status) in outcome.data { return status }
             return MailboxStatus()

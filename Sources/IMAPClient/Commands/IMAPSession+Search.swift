@@ -11,8 +11,8 @@ public struct SearchResult: Sendable, Hashable {
 
 extension IMAPSession {
     /// `UID SEARCH [RETURN (…)] criteria`; RETURN is sent only with ESEARCH (RFC 4731), and the
-    /// answer is the same either way. `criteria` is sent as is.
-    public func uidSearch(_ criteria: String, returning: [SearchReturnOption] = [.all, .count, .min, .max]) -> Pending<SearchResult> {
+    /// answer is the same either way. A string literal is a raw criterion.
+    public func uidSearch(_ criteria: SearchKey, returning: [SearchReturnOption] = [.all, .count, .min, .max]) -> Pending<SearchResult> {
         let esearch = hasCapability(.esearch)
         return submit(.uidSearch(criteria: criteria, returning: esearch ? returning : nil), role: .search) { outcome in
             _ = try outcome.checked("UID SEARCH")

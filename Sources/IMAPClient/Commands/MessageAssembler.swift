@@ -53,7 +53,7 @@ struct MessageAssembler {
             case .modSeq(let m): current?.modSeq = m
             case .internalDate(let d): current?.internalDate = d
             case .rfc822Size(let s): current?.size = s
-            case .raw: break
+            default: break
             }
         case .bodyStart(_, _, let size):
             if size > maxMessageSize || (current?.body.readableBytes ?? 0) > maxMessageSize - size {

@@ -36,8 +36,8 @@ public struct FetchedAttributes: Sendable, Hashable {
     public var modSeq: ModSequence?
     public var internalDate: InternalDate?
     public var size: Int?
-    /// Items the session does not interpret (ENVELOPE, BODYSTRUCTURE…): name → value as sent.
-    public var other: [String: String] = [:]
+    /// The other items (EMAILID, ENVELOPE as sent…), in order.
+    public var extras: [FetchAttribute] = []
 
     public init(sequence: UInt32, uid: UID? = nil) {
         self.sequence = sequence
@@ -51,7 +51,7 @@ public struct FetchedAttributes: Sendable, Hashable {
         case .modSeq(let m): modSeq = m
         case .internalDate(let d): internalDate = d
         case .rfc822Size(let s): size = s
-        case .raw(let name, let value): other[name] = value
+        default: extras.append(attribute)
         }
     }
 }

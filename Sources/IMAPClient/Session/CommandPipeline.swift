@@ -21,7 +21,8 @@ struct CommandPipeline {
 
     private struct Entry {
         var tag: String
-        var parts: ArraySlice<ByteBuffer>
+        /// Each part is written as its buffers, in order (an APPEND body is the caller's buffer).
+        var parts: ArraySlice<[ByteBuffer]>
         var kind: Kind
     }
 
@@ -48,9 +49,14 @@ struct CommandPipeline {
     var isIdle: Bool { queue.isEmpty && inFlight.isEmpty }
 
     /// Submits a command; returns what may be written now.
-    mutating func submit(tag: String, parts: [ByteBuffer], kind: Kind) -> [ByteBuffer] {
-        queue.append(Entry(tag: tag, parts: parts[...], kind: kind))
+    mutating func submit(tag: String, chunks: [[ByteBuffer]], kind: Kind) -> [ByteBuffer] {
+        queue.append(Entry(tag: tag, parts: chunks[...], kind: kind))
         return drain()
+    }
+
+    /// One buffer per part.
+    mutating func submit(tag: String, parts: [ByteBuffer], kind: Kind) -> [ByteBuffer] {
+        submit(tag: tag, chunks: parts.map { [$0] }, kind: kind)
     }
 
     /// A `+` continuation request arrived.
@@ -95,7 +101,7 @@ struct CommandPipeline {
     private mutating func writeParts(at index: Int, into out: inout [ByteBuffer]) {
         let entry = queue[index]
         guard let part = entry.parts.first else { return }
-        out.append(part)
+        out += part
         let rest = entry.parts.dropFirst()
         if rest.isEmpty {
             queue.remove(at: index)

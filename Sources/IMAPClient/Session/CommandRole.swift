@@ -11,7 +11,8 @@ enum CommandRole: Sendable {
     /// UNSELECT / CLOSE: leaves the selected state when it succeeds.
     case deselect
     case list
-    case status
+    /// STATUS: only the STATUS of its own mailbox (NOTIFY sends others').
+    case status(MailboxName)
     /// SEARCH / UID SEARCH, with or without RETURN (ESEARCH).
     case search
     case namespace

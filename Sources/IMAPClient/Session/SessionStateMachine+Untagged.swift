@@ -24,6 +24,9 @@ extension SessionStateMachine {
             if let code, let event = mailbox?.apply(code) { actions.append(.unsolicited(event)) }
             if let select {
                 actions.append(.deliver(tag: select.tag, response))
+            } else if case .copyUID? = code {
+                // MOVE (RFC 6851) reports COPYUID in an untagged OK.
+                actions += deliver(response, toFirst: { if case .copy = $0 { true } else { false } })
             } else if condition != .ok || code == .alert {
                 actions.append(.unsolicited(.serverNotice(condition, text)))
             }
@@ -53,7 +56,8 @@ extension SessionStateMachine {
         case .status(let name, let status):
             let delivered = deliver(response, toFirst: { role in
                 switch role {
-                case .list, .status: true
+                case .list: true
+                case .status(let wanted): wanted == name
                 default: false
                 }
             })
@@ -79,10 +83,10 @@ extension SessionStateMachine {
             }
         case .id:
             actions += deliver(response, toFirst: { if case .id = $0 { true } else { false } })
-        case .unknown(let text):
-            if text.uppercased().hasPrefix("NAMESPACE ") {
-                actions += deliver(response, toFirst: { if case .namespace = $0 { true } else { false } })
-            }
+        case .namespace:
+            actions += deliver(response, toFirst: { if case .namespace = $0 { true } else { false } })
+        case .unknown:
+            break
         }
         updateSelectedSnapshot()
         return actions

@@ -87,7 +87,7 @@ struct SessionStateMachine {
                                      literalMinus: capabilities.contains(.literalMinus))
         if commands.isEmpty { lastProgress = now }
         commands.append(entry)
-        let writes = pipeline.submit(tag: tag, parts: encoder.encode(command, tag: tag).parts, kind: role.pipelineKind)
+        let writes = pipeline.submit(tag: tag, chunks: encoder.encode(command, tag: tag).chunks, kind: role.pipelineKind)
         return (tag, writeAction(writes))
     }
 

@@ -42,6 +42,9 @@ public struct CommandEncoder: Hashable, Sendable {
         case .unselect: w.write("UNSELECT")
         case .idle: w.write("IDLE")
         case .compressDeflate: w.write("COMPRESS DEFLATE")
+        case .namespace: w.write("NAMESPACE")     // namespace = "NAMESPACE"          ; RFC 2342
+        case .notifyNone: w.write("NOTIFY NONE")  // notify-none = "NONE"             ; RFC 5465
+        case .notify(let parameters): w.notifySet(parameters)
 
         case .login(let username, let password):
             // login = "LOGIN" SP userid SP password ; userid = astring ; password = astring
@@ -81,12 +84,16 @@ public struct CommandEncoder: Hashable, Sendable {
         case .select(let mailbox, let parameters), .examine(let mailbox, let parameters):
             // select = "SELECT" SP mailbox [select-params]                         ; RFC 4466
             // select-param =/ "CONDSTORE" / "QRESYNC" SP "(" uidvalidity SP mod-sequence-value
-            //                 [SP known-uids] ")"                                  ; RFC 7162
+            //                 [SP known-uids] [SP seq-match-data] ")"              ; RFC 7162
+            // seq-match-data = "(" known-sequence-set SP known-uid-set ")"
             if case .select = command { w.write("SELECT ") } else { w.write("EXAMINE ") }
             w.astring(mailbox.raw)
             if let qresync = parameters.qresync {
                 w.write(" (QRESYNC (\(qresync.uidValidity) \(qresync.modSeq)")
                 if let known = qresync.knownUIDs { w.write(" " + known.imapString) }
+                if let match = qresync.sequenceMatch {
+                    w.write(" (\(match.sequenceNumbers.imapString) \(match.uids.imapString))")
+                }
                 w.write("))")
             } else if parameters.condstore {
                 w.write(" (CONDSTORE)")
@@ -152,7 +159,7 @@ public struct CommandEncoder: Hashable, Sendable {
                 }
                 if let date = message.internalDate { w.write(" \"" + date.imapString + "\"") }
                 w.write(" ")
-                w.literal(message.data, binary: message.data.readableBytesView.contains(0))
+                w.literal(message.data, binary: message.data.readableBytesView.contains(0), shared: true)
             }
 
         case .fetch(let set, let items, let changedSince):
@@ -189,8 +196,19 @@ public struct CommandEncoder: Hashable, Sendable {
         case .uidExpunge(let set):
             // uid-expunge = "UID" SP "EXPUNGE" SP sequence-set                       ; RFC 4315
             w.write("UID EXPUNGE " + set.imapString)
+
+        case .copy(let set, let mailbox):
+            // copy = "COPY" SP sequence-set SP mailbox
+            mailboxCommand("COPY " + set.imapString, mailbox, &w)
+        case .uidCopy(let set, let mailbox):
+            mailboxCommand("UID COPY " + set.imapString, mailbox, &w)
+        case .move(let set, let mailbox):
+            // move = "MOVE" SP sequence-set SP mailbox                               ; RFC 6851
+            mailboxCommand("MOVE " + set.imapString, mailbox, &w)
+        case .uidMove(let set, let mailbox):
+            mailboxCommand("UID MOVE " + set.imapString, mailbox, &w)
         }
-        return EncodedCommand(parts: w.finish())
+        return EncodedCommand(chunks: w.finish())
     }
 
     private func mailboxCommand(_ name: String, _ mailbox: MailboxName, _ w: inout CommandWriter) {
@@ -213,9 +231,10 @@ public struct CommandEncoder: Hashable, Sendable {
         w.flagList(flags.flags)
     }
 
-    private func searchBody(_ criteria: String, _ returning: [SearchReturnOption]?, _ w: inout CommandWriter) {
+    private func searchBody(_ criteria: SearchKey, _ returning: [SearchReturnOption]?, _ w: inout CommandWriter) {
         // search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
         if let returning { w.write(" RETURN (" + returning.map(\.rawValue).joined(separator: " ") + ")") }
-        w.write(" " + criteria)
+        w.write(" ")
+        w.searchProgram(criteria)
     }
 }

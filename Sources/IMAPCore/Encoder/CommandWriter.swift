@@ -1,6 +1,7 @@
 import NIOCore
 
 /// Accumulates a command's bytes, starting a new part after each synchronising literal header.
+/// Large caller buffers (APPEND messages) are kept as chunks of their own rather than copied.
 struct CommandWriter {
     /// Largest quoted string written; longer values become literals.
     static let maxQuotedLength = 1024
@@ -9,7 +10,9 @@ struct CommandWriter {
 
     let literalPlus: Bool
     let literalMinus: Bool
-    private(set) var parts: [ByteBuffer] = []
+    private var parts: [[ByteBuffer]] = []
+    /// Finished chunks of the part being written.
+    private var chunks: [ByteBuffer] = []
     private var current = ByteBuffer()
 
     init(literalPlus: Bool, literalMinus: Bool) {
@@ -57,16 +60,42 @@ struct CommandWriter {
     }
 
     /// literal = "{" number ["+"] "}" CRLF *CHAR8; literal8 = "~{" number ["+"] "}" CRLF *OCTET
-    mutating func literal(_ bytes: ByteBuffer, binary: Bool = false) {
+    ///
+    /// With `shared`, the buffer becomes a chunk of its own (no copy), for message bodies.
+    mutating func literal(_ bytes: ByteBuffer, binary: Bool = false, shared: Bool = false) {
         let size = bytes.readableBytes
         let nonSynchronising = literalPlus || (literalMinus && size <= Self.literalMinusLimit)
         write((binary ? "~{" : "{") + String(size) + (nonSynchronising ? "+}\r\n" : "}\r\n"))
-        if !nonSynchronising {
-            parts.append(current)
-            current = ByteBuffer()
+        if !nonSynchronising { endPart() }
+        if shared {
+            endChunk()
+            chunks.append(bytes)
+        } else {
+            var copy = bytes
+            current.writeBuffer(&copy)
         }
-        var copy = bytes
-        current.writeBuffer(&copy)
+    }
+
+    private mutating func endChunk() {
+        if current.readableBytes > 0 { chunks.append(current) }
+        current = ByteBuffer()
+    }
+
+    private mutating func endPart() {
+        endChunk()
+        parts.append(chunks)
+        chunks = []
+    }
+
+    /// Writes `items` separated by `separator`, each with `body`.
+    mutating func each<Items: Sequence>(_ items: Items, separator: String = " ",
+                                        _ body: (inout CommandWriter, Items.Element) -> Void) {
+        var first = true
+        for item in items {
+            if !first { write(separator) }
+            first = false
+            body(&self, item)
+        }
     }
 
     /// flag-list = "(" [flag *(SP flag)] ")"
@@ -75,10 +104,9 @@ struct CommandWriter {
     }
 
     /// Ends the command with CRLF and returns its parts.
-    mutating func finish() -> [ByteBuffer] {
+    mutating func finish() -> [[ByteBuffer]] {
         write("\r\n")
-        parts.append(current)
-        current = ByteBuffer()
+        endPart()
         return parts
     }
 }

@@ -1,16 +1,32 @@
 import NIOCore
 
-/// The bytes of one tagged command, split at each synchronising literal: send `parts[0]`, and
+/// The bytes of one tagged command, split at each synchronising literal: write part 0, and
 /// before each following part wait for the server's `+` continuation. With non-synchronising
 /// literals (LITERAL+/LITERAL-) the command is usually one part.
 ///
+/// Each part is a list of buffers to write in order (``chunks``): an APPEND message is its
+/// caller's `ByteBuffer` itself, never copied. ``parts`` joins them, which copies.
+///
 /// `description` shows only sizes: the bytes may hold a password.
 public struct EncodedCommand: Hashable, Sendable, CustomStringConvertible {
-    public var parts: [ByteBuffer]
+    public var chunks: [[ByteBuffer]]
 
-    public init(parts: [ByteBuffer]) { self.parts = parts }
+    public init(chunks: [[ByteBuffer]]) { self.chunks = chunks }
+
+    public init(parts: [ByteBuffer]) { self.chunks = parts.map { [$0] } }
+
+    /// Each part as one buffer (copying the chunks of parts that have several).
+    public var parts: [ByteBuffer] {
+        chunks.map { part in
+            guard part.count != 1 else { return part[0] }
+            var joined = ByteBuffer()
+            joined.reserveCapacity(part.reduce(0) { $0 + $1.readableBytes })
+            for var chunk in part { joined.writeBuffer(&chunk) }
+            return joined
+        }
+    }
 
     public var description: String {
-        "EncodedCommand(\(parts.count) parts, \(parts.map(\.readableBytes).reduce(0, +)) bytes)"
+        "EncodedCommand(\(chunks.count) parts, \(chunks.joined().map(\.readableBytes).reduce(0, +)) bytes)"
     }
 }

@@ -34,6 +34,9 @@ extension GrammarCursor {
     /// msg-att-static =/ "BINARY" section-binary SP (nstring / literal8) /
     ///     "BINARY.SIZE" section-binary SP number                                  ; RFC 3516
     /// fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"                     ; RFC 7162
+    /// msg-att-static =/ "EMAILID" SP "(" objectid ")" / "THREADID" SP ( "(" objectid ")" / nil ) ; RFC 8474
+    /// Gmail: "X-GM-MSGID" SP number64 / "X-GM-THRID" SP number64 /
+    ///     "X-GM-LABELS" SP "(" [(flag / astring) *(SP (flag / astring))] ")"
     ///
     /// Reads the next item after the `(` (or after the previous item), or the closing `)` CRLF.
     mutating func fetchStep() throws(GrammarError) -> FetchStep {
@@ -88,6 +91,20 @@ extension GrammarCursor {
             step = try bodyValue(section: "TEXT", origin: nil)
         case ("BODY", let section?), ("BINARY", let section?):
             step = try bodyValue(section: section, origin: origin)
+        case ("BINARY.SIZE", let section?):
+            step = .attribute(.binarySize(section: section, size: try number()))
+        case ("EMAILID", nil):
+            step = .attribute(.emailID(try parenthesizedObjectID()))
+        case ("THREADID", nil):
+            step = .attribute(.threadID(consumeKeyword("NIL") ? nil : try parenthesizedObjectID()))
+        case ("X-GM-MSGID", nil):
+            step = .attribute(.gmailMessageID(try number()))
+        case ("X-GM-THRID", nil):
+            step = .attribute(.gmailThreadID(try number()))
+        case ("X-GM-LABELS", nil):
+            step = .attribute(.gmailLabels(try list("expected label list") { (c: inout GrammarCursor) throws(GrammarError) in
+                c.peek() == UInt8(ascii: "\\") ? try c.flag().rawValue : String(decoding: try c.astring(), as: UTF8.self)
+            }))
         default:
             step = .attribute(.raw(name: fullName, value: try skipValue()))
         }

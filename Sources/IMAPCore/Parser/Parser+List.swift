@@ -15,14 +15,7 @@ extension GrammarCursor {
             try c.mailboxAttribute()
         }
         try space()
-        let delimiter: Character?
-        if consumeKeyword("NIL") {
-            delimiter = nil
-        } else {
-            let raw = try quoted()
-            guard raw.count == 1 else { throw fail("expected single-character delimiter") }
-            delimiter = Character(Unicode.Scalar(raw[0]))
-        }
+        let delimiter = try delimiter()
         try space()
         var item = ListItem(attributes: attributes, delimiter: delimiter, mailbox: try mailbox())
         skipSpaces()
@@ -50,6 +43,18 @@ extension GrammarCursor {
             try closeList("expected ) after extended data")
         }
         return item
+    }
+
+    /// DQUOTE QUOTED-CHAR DQUOTE / nil: a hierarchy delimiter (LIST, NAMESPACE).
+    mutating func delimiter() throws(GrammarError) -> Character? {
+        if consumeKeyword("NIL") { return nil }
+        let start = index
+        let raw = try quoted()
+        guard raw.count == 1 else {
+            index = start
+            throw fail("expected single-character delimiter")
+        }
+        return Character(Unicode.Scalar(raw[0]))
     }
 
     /// mbx-list-flags: "\" atom (flag-extension / mbx-list-oflag / mbx-list-sflag), tolerating

@@ -71,6 +71,7 @@ extension GrammarCursor {
     /// capability-data = "CAPABILITY" *(SP capability)
     /// enable-data = "ENABLED" *(SP capability)                                   ; RFC 5161
     /// id-response = "ID" SP id-params-list                                       ; RFC 2971
+    /// namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace     ; RFC 2342
     private mutating func responseData() throws(GrammarError) -> UntaggedResponse? {
         guard let first = peek() else { throw .incomplete }
         if Self.isDigit(first) {
@@ -103,9 +104,8 @@ extension GrammarCursor {
         case "SEARCH": return try searchResponse()
         case "ESEARCH": return .esearch(try esearchResponse())
         case "VANISHED": return try vanishedResponse()
-        case "ID":
-            try space()
-            return .id(try skipValue())
+        case "ID": return .id(try idResponse())
+        case "NAMESPACE": return .namespace(try namespaceResponse())
         default:
             return nil
         }

@@ -52,18 +52,28 @@ extension GrammarCursor {
     ///     "MODIFIED" SP sequence-set / "CLOSED"                                    ; RFC 7162
     /// resp-text-code =/ "APPENDUID" SP nz-number SP append-uid /
     ///     "COPYUID" SP nz-number SP uid-set SP uid-set / "UIDNOTSTICKY"             ; RFC 4315
+    /// resp-text-code =/ "UNKNOWN-CTE"                                           ; RFC 3516
+    /// resp-text-code =/ "NOUPDATE" SP quoted                                    ; RFC 5267
+    /// resp-text-code =/ "NOTIFICATIONOVERFLOW" / "BADEVENT" SP "(" event *(SP event) ")" ; RFC 5465
+    /// resp-text-code =/ "OVERQUOTA"                                             ; RFC 9208
+    /// resp-text-code =/ "UNAVAILABLE" / "AUTHENTICATIONFAILED" / "AUTHORIZATIONFAILED" /
+    ///     "EXPIRED" / "PRIVACYREQUIRED" / "CONTACTADMIN" / "NOPERM" / "INUSE" /
+    ///     "EXPUNGEISSUED" / "CORRUPTION" / "SERVERBUG" / "CLIENTBUG" / "CANNOT" /
+    ///     "LIMIT" / "OVERQUOTA" / "ALREADYEXISTS" / "NONEXISTENT"                ; RFC 5530
+    /// resp-text-code =/ "HASCHILDREN"                                           ; RFC 9051
     mutating func respTextCode() throws(GrammarError) -> ResponseCode {
         let name = try bytes("expected response code") { Self.isAtomChar($0) }
         let upper = String(decoding: name.map(Self.upper), as: UTF8.self)
+        if let code = Self.argumentlessCodes[upper] { return code }
         switch upper {
-        case "ALERT": return .alert
-        case "PARSE": return .parse
-        case "READ-ONLY": return .readOnly
-        case "READ-WRITE": return .readWrite
-        case "TRYCREATE": return .tryCreate
-        case "UIDNOTSTICKY": return .uidNotSticky
-        case "NOMODSEQ": return .noModSeq
-        case "CLOSED": return .closed
+        case "NOUPDATE":
+            try space()
+            return .noUpdate(tag: String(decoding: try astring(), as: UTF8.self))
+        case "BADEVENT":
+            try space()
+            return .badEvent(try list("expected event list") { (c: inout GrammarCursor) throws(GrammarError) in
+                try c.atom("expected event")
+            })
         case "CAPABILITY":
             return .capability(try capabilityList())
         case "PERMANENTFLAGS":
@@ -107,6 +117,19 @@ extension GrammarCursor {
             throw fail("unknown response code")
         }
     }
+
+    /// The codes that take no argument, by upper-cased name.
+    static let argumentlessCodes: [String: ResponseCode] = [
+        "ALERT": .alert, "PARSE": .parse, "READ-ONLY": .readOnly, "READ-WRITE": .readWrite,
+        "TRYCREATE": .tryCreate, "UIDNOTSTICKY": .uidNotSticky, "NOMODSEQ": .noModSeq, "CLOSED": .closed,
+        "UNKNOWN-CTE": .unknownCTE, "NOTIFICATIONOVERFLOW": .notificationOverflow, "OVERQUOTA": .overQuota,
+        "ALREADYEXISTS": .alreadyExists, "NONEXISTENT": .nonExistent, "CANNOT": .cannot, "LIMIT": .limit,
+        "INUSE": .inUse, "SERVERBUG": .serverBug, "CLIENTBUG": .clientBug,
+        "AUTHENTICATIONFAILED": .authenticationFailed, "AUTHORIZATIONFAILED": .authorizationFailed,
+        "UNAVAILABLE": .unavailable, "EXPIRED": .expired, "PRIVACYREQUIRED": .privacyRequired,
+        "CONTACTADMIN": .contactAdmin, "NOPERM": .noPerm, "EXPUNGEISSUED": .expungeIssued,
+        "CORRUPTION": .corruption, "HASCHILDREN": .hasChildren,
+    ]
 
     /// capability-data = "CAPABILITY" *(SP capability) SP "IMAP4rev1" *(SP capability)
     /// (the keyword already read; the IMAP4rev1 requirement is not enforced)

@@ -4,6 +4,8 @@ extension GrammarCursor {
     /// status-att-val = "MESSAGES" SP number / "UIDNEXT" SP nz-number / "UIDVALIDITY" SP nz-number /
     ///     "UNSEEN" SP number / "RECENT" SP number / "SIZE" SP number64 /
     ///     "HIGHESTMODSEQ" SP mod-sequence-valzer                       ; RFC 7162, RFC 8438
+    /// status-att-val =/ "APPENDLIMIT" SP (number / nil)                 ; RFC 7889
+    /// status-att-val =/ "MAILBOXID" SP "(" objectid ")"                 ; RFC 8474
     /// (the STATUS keyword already read; unknown items are skipped)
     mutating func mailboxStatus() throws(GrammarError) -> (MailboxName, MailboxStatus) {
         try space()
@@ -21,6 +23,8 @@ extension GrammarCursor {
             case "UNSEEN": status.unseen = try c.number32()
             case "HIGHESTMODSEQ": status.highestModSeq = try c.modSequence()
             case "SIZE": status.size = try c.number()
+            case "APPENDLIMIT": status.appendLimit = c.consumeKeyword("NIL") ? .max : try c.number()
+            case "MAILBOXID": status.mailboxID = try c.parenthesizedObjectID()
             default: _ = try c.skipValue()
             }
         }

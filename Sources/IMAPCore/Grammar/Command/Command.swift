@@ -38,10 +38,23 @@ public enum Command: Hashable, Sendable, CustomStringConvertible {
     /// `STORE set [(UNCHANGEDSINCE m)] FLAGS…`.
     case store(SequenceSet, StoreFlags, unchangedSince: ModSequence? = nil)
     case uidStore(UIDSet, StoreFlags, unchangedSince: ModSequence? = nil)
-    /// `SEARCH [RETURN (…)] criteria`; `criteria` is sent as is. `returning` non-nil adds the
-    /// RFC 4731 RETURN option (`[]` sends `RETURN ()`, meaning ALL).
-    case search(criteria: String, returning: [SearchReturnOption]? = nil)
-    case uidSearch(criteria: String, returning: [SearchReturnOption]? = nil)
+    /// `SEARCH [RETURN (…)] [CHARSET UTF-8] criteria`. `returning` non-nil adds the RFC 4731
+    /// RETURN option (`[]` sends `RETURN ()`, meaning ALL). A string literal is a raw criterion.
+    case search(criteria: SearchKey, returning: [SearchReturnOption]? = nil)
+    case uidSearch(criteria: SearchKey, returning: [SearchReturnOption]? = nil)
+    case copy(SequenceSet, to: MailboxName)
+    /// RFC 4315 UIDPLUS answers with `[COPYUID …]`.
+    case uidCopy(UIDSet, to: MailboxName)
+    /// RFC 6851.
+    case move(SequenceSet, to: MailboxName)
+    /// RFC 6851: `[COPYUID …]` comes in an untagged OK before the EXPUNGEs / VANISHED.
+    case uidMove(UIDSet, to: MailboxName)
+    /// RFC 2342.
+    case namespace
+    /// RFC 5465 `NOTIFY SET …`.
+    case notify(NotifyParameters)
+    /// RFC 5465 `NOTIFY NONE`.
+    case notifyNone
     /// RFC 4315.
     case uidExpunge(UIDSet)
     case expunge

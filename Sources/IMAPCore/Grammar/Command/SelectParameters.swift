@@ -9,15 +9,19 @@ public struct SelectParameters: Hashable, Sendable {
     }
 }
 
-/// `QRESYNC (uidvalidity modseq [known-uids])` (RFC 7162 §3.2.5).
+/// `QRESYNC (uidvalidity modseq [known-uids] [seq-match-data])` (RFC 7162 §3.2.5).
 public struct QResyncParameters: Hashable, Sendable {
     public var uidValidity: UIDValidity
+    /// The HIGHESTMODSEQ the client last saw (`mod-sequence-value`, so not 0).
     public var modSeq: ModSequence
     public var knownUIDs: UIDSet?
+    public var sequenceMatch: SequenceMatch?
 
-    public init(uidValidity: UIDValidity, modSeq: ModSequence, knownUIDs: UIDSet? = nil) {
+    public init(uidValidity: UIDValidity, modSeq: ModSequence, knownUIDs: UIDSet? = nil,
+                sequenceMatch: SequenceMatch? = nil) {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
         self.knownUIDs = knownUIDs
+        self.sequenceMatch = sequenceMatch
     }
 }

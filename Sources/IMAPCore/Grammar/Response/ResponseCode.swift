@@ -24,6 +24,34 @@ public enum ResponseCode: Hashable, Sendable {
     case uidNotSticky
     case parse
     case badCharset([String])
+    /// RFC 3516: the server cannot decode the part's Content-Transfer-Encoding.
+    case unknownCTE
+    /// RFC 5267: the server will send no more updates for the CONTEXT search of this tag.
+    case noUpdate(tag: String)
+    /// RFC 5465: the server dropped events; the client must resynchronise.
+    case notificationOverflow
+    /// RFC 5465: these NOTIFY events are not supported.
+    case badEvent([String])
+    /// RFC 9208 (QUOTA).
+    case overQuota
+    /// RFC 5530 (and RFC 9051 §7.1) codes, telling why a command failed.
+    case alreadyExists
+    case nonExistent
+    case cannot
+    case limit
+    case inUse
+    case serverBug
+    case clientBug
+    case authenticationFailed
+    case authorizationFailed
+    case unavailable
+    case expired
+    case privacyRequired
+    case contactAdmin
+    case noPerm
+    case expungeIssued
+    case corruption
+    case hasChildren
     /// Any other code (or a known one whose arguments did not parse): the atom, upper-cased,
     /// and the raw text up to `]`, if any.
     case other(String, String?)

@@ -18,8 +18,10 @@ public enum UntaggedResponse: Hashable, Sendable {
     case search([UInt32], modSeq: ModSequence?)
     /// RFC 4731.
     case esearch(ESearchResponse)
-    /// RFC 2971: the parameter list as sent (`("name" "Dovecot")` or `NIL`).
-    case id(String)
+    /// RFC 2971: the server's fields in order (none for `NIL`).
+    case id([IDParameter])
+    /// RFC 2342.
+    case namespace(NamespaceResponse)
     /// A response this parser does not know, from after `* ` up to (not including) CRLF;
     /// literals appear as sent (`{n}` CRLF and the bytes).
     case unknown(String)
