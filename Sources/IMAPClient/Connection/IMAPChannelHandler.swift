@@ -28,6 +28,8 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     /// Stream key (chosen by the session before the tag exists) → tag.
     private var streamTags: [String: String] = [:]
     private var events: MailboxEventStream.Source?
+    /// The current subscription's key (an earlier subscriber leaving must not end this one).
+    private var eventsKey = ""
     private let greeting: EventLoopPromise<Bool>
     private let upgrade: StreamUpgrade
     private let snapshot: NIOLockedValueBox<SessionSnapshot>
@@ -37,8 +39,6 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     private var readRequested = false
     private var timer: RepeatedTask?
     private(set) var closedError: IMAPClientError?
-
-    static let eventsKey = "events"
 
     init(timeouts: SessionStateMachine.Timeouts, parserLimits: ResponseParser.Limits, greeting: EventLoopPromise<Bool>,
          snapshot: NIOLockedValueBox<SessionSnapshot>, closeReason: @escaping @Sendable () -> IMAPClientError?,
@@ -63,6 +63,10 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
+        // A channel that never became active (connect refused) ends here: fail what waits.
+        perform(machine.channelClosed(closeReason() ?? .connectionClosed("the connection was closed")))
+        events?.finish()
+        events = nil
         self.context = nil
     }
 
@@ -130,9 +134,11 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
         perform(machine.endIdle(tag: tag, now: .now()))
     }
 
-    func subscribe(_ source: MailboxEventStream.Source) {
+    func subscribe(_ source: MailboxEventStream.Source, key: String) {
         events?.finish()
+        resumeReads(for: eventsKey)
         events = source
+        eventsKey = key
         if let closedError { source.finish(closedError) }
     }
 
@@ -148,7 +154,7 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     }
 
     func consumerTerminated(_ key: String) {
-        if key == Self.eventsKey {
+        if key == eventsKey {
             events = nil
         } else if let tag = streamTags.removeValue(forKey: key) {
             // The rest of this FETCH is drained and discarded: the next command sees only its own data.
@@ -176,7 +182,7 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
                 pause(for: key)
             }
         case .unsolicited(let event):
-            if let events, events.yield(event) == .stopProducing { pause(for: Self.eventsKey) }
+            if let events, events.yield(event) == .stopProducing { pause(for: eventsKey) }
         case .idleEvent(let tag, let event):
             sinks[tag]?.idleEvent(event)
         case .idleStarted(let tag):

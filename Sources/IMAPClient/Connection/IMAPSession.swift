@@ -58,12 +58,13 @@ public final class IMAPSession: Sendable {
     /// FLAGS/MODSEQ, NOTIFY's STATUS and LIST): one consumer at a time (a new subscription ends
     /// the previous one). See ``MailboxEventStream`` for the buffering rule.
     public func mailboxEvents() -> MailboxEventStream {
+        let key = nextKey("E")
         let made = MailboxEventStream.Producer.makeSequence(
             backPressureStrategy: .init(lowWatermark: MailboxEventStream.lowWatermark,
                                         highWatermark: MailboxEventStream.highWatermark),
-            finishOnDeinit: true, delegate: StreamDemand(key: IMAPChannelHandler.eventsKey, handler: handler))
+            finishOnDeinit: true, delegate: StreamDemand(key: key, handler: handler))
         let source = made.source
-        onLoop { $0.subscribe(source) }
+        onLoop { $0.subscribe(source, key: key) }
         return MailboxEventStream(producer: made.sequence)
     }
 
