@@ -44,7 +44,10 @@ extension IMAPSession {
     public func uidExpunge(_ set: UIDSet) async throws -> [UInt32] {
         var gone: [UInt32] = []
         try await run(.uidExpunge(set), name: "UID EXPUNGE") { event in
-            if case .untagged(.vanished(let uids, _)) = event { gone += uids.map(\.rawValue) }
+            // Only those asked for: a server's VANISHED 1:* must not become four billion UIDs.
+            if case .untagged(.vanished(let uids, _)) = event, let asked = uids.intersection(set) {
+                gone += asked.map(\.rawValue)
+            }
         }
         return gone
     }
