@@ -89,6 +89,17 @@ let testTargets: [Target] = [
                 path: "Tests/ImapctlTests", swiftSettings: strict),
 ]
 
+// MARK: - Fuzz targets (libFuzzer), only when scripts/fuzz.sh builds them
+// Each folder under Fuzz/ is one executable with an `LLVMFuzzerTestOneInput` entry point; it only
+// links with `-sanitize=fuzzer` (libFuzzer supplies `main`), so plain builds leave them out.
+// A new target: add its folder and one line here (name, dependencies).
+let fuzzTargets: [Target] = Context.environment["IMAPWORKER_FUZZ"] == nil ? [] : [
+    .executableTarget(name: "ResponseParserFuzz", dependencies: ["IMAPCore", nio], path: "Fuzz/ResponseParserFuzz",
+                      swiftSettings: strict),
+    .executableTarget(name: "CommandEncoderFuzz", dependencies: ["IMAPCore", nio], path: "Fuzz/CommandEncoderFuzz",
+                      swiftSettings: strict),
+]
+
 let package = Package(
     name: "imapworker",
     platforms: [.macOS(.v15)],  // Synchronization.Mutex
@@ -102,5 +113,5 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
-    targets: systemTargets + coreTargets + transportTargets + testTargets
+    targets: systemTargets + coreTargets + transportTargets + testTargets + fuzzTargets
 )

@@ -7,7 +7,8 @@
 #
 # Each test target runs in its own process with a time limit, so that one target's servers and
 # load never disturb another's and a stuck target fails instead of hanging the run. The last
-# line is the total: "imapworker: N passed, N failed".
+# line is the total: "imapworker: N passed, N failed". A whole-suite run ends with a short
+# libFuzzer smoke of the response parser (IMAPWORKER_FUZZ_SMOKE=0 skips it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -41,6 +42,17 @@ for target in "${TARGETS[@]}"; do
         grep -E "^✘|Expectation failed|Fatal error|error:" "$LOGS/$target.log" | head -40
     fi
 done
+# libFuzzer smoke of the response parser (docs/testing.md), on whole-suite runs only. A crash
+# fails the run; slowness never does (a generous -timeout, no time limit on the runs).
+if [ $# -eq 0 ] && [ "${IMAPWORKER_FUZZ_SMOKE:-1}" != 0 ]; then
+    scripts/fuzz.sh -runs=20000 -timeout=120 > "$LOGS/fuzz.log" 2>&1
+    rc=$?
+    tail -1 "$LOGS/fuzz.log"
+    if [ "$rc" != 0 ]; then
+        failed=$((failed + 1)); bad+=("fuzz")
+        grep -E "ERROR|Fatal error|SUMMARY|failed" "$LOGS/fuzz.log" | head -10
+    fi
+fi
 echo "logs: $LOGS"
 [ ${#bad[@]} -eq 0 ] || echo "failed targets: ${bad[*]}"
 echo "imapworker: $passed passed, $failed failed"

@@ -18,6 +18,7 @@ struct MailboxNameRoundTripTests {
         (Array("{3}\r\na\"b".utf8), Array("a\"b".utf8), ["a1 SELECT \"a\\\"b\"\r\n"]),
         (Array("\"\"".utf8), [], ["a1 SELECT \"\"\r\n"]),
         (Array("Archive]x".utf8), Array("Archive]x".utf8), ["a1 SELECT Archive]x\r\n"]),
+        (Array("~peter/mail".utf8), Array("~peter/mail".utf8), ["a1 SELECT ~peter/mail\r\n"]),
     ]
 
     static func parseListName(_ wire: [UInt8]) throws -> MailboxName {

@@ -223,12 +223,18 @@ struct GrammarCursor {
         return slice
     }
 
+    /// Whether a literal (`{` or literal8's `~{`) starts here; `~` alone is an atom character.
+    var atLiteral: Bool {
+        peek() == UInt8(ascii: "{") || (peek() == UInt8(ascii: "~") && peek(1) == UInt8(ascii: "{"))
+    }
+
     /// string = quoted / literal
     mutating func string() throws(GrammarError) -> [UInt8] {
         switch peek() {
         case nil: throw .incomplete
         case UInt8(ascii: "\""): return try quoted()
-        case UInt8(ascii: "{"), UInt8(ascii: "~"):
+        case UInt8(ascii: "~") where peek(1) == nil: throw .incomplete
+        case _ where atLiteral:
             let slice = try literal()
             return Array(slice.readableBytesView)
         default: throw fail("expected string")
@@ -242,10 +248,13 @@ struct GrammarCursor {
     }
 
     /// astring = 1*ASTRING-CHAR / string
+    /// (`~` starts literal8 only before `{`: `~peter` is an atom)
     mutating func astring() throws(GrammarError) -> [UInt8] {
         switch peek() {
         case nil: throw .incomplete
-        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "~"): return try string()
+        case UInt8(ascii: "~") where peek(1) == nil: throw .incomplete
+        case UInt8(ascii: "\""), UInt8(ascii: "{"): return try string()
+        case _ where atLiteral: return try string()
         default: return try bytes("expected astring", while: Self.isAStringChar)
         }
     }
