@@ -79,6 +79,10 @@ import TestSupport
             let id = try await session.id(["name": "imapworker-test"]).value
             #expect(id.contains { $0.key.lowercased() == "name" })
             try await session.create("Search").value
+            try await session.create("Search/Child").value
+            let listed = try await session.list(pattern: "Search*", returning: ListReturn(children: true)).value
+            #expect(listed.first { $0.name == "Search" }?.attributes.contains(.hasChildren) == true)
+            #expect(listed.first { $0.name == "Search/Child" }?.attributes.contains(.hasNoChildren) == true)
             let appended = try #require(try await session.append(messages(5, tag: "es"), to: "Search").value)
             _ = try await session.select("Search").value
             let found = try await session.uidSearch("ALL").value

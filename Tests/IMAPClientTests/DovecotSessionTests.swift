@@ -101,8 +101,11 @@ import TestSupport
 
             // QRESYNC: what changed since the first SELECT.
             let again = try await session.select("Projets/Automne & co",
-                                                 qresync: QResyncParameters(uidValidity: uidValidity,
-                                                                            modSeq: modSeq)).value
+                                                 qresync: QResyncParameters(
+                                                     uidValidity: uidValidity, modSeq: modSeq,
+                                                     knownUIDs: UIDSet(first...third),
+                                                     sequenceMatch: SequenceMatch(sequenceNumbers: SequenceSet(1...3),
+                                                                                  uids: UIDSet(first...third)))).value
             #expect(again.vanished.flatMap { Array($0) } == [third])
             #expect(again.changed.map(\.uid) == [second])
             let flags = try await session.uidFetchFlags(UIDSet(first...second), changedSince: nil).value
