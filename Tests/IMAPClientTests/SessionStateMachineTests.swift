@@ -287,4 +287,27 @@ import Testing
         #expect(machine.mailbox?.uid(atSequence: 2) == UID(6))
         #expect(feed(&machine, "* 1 EXPUNGE\r\n") == [.unsolicited(.expunged(sequence: 1, uid: UID(5)))])
     }
+
+    @Test func moveGetsItsCopyUIDAndExpungesAndSearchesMatchTheirTag() {
+        var machine = selected(exists: 3, "IMAP4rev1 MOVE UIDPLUS ESEARCH")
+        let set = UIDSet(UID(10)!)
+        let (move, _) = machine.submit(.uidMove(set, to: "Archive"), role: .copy, now: start)
+        let (first, _) = machine.submit(.uidSearch(criteria: "ALL", returning: [.count]), role: .search, now: start)
+        let (second, _) = machine.submit(.uidSearch(criteria: "SEEN", returning: [.count]), role: .search, now: start)
+        let actions = feed(&machine, """
+            * ESEARCH (TAG "\(second)") UID COUNT 1
+            * OK [COPYUID 9 10 20] moved
+            * 1 EXPUNGE
+            * ESEARCH (TAG "\(first)") UID COUNT 2
+
+            """)
+        #expect(actions == [
+            .deliver(tag: second, .esearch(ESearchResponse(tag: second, uid: true, count: 1))),
+            .deliver(tag: move, .condition(.ok, code: .copyUID(uidValidity: UIDValidity(9)!, source: set,
+                                                               destination: UIDSet(UID(20)!)), text: "moved")),
+            .deliver(tag: move, .vanished(set, earlier: false)),
+            .unsolicited(.expunged(sequence: 1, uid: UID(10))),
+            .deliver(tag: first, .esearch(ESearchResponse(tag: first, uid: true, count: 2))),
+        ])
+    }
 }
