@@ -110,6 +110,10 @@ import TestSupport
             #expect(again.changed.map(\.uid) == [second])
             let flags = try await session.uidFetchFlags(UIDSet(first...second), changedSince: nil).value
             #expect(flags.updates.count == 2)
+            // CHANGEDSINCE … VANISHED: the expunged one comes back as VANISHED (EARLIER), a range.
+            let changes = try await session.uidFetchFlags(UIDSet(first...third), changedSince: modSeq, vanished: true).value
+            #expect(changes.vanished.flatMap { Array($0) } == [third])
+            #expect(changes.updates.map(\.uid) == [second])
             try await session.unselect().value
             try await session.delete("Projets/Automne & co").value
         }

@@ -65,7 +65,7 @@ extension IMAPSession {
     public func uidFetchFlags(_ set: UIDSet, changedSince modSeq: ModSequence?, vanished: Bool = false) -> Pending<FlagChanges> {
         let items: [FetchItem] = modSeq == nil ? [.uid, .flags] : [.uid, .flags, .modSeq]
         let command = Command.uidFetch(set, items, changedSince: modSeq, vanished: vanished && modSeq != nil)
-        return submit(command, role: .store(.uids(set))) { outcome in
+        return submit(command, role: .fetch(.uids(set))) { outcome in
             _ = try outcome.checked("UID FETCH")
             var changes = FlagChanges(updates: outcome.messages.compactMap(FlagUpdate.init))
             for case .vanished(let uids, true) in outcome.data { changes.vanished.append(uids) }

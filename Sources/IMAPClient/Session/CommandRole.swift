@@ -18,6 +18,7 @@ enum CommandRole: Sendable {
     case namespace
     case id
     /// FETCH / UID FETCH: the FETCH responses for messages in `target`, and VANISHED (EARLIER).
+    /// Whether they stream or are collected is the sink's business, not the role's.
     case fetch(FetchTarget)
     /// STORE / UID STORE: the FETCH responses for messages in `target`.
     case store(FetchTarget)
