@@ -39,9 +39,11 @@ public final class DovecotServer: Sendable {
     }
 
     /// Starts a server for `users`; with `corpus`, generates that mail into the first user's
-    /// Maildir before the start.
+    /// Maildir before the start; with `oauth2`, it also offers XOAUTH2 and OAUTHBEARER and checks
+    /// their tokens with that endpoint.
     public static func start(users: [(String, String)] = [("alice", "alicepw")],
-                             corpus: CorpusOptions? = nil) async throws -> DovecotServer {
+                             corpus: CorpusOptions? = nil,
+                             oauth2: OAuth2TokenEndpoint? = nil) async throws -> DovecotServer {
         guard let owner = users.first else { throw TestHarnessError("DovecotServer needs at least one user") }
         let directory = try TemporaryDirectory(prefix: "imapworker-dovecot")
         var manifest: CorpusManifest?
@@ -61,6 +63,7 @@ public final class DovecotServer: Sendable {
             while imapsPort == imapPort { imapsPort = try freeLoopbackPort() }
             let result = try await runCommand("/bin/bash", [
                 harnessScript("dovecot-start.sh"), "--watch-pid", String(getpid()),
+            ] + (oauth2.map { ["--oauth2-url", $0.url] } ?? []) + [
                 directory.path, String(imapPort), String(imapsPort),
             ] + credentials)
             if result.status == 0 {

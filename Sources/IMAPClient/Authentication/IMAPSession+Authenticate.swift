@@ -3,16 +3,15 @@ import Foundation
 import NIOCore
 
 extension IMAPSession {
-    /// Uses the first configured mechanism the server offers (AUTH=…); LOGIN falls back to the
-    /// LOGIN command unless the server says LOGINDISABLED.
+    /// Uses the first configured mechanism the server offers (AUTH=…) and has a secret for;
+    /// LOGIN falls back to the LOGIN command unless the server says LOGINDISABLED.
     func authenticate() async throws {
-        guard let password = configuration.password else {
-            throw IMAPClientError.configuration("no password for \(configuration.username) (give --pass, the environment variable, or answer the prompt)")
-        }
+        let withSecret = configuration.authMechanisms.filter { configuration.secret($0.credential) != nil }
+        guard !withSecret.isEmpty else { throw IMAPClientError.configuration(missingSecretText) }
         let offered = capabilities.filter { $0.hasPrefix("AUTH=") }.map { String($0.dropFirst(5)) }.sorted()
         let loginDisabled = hasCapability("LOGINDISABLED")
         var chosen: (AuthMechanism, useLoginCommand: Bool)?
-        for mechanism in configuration.authMechanisms {
+        for mechanism in withSecret {
             if hasCapability("AUTH=\(mechanism.rawValue)") {
                 chosen = (mechanism, false)
                 break
@@ -26,54 +25,57 @@ extension IMAPSession {
             throw IMAPClientError.noUsableAuthMechanism(offered: offered + (loginDisabled ? ["(LOGINDISABLED)"] : []))
         }
         let response: TaggedResponse
-        if useLoginCommand {
+        var detail: String?
+        if useLoginCommand, let password = configuration.password {
             let tag = try await send(.login(username: configuration.username, password: password.value))
             response = try await wait(tag)
+        } else if let sasl = try configuration.saslMechanism(mechanism) {
+            (response, detail) = try await authenticate(with: sasl)
         } else {
-            response = try await authenticateSASL(mechanism, password: password.value)
+            throw IMAPClientError.configuration(missingSecretText)
         }
         guard response.state == .ok else {
-            // The server's text, never ours: it cannot contain the password.
-            throw IMAPClientError.authenticationFailed("\(configuration.username) at \(configuration.server): \(response.text)")
+            // The server's text and what the mechanism decoded of its challenges, never ours.
+            throw IMAPClientError.authenticationFailed(
+                "\(configuration.username) at \(configuration.server): \(response.text)\(detail.map { " (\($0))" } ?? "")")
         }
         // The tagged OK may carry the new capabilities (absorbed already); otherwise re-read them.
         if case .capability? = response.code {} else { capabilities = [] }
     }
 
-    private func authenticateSASL(_ mechanism: AuthMechanism, password: String) async throws -> TaggedResponse {
-        let username = configuration.username
-        switch mechanism {
-        case .plain:
-            let message = Array("\0\(username)\0\(password)".utf8)
-            if hasCapability("SASL-IR") {
-                let tag = try await send(.authenticate(mechanism: "PLAIN", initialResponse: message),
-                                         kind: .exclusiveWithContinuations)
-                return try await wait(tag, onContinuation: { _ in self.saslLine([]) })
+    /// AUTHENTICATE driven by any mechanism: the initial response on the command line with
+    /// SASL-IR, else as the answer to the first (empty) challenge; each later challenge decoded
+    /// for the mechanism. Returns the tagged response and the failure detail, if any.
+    private func authenticate(with mechanism: any SASLMechanism) async throws -> (TaggedResponse, String?) {
+        var exchange = mechanism
+        let initial = exchange.initialResponse()
+        let inline = initial != nil && hasCapability("SASL-IR")
+        let tag = try await send(.authenticate(mechanism: exchange.name, initialResponse: inline ? initial : nil),
+                                 kind: .exclusiveWithContinuations)
+        var initialPending = initial != nil && !inline
+        var malformed: String?
+        let response = try await wait(tag, onContinuation: { text in
+            if initialPending, let initial {
+                initialPending = false
+                return CommandEncoder.authenticationResponse(initial)
             }
-            let tag = try await send(.authenticate(mechanism: "PLAIN", initialResponse: nil), kind: .exclusiveWithContinuations)
-            var sent = false
-            return try await wait(tag, onContinuation: { _ in
-                // A second challenge after our answer means the server wants to abort: send "*".
-                defer { sent = true }
-                return sent ? self.saslCancel() : self.saslLine(message)
-            })
-        case .login:
-            let tag = try await send(.authenticate(mechanism: "LOGIN", initialResponse: nil), kind: .exclusiveWithContinuations)
-            var step = 0
-            return try await wait(tag, onContinuation: { _ in
-                defer { step += 1 }
-                switch step {
-                case 0: return self.saslLine(Array(username.utf8))
-                case 1: return self.saslLine(Array(password.utf8))
-                default: return self.saslCancel()
-                }
-            })
+            guard let challenge = Data(base64Encoded: text.trimmingCharacters(in: .whitespaces)) else {
+                malformed = "the server's challenge is not base64"
+                return CommandEncoder.authenticationCancel()
+            }
+            switch exchange.respond(to: Array(challenge)) {
+            case .respond(let bytes): return CommandEncoder.authenticationResponse(bytes)
+            case .cancel: return CommandEncoder.authenticationCancel()
+            }
+        })
+        return (response, malformed ?? exchange.failureDetail)
+    }
+
+    private var missingSecretText: String {
+        let wanted = Set(configuration.authMechanisms.map(\.credential))
+        if wanted == [.oauthToken] {
+            return "no OAuth access token for \(configuration.username) (give --oauth-token, IMAPWORKER_OAUTH_TOKEN, a token command, or answer the prompt)"
         }
+        return "no password for \(configuration.username) (give --pass, the environment variable, a password command, or answer the prompt)"
     }
-
-    private func saslLine(_ bytes: [UInt8]) -> ByteBuffer {
-        ByteBuffer(string: Data(bytes).base64EncodedString() + "\r\n")
-    }
-
-    private func saslCancel() -> ByteBuffer { ByteBuffer(string: "*\r\n") }
 }

@@ -9,6 +9,12 @@ public struct RemoteSettings: Sendable {
     public var server: String
     public var login: String
     public var password: Secret?
+    /// OAuth 2.0 access token for XOAUTH2 / OAUTHBEARER.
+    public var oauthToken: Secret?
+    /// Shell commands that print the secret when it is not given (see `runSecretCommands`).
+    public var passwordCommand: String?
+    public var oauthTokenCommand: String?
+    public var secretCommandTimeoutSeconds: Int
     /// imaps, starttls, plain, or tunnel (then `tunnelCommand` is run).
     public var connection: String
     /// A shell command line (run with /bin/sh -c, like mbsync's Tunnel and InterIMAP's command).
@@ -26,6 +32,9 @@ public struct RemoteSettings: Sendable {
         self.password = password
         connection = defaults.connection
         authMechanisms = defaults.authMechanisms
+        passwordCommand = defaults.passwordCommand.isEmpty ? nil : defaults.passwordCommand
+        oauthTokenCommand = defaults.oauthTokenCommand.isEmpty ? nil : defaults.oauthTokenCommand
+        secretCommandTimeoutSeconds = defaults.secretCommandTimeoutSeconds
         compress = defaults.compress
         proxy = defaults.proxy
         tls = defaults.tls
@@ -60,7 +69,7 @@ public struct RemoteSettings: Sendable {
         return IMAPClientConfiguration(
             server: address, kind: kind, tls: tlsConfiguration,
             proxy: proxy.isEmpty ? nil : try ProxyConfiguration(url: proxy),
-            username: login, password: password,
+            username: login, password: password, oauthToken: oauthToken,
             authMechanisms: try authMechanisms.map { try AuthMechanism(parsing: $0) },
             compress: compress,
             connectTimeout: .seconds(connectTimeoutSeconds), commandTimeout: .seconds(commandTimeoutSeconds))

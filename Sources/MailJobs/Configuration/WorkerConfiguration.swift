@@ -20,6 +20,11 @@ public struct WorkerConfiguration: Sendable, Equatable {
         public init() {}
         public var connection = "imaps"
         public var authMechanisms = ["PLAIN", "LOGIN"]
+        /// Shell commands printing the password / the OAuth access token on their first line,
+        /// run when no secret was given otherwise (mbsync's PassCmd). Empty: none.
+        public var passwordCommand = ""
+        public var oauthTokenCommand = ""
+        public var secretCommandTimeoutSeconds = 60
         public var compress = false
         public var connectTimeoutSeconds = 30
         public var commandTimeoutSeconds = 120
@@ -79,10 +84,15 @@ public struct WorkerConfiguration: Sendable, Equatable {
             try reader.set(&config.store.path, store["path"], at: "store.path")
         }
         if let imap = try reader.optionalMap(root["imap"], at: "imap") {
-            try reader.only(imap, keys: ["connection", "auth_mechanisms", "compress", "connect_timeout_seconds",
+            try reader.only(imap, keys: ["connection", "auth_mechanisms", "password_command", "oauth_token_command",
+                                         "secret_command_timeout_seconds", "compress", "connect_timeout_seconds",
                                          "command_timeout_seconds", "proxy", "tls"], at: "imap")
             try reader.set(&config.imap.connection, imap["connection"], at: "imap.connection")
             try reader.set(&config.imap.authMechanisms, imap["auth_mechanisms"], at: "imap.auth_mechanisms")
+            try reader.set(&config.imap.passwordCommand, imap["password_command"], at: "imap.password_command")
+            try reader.set(&config.imap.oauthTokenCommand, imap["oauth_token_command"], at: "imap.oauth_token_command")
+            try reader.set(&config.imap.secretCommandTimeoutSeconds, imap["secret_command_timeout_seconds"],
+                           at: "imap.secret_command_timeout_seconds", min: 1)
             try reader.set(&config.imap.compress, imap["compress"], at: "imap.compress")
             try reader.set(&config.imap.connectTimeoutSeconds, imap["connect_timeout_seconds"], at: "imap.connect_timeout_seconds")
             try reader.set(&config.imap.commandTimeoutSeconds, imap["command_timeout_seconds"], at: "imap.command_timeout_seconds")

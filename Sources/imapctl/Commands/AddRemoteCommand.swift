@@ -22,7 +22,7 @@ struct AddRemoteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.load()
-        let settings = try remote.settings(configuration, needPassword: false)
+        let settings = try remote.settings(configuration, resolveSecrets: false)
         _ = try settings.clientConfiguration()  // validates the settings before storing them
         let store = try global.openStore(configuration)
         var tls = RemoteIdentity.TLSSettings()

@@ -21,7 +21,7 @@ struct FullFetchCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let logger = try global.makeLogger(configuration)
-        let settings = try remote.settings(configuration, needPassword: remote.tunnel == nil)
+        let settings = try remote.settings(configuration, resolveSecrets: remote.tunnel == nil)
         let store = try global.openStore(configuration)
         let job = FullFetchJob(userID: userid, mailbox: mailbox, client: try settings.clientConfiguration(),
                                fetch: configuration.fetch)

@@ -9,8 +9,17 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .long, help: "Remote login.")
     var login: String
 
-    @Option(name: .long, help: "Remote password (or set IMAPWORKER_PASSWORD, or answer the prompt).")
+    @Option(name: .long, help: "Remote password (or set IMAPWORKER_PASSWORD, use --password-command, or answer the prompt).")
     var pass: String?
+
+    @Option(name: .long, help: "Shell command printing the password on its first line (overrides imap.password_command).")
+    var passwordCommand: String?
+
+    @Option(name: .long, help: "OAuth 2.0 access token for XOAUTH2/OAUTHBEARER (or set IMAPWORKER_OAUTH_TOKEN, use --oauth-token-command, or answer the prompt).")
+    var oauthToken: String?
+
+    @Option(name: .long, help: "Shell command printing the OAuth access token on its first line (overrides imap.oauth_token_command).")
+    var oauthTokenCommand: String?
 
     @Option(name: .long, help: "Remote server as host:port.")
     var server: String = ""
@@ -36,7 +45,7 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .long, help: "Maximum TLS version.")
     var tlsMax: String?
 
-    @Option(name: .long, help: "SASL mechanisms in order of preference, e.g. 'PLAIN LOGIN'.")
+    @Option(name: .long, help: "SASL mechanisms in order of preference, e.g. 'PLAIN LOGIN' or 'XOAUTH2'.")
     var auth: String?
 
     @Flag(inversion: .prefixedNo, help: "Use COMPRESS=DEFLATE when offered (default from the configuration: off).")
@@ -45,9 +54,11 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .long, help: "SOCKS5 proxy: socks5://[user:pass@]host:port or socks5h://…")
     var proxy: String?
 
-    /// Settings from the configuration's defaults and these flags; asks for the password if
-    /// `needPassword` and none was given.
-    func settings(_ configuration: WorkerConfiguration, needPassword: Bool) throws -> RemoteSettings {
+    /// Settings from the configuration's defaults and these flags. Secrets come from the flags,
+    /// then the environment; with `resolveSecrets` (about to connect), then from the configured
+    /// commands, and when no configured mechanism has one yet, from a prompt for the first
+    /// mechanism's.
+    func settings(_ configuration: WorkerConfiguration, resolveSecrets: Bool) throws -> RemoteSettings {
         var settings = RemoteSettings(server: server, login: login, password: nil, defaults: configuration.imap)
         if let connection { settings.connection = connection }
         if let tunnel {
@@ -65,20 +76,52 @@ struct RemoteOptions: ParsableArguments {
         if settings.tunnelCommand == nil && server.isEmpty {
             throw ValidationError("--server host:port is required (or --tunnel COMMAND)")
         }
-        settings.password = try PasswordSource.resolve(flag: pass, prompt: needPassword ? "Password for \(login): " : nil)
+        if let passwordCommand { settings.passwordCommand = passwordCommand }
+        if let oauthTokenCommand { settings.oauthTokenCommand = oauthTokenCommand }
+        settings.password = SecretSource.password.given(flag: pass)
+        settings.oauthToken = SecretSource.oauthToken.given(flag: oauthToken)
+        guard resolveSecrets else { return settings }
+        try settings.runSecretCommands()
+        if !settings.hasSecretForAMechanism,
+           let first = settings.authMechanisms.lazy.compactMap({ try? AuthMechanism(parsing: $0) }).first {
+            switch first.credential {
+            case .password: settings.password = try SecretSource.password.prompted(for: login)
+            case .oauthToken: settings.oauthToken = try SecretSource.oauthToken.prompted(for: login)
+            }
+        }
         return settings
     }
 }
 
-/// Where a password comes from: the flag, the IMAPWORKER_PASSWORD variable, or a prompt on the terminal.
-enum PasswordSource {
-    static let environmentVariable = "IMAPWORKER_PASSWORD"
+/// Where a password or an access token comes from when no command produces it: the flag, the
+/// environment variable, or a prompt on the terminal.
+enum SecretSource {
+    case password
+    case oauthToken
 
-    static func resolve(flag: String?, prompt: String?) throws -> Secret? {
+    var environmentVariable: String {
+        switch self {
+        case .password: "IMAPWORKER_PASSWORD"
+        case .oauthToken: "IMAPWORKER_OAUTH_TOKEN"
+        }
+    }
+
+    func given(flag: String?) -> Secret? {
         if let flag { return Secret(flag) }
-        if let env = ProcessInfo.processInfo.environment[environmentVariable] { return Secret(env) }
-        guard let prompt, isatty(STDIN_FILENO) == 1 else { return nil }
-        return try readHidden(prompt: prompt).map { Secret($0) }
+        return ProcessInfo.processInfo.environment[environmentVariable].map { Secret($0) }
+    }
+
+    /// Asks on the terminal; nil when stdin is not one.
+    func prompted(for login: String) throws -> Secret? {
+        guard isatty(STDIN_FILENO) == 1 else { return nil }
+        switch self {
+        case .password:
+            return try Self.readHidden(prompt: "Password for \(login): ").map { Secret($0) }
+        case .oauthToken:
+            // A pasted token often brings a space along; a token never has one.
+            return try Self.readHidden(prompt: "OAuth access token for \(login): ")
+                .map { Secret($0.trimmingCharacters(in: .whitespaces)) }
+        }
     }
 
     /// Reads a line from the terminal with echo off.

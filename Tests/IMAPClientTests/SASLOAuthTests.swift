@@ -1,0 +1,131 @@
+import Credentials
+import Foundation
+import IMAPClient
+import Testing
+
+/// XOAUTH2 and OAUTHBEARER as pure exchanges: the exact bytes, the error flow, bad challenges.
+@Suite struct SASLOAuthTests {
+    static let token: Secret = "ya29.a0AfH6SMB-token_value~42"
+    static func json(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func xoauth2InitialResponseIsExact() {
+        let mechanism = SASLXOAuth2(username: "alice@example.com", token: Self.token)
+        #expect(mechanism.name == "XOAUTH2")
+        #expect(mechanism.initialResponse()
+            == Array("user=alice@example.com\u{1}auth=Bearer ya29.a0AfH6SMB-token_value~42\u{1}\u{1}".utf8))
+        #expect(mechanism.failureDetail == nil)
+    }
+
+    @Test func oauthBearerInitialResponseIsExact() {
+        let mechanism = SASLOAuthBearer(username: "alice@example.com", token: Self.token, host: "imap.gmail.com", port: 993)
+        #expect(mechanism.name == "OAUTHBEARER")
+        #expect(mechanism.initialResponse() == Array(
+            "n,a=alice@example.com,\u{1}host=imap.gmail.com\u{1}port=993\u{1}auth=Bearer ya29.a0AfH6SMB-token_value~42\u{1}\u{1}".utf8))
+        // RFC 7628 §4.1's example, byte for byte.
+        let rfc = SASLOAuthBearer(username: "user@example.com", token: "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==",
+                                  host: "server.example.com", port: 143)
+        let rfcBase64 = "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB"
+        #expect(rfc.initialResponse().map { Data($0).base64EncodedString() } == rfcBase64)
+    }
+
+    @Test func oauthBearerEscapesTheUserAndMayOmitHostAndPort() {
+        let mechanism = SASLOAuthBearer(username: "a,b=c", token: "t", host: nil, port: nil)
+        #expect(mechanism.initialResponse() == Array("n,a=a=2Cb=3Dc,\u{1}auth=Bearer t\u{1}\u{1}".utf8))
+    }
+
+    /// Gmail's and Dovecot's XOAUTH2 error: an HTTP status; the empty answer; then the NO.
+    @Test func xoauth2ErrorChallengeIsAnsweredEmptyAndBecomesTheDetail() {
+        var mechanism = SASLXOAuth2(username: "alice", token: Self.token)
+        let step = mechanism.respond(to: Self.json(#"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#))
+        #expect(step == .respond([]))
+        #expect(mechanism.failureDetail == "invalid_token (status 401, scope https://mail.google.com/)")
+        // A second challenge: the server did not take the answer; stop.
+        #expect(mechanism.respond(to: []) == .cancel)
+    }
+
+    /// RFC 7628 §3.2.3: the client answers the error with a single ^A.
+    @Test func oauthBearerErrorChallengeIsAnsweredWithControlA() {
+        var mechanism = SASLOAuthBearer(username: "alice", token: Self.token, host: "h", port: 1)
+        let challenge = #"{"status":"invalid_token","scope":"example_scope","openid-configuration":"https://example.com/.well-known/openid-configuration"}"#
+        #expect(mechanism.respond(to: Self.json(challenge)) == .respond([0x01]))
+        #expect(mechanism.failureDetail
+            == "invalid_token (scope example_scope, openid-configuration https://example.com/.well-known/openid-configuration)")
+        #expect(mechanism.respond(to: Self.json(challenge)) == .cancel)
+    }
+
+    @Test(arguments: [
+        (#"{"status":"invalid_token"}"#, "invalid_token"),                       // Dovecot's OAUTHBEARER
+        (#"{"status":"401","schemes":"bearer","scope":"mail"}"#, "invalid_token (status 401, scope mail)"),  // Dovecot's XOAUTH2
+        (#"{"status":"400","scope":"x"}"#, "invalid_request (status 400, scope x)"),
+        (#"{"status":403}"#, "insufficient_scope (status 403)"),                  // a number, not a string
+        (#"{"status":"500"}"#, "error (status 500)"),
+        (#"{"scope":"mail"}"#, "the server's error challenge has no status (scope mail)"),
+        (#"{}"#, "the server's error challenge has no status"),
+        (#"{"status":"bad\u0000\u001b[31mred"}"#, "bad[31mred"),                   // control characters dropped
+        (#"["status"]"#, "the server's error challenge is not a JSON object (10 bytes)"),
+        ("not json at all", "the server's error challenge is not JSON (15 bytes)"),
+        ("", "the server's error challenge is not JSON (0 bytes)"),
+        (#"{"status":"invalid_token""#, "the server's error challenge is not JSON (25 bytes)"),
+    ])
+    func challengeTable(challenge: String, detail: String) {
+        var xoauth2 = SASLXOAuth2(username: "alice", token: Self.token)
+        #expect(xoauth2.respond(to: Self.json(challenge)) == .respond([]))
+        #expect(xoauth2.failureDetail == detail)
+        var bearer = SASLOAuthBearer(username: "alice", token: Self.token, host: nil, port: nil)
+        #expect(bearer.respond(to: Self.json(challenge)) == .respond([0x01]))
+        #expect(bearer.failureDetail == detail)
+    }
+
+    @Test func binaryGarbageAndHugeValuesAreSafe() {
+        var mechanism = SASLXOAuth2(username: "alice", token: Self.token)
+        #expect(mechanism.respond(to: [0xFF, 0xFE, 0x00, 0x80]) == .respond([]))
+        #expect(mechanism.failureDetail == "the server's error challenge is not JSON (4 bytes)")
+        var long = SASLXOAuth2(username: "alice", token: Self.token)
+        _ = long.respond(to: Self.json(#"{"status":""# + String(repeating: "x", count: 10_000) + #""}"#))
+        #expect(long.failureDetail?.count == 201)
+    }
+
+    /// A server that echoes the token does not get it into our errors.
+    @Test func theTokenNeverReachesTheDetail() {
+        var mechanism = SASLOAuthBearer(username: "alice", token: Self.token, host: nil, port: nil)
+        _ = mechanism.respond(to: Self.json(#"{"status":"invalid_token","scope":"ya29.a0AfH6SMB-token_value~42"}"#))
+        #expect(mechanism.failureDetail == "invalid_token (scope <redacted>)")
+        #expect(!"\(mechanism)".contains(Self.token.value))
+        #expect(!String(reflecting: mechanism).contains(Self.token.value))
+    }
+
+    // MARK: - The factory
+
+    private func configuration(_ mechanisms: [AuthMechanism], kind: ConnectionKind = .imaps,
+                               password: Secret? = nil, token: Secret? = nil) -> IMAPClientConfiguration {
+        IMAPClientConfiguration(server: ServerAddress(host: "imap.example.com", port: 993), kind: kind,
+                                username: "alice", password: password, oauthToken: token, authMechanisms: mechanisms)
+    }
+
+    @Test func factoryPicksTheSecretEachMechanismNeeds() throws {
+        let both = configuration([.plain, .xoauth2], password: "pw", token: Self.token)
+        #expect(try both.saslMechanism(.plain)?.initialResponse() == Array("\0alice\0pw".utf8))
+        #expect(try both.saslMechanism(.xoauth2)?.name == "XOAUTH2")
+        #expect(try both.saslMechanism(.oauthBearer)?.initialResponse()
+            == Array("n,a=alice,\u{1}host=imap.example.com\u{1}port=993\u{1}auth=Bearer \(Self.token.value)\u{1}\u{1}".utf8))
+        #expect(try configuration([.xoauth2], password: "pw").saslMechanism(.xoauth2) == nil)
+        #expect(try configuration([.plain], token: Self.token).saslMechanism(.login) == nil)
+        #expect(AuthMechanism.xoauth2.credential == .oauthToken && AuthMechanism.login.credential == .password)
+        #expect(try AuthMechanism(parsing: "xoauth2") == .xoauth2 && AuthMechanism(parsing: "OAuthBearer") == .oauthBearer)
+    }
+
+    @Test func aTunnelNamesNoHostOrPort() throws {
+        let tunnel = configuration([.oauthBearer], kind: .tunnel(command: ["/bin/true"], nullStderr: true), token: "t")
+        #expect(try tunnel.saslMechanism(.oauthBearer)?.initialResponse() == Array("n,a=alice,\u{1}auth=Bearer t\u{1}\u{1}".utf8))
+    }
+
+    @Test(arguments: ["", "two words", "line\nbreak", "ctrl\u{1}a", "tökén"])
+    func tokensThatCannotBeBearerTokensAreRefused(token: String) {
+        #expect {
+            _ = try configuration([.xoauth2], token: Secret(token)).saslMechanism(.xoauth2)
+        } throws: { error in
+            guard case IMAPClientError.configuration(let text) = error else { return false }
+            return token.isEmpty || !text.contains(token)
+        }
+    }
+}
