@@ -67,6 +67,8 @@ let testTargets: [Target] = [
     ], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "HarnessTests", dependencies: ["TestSupport", nio, nioPosix], path: "Tests/HarnessTests",
                 swiftSettings: strict),
+    .testTarget(name: "CredentialsTests", dependencies: ["Credentials"], path: "Tests/CredentialsTests",
+                swiftSettings: strict),
     .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore", "TestSupport", nio], path: "Tests/IMAPCoreTests",
                 resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "TestSupport", nio, nioPosix],
