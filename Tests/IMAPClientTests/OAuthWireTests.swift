@@ -1,0 +1,113 @@
+import Credentials
+import Foundation
+import IMAPClient
+import Testing
+import TestSupport
+
+/// The exact AUTHENTICATE traffic of the OAuth mechanisms, with and without SASL-IR, and the
+/// error paths a real server does not produce (a challenge that is not base64).
+@Suite struct OAuthWireTests {
+    static let token = "ya29.wire-Token_42"
+
+    private func run(_ script: IMAPScript, _ mechanism: AuthMechanism, log: CapturedLog = CapturedLog())
+        async throws -> (IMAPClientError?, [String])
+    {
+        let server = try await ScriptedIMAPServer.start(script: script)
+        let configuration = IMAPClientConfiguration(
+            server: ServerAddress(host: server.host, port: server.port), kind: .plain, username: "alice@example.com",
+            oauthToken: Secret(Self.token), authMechanisms: [mechanism], connectTimeout: .seconds(60),
+            commandTimeout: .seconds(60))
+        var failure: IMAPClientError?
+        do {
+            try await IMAPSession.withSession(configuration, logger: log.logger()) { _ in }
+        } catch let error as IMAPClientError {
+            failure = error
+        }
+        #expect(server.mismatches.isEmpty)
+        #expect(!log.text.contains(Self.token))
+        if let failure { #expect(!"\(failure)".contains(Self.token)) }
+        return (failure, server.receivedLines)
+    }
+
+    private static func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+    private static let xoauth2 = base64("user=alice@example.com\u{1}auth=Bearer \(token)\u{1}\u{1}")
+
+    private static func loggedOut(_ script: IMAPScript) -> IMAPScript {
+        script.expectCommand("LOGOUT").sendLine("* BYE bye").sendTagged("OK done")
+    }
+
+    @Test func saslIRSendsTheMessageOnTheCommandLine() async throws {
+        let script = Self.loggedOut(IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready")
+            .expectCommand("AUTHENTICATE").sendTagged("OK [CAPABILITY IMAP4rev1] in"))
+        let (error, lines) = try await run(script, .xoauth2)
+        #expect(error == nil)
+        #expect(lines.first == "A1 AUTHENTICATE XOAUTH2 \(Self.xoauth2)")
+    }
+
+    @Test func withoutSASLIRTheMessageAnswersTheFirstChallenge() async throws {
+        let script = Self.loggedOut(IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 AUTH=XOAUTH2] ready")
+            .expectCommand("AUTHENTICATE").send("+ \r\n").expect(Self.xoauth2).sendTagged("OK [CAPABILITY IMAP4rev1] in"))
+        let (error, lines) = try await run(script, .xoauth2)
+        #expect(error == nil)
+        #expect(Array(lines.prefix(2)) == ["A1 AUTHENTICATE XOAUTH2", Self.xoauth2])
+    }
+
+    /// Gmail's failure: the JSON challenge, our empty answer, then NO with its text.
+    @Test func xoauth2FailureAsGmailSendsIt() async throws {
+        let json = #"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#
+        let script = IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready")
+            .expectCommand("AUTHENTICATE").sendLine("+ \(Self.base64(json))").expect("")
+            .sendTagged("NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)")
+        let (error, lines) = try await run(script, .xoauth2)
+        guard case .authenticationFailed(let text)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text.hasSuffix(": Invalid credentials (Failure) (invalid_request (status 400, scope https://mail.google.com/))"))
+        #expect(lines.count == 2 && lines.last == "")
+    }
+
+    /// RFC 7628 §3.2.3 without SASL-IR: the message after "+ ", the error, our ^A, the NO.
+    @Test func oauthBearerFailureWithoutSASLIR() async throws {
+        let json = #"{"status":"invalid_token","scope":"mail"}"#
+        let script = IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 AUTH=OAUTHBEARER] ready")
+            .expectCommand("AUTHENTICATE").send("+ \r\n").expect("bix")
+            .sendLine("+ \(Self.base64(json))").expect("AQ==")
+            .sendTagged("NO [AUTHENTICATIONFAILED] Authentication failed.")
+        let (error, lines) = try await run(script, .oauthBearer)
+        guard case .authenticationFailed(let text)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text.hasSuffix(": Authentication failed. (invalid_token (scope mail))"))
+        #expect(lines.count == 3 && lines[0] == "A1 AUTHENTICATE OAUTHBEARER" && lines[2] == "AQ==")
+        let decoded = Data(base64Encoded: lines[1]).map { String(decoding: $0, as: UTF8.self) }
+        #expect(decoded?.hasPrefix("n,a=alice@example.com,\u{1}host=127.0.0.1\u{1}port=") == true)
+        #expect(decoded?.hasSuffix("\u{1}auth=Bearer \(Self.token)\u{1}\u{1}") == true)
+    }
+
+    @Test func aChallengeThatIsNotBase64IsCancelled() async throws {
+        let script = IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready")
+            .expectCommand("AUTHENTICATE").sendLine("+ this is {not} base64!").expect("*")
+            .sendTagged("BAD AUTHENTICATE cancelled")
+        let (error, lines) = try await run(script, .xoauth2)
+        guard case .authenticationFailed(let text)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text.hasSuffix("AUTHENTICATE cancelled (the server's challenge is not base64)"))
+        #expect(lines.last == "*")
+    }
+
+    @Test func aChallengeThatIsNotJSONIsAnsweredAndDescribed() async throws {
+        let script = IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=OAUTHBEARER] ready")
+            .expectCommand("AUTHENTICATE").sendLine("+ \(Self.base64("<html>oops</html>"))").expect("AQ==")
+            .sendTagged("NO failed")
+        let (error, _) = try await run(script, .oauthBearer)
+        guard case .authenticationFailed(let text)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text.hasSuffix("failed (the server's error challenge is not JSON (17 bytes))"))
+    }
+
+    /// A server that keeps challenging after our answer gets "*".
+    @Test func aSecondChallengeIsCancelled() async throws {
+        let json = Self.base64(#"{"status":"401"}"#)
+        let script = IMAPScript.greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready")
+            .expectCommand("AUTHENTICATE").sendLine("+ \(json)").expect("").sendLine("+ \(json)").expect("*")
+            .sendTagged("NO cancelled")
+        let (error, lines) = try await run(script, .xoauth2)
+        guard case .authenticationFailed(let text)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text.hasSuffix("cancelled (invalid_token (status 401))"))
+        #expect(Array(lines.dropFirst()) == ["", "*"])
+    }
+}
