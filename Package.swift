@@ -85,7 +85,7 @@ let testTargets: [Target] = [
                 swiftSettings: strict),
     .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "BusTransport", "TestSupport"],
                 path: "Tests/RedisStreamsTests", swiftSettings: strict),
-    .testTarget(name: "MailJobsTests", dependencies: ["MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
+    .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
                 path: "Tests/MailJobsTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],
                 path: "Tests/ImapctlTests", swiftSettings: strict),

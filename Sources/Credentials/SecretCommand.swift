@@ -75,6 +75,11 @@ public struct SecretCommandError: Error, Sendable, Equatable, CustomStringConver
     public let purpose: String
     public let reason: Reason
 
+    public init(purpose: String, reason: Reason) {
+        self.purpose = purpose
+        self.reason = reason
+    }
+
     public var description: String {
         let why = switch reason {
         case .launchFailed(let code): "could not be started (\(String(cString: strerror(code))))"

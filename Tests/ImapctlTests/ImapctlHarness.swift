@@ -13,12 +13,15 @@ struct Imapctl {
         self.database = database
     }
 
+    /// Runs imapctl with IMAPWORKER_PASSWORD set to `password` (unset when nil) and
+    /// IMAPWORKER_OAUTH_TOKEN to `oauthToken`.
     @discardableResult
-    func run(_ arguments: [String], password: String? = nil, timeout: Duration = .seconds(300)) async throws
-        -> (status: Int32, stdout: String, stderr: String)
+    func run(_ arguments: [String], password: String? = nil, oauthToken: String? = nil,
+             timeout: Duration = .seconds(300)) async throws -> (status: Int32, stdout: String, stderr: String)
     {
         var environment = ProcessInfo.processInfo.environment
         environment["IMAPWORKER_PASSWORD"] = password
+        environment["IMAPWORKER_OAUTH_TOKEN"] = oauthToken
         return try await runCommand(binary, arguments + ["--db", database], environment: environment, timeout: timeout)
     }
 
