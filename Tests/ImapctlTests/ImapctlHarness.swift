@@ -33,6 +33,32 @@ struct Imapctl {
     }
 }
 
+extension Imapctl {
+    /// Runs imapctl on a pseudo-terminal, with no password or token in the environment, and
+    /// types `answer` once `prompt` is shown, like a person (echo is off by then). Returns the
+    /// exit status and everything the terminal showed.
+    func runOnTerminal(_ arguments: [String], prompt: String, answer: String,
+                       logDirectory: String) async throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["IMAPWORKER_PASSWORD"] = nil
+        environment["IMAPWORKER_OAUTH_TOKEN"] = nil
+        let command = ([binary] + arguments + ["--db", database]).map { "'\($0)'" }.joined(separator: " ")
+        // script(1) gives imapctl a pseudo-terminal and copies our stdin to it.
+        let keyboard = Pipe()
+        let run = try ChildProcess("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment,
+                                   logDirectory: logDirectory, name: "terminal",
+                                   stdin: keyboard.fileHandleForReading)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !run.stdout.contains(prompt), run.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        keyboard.fileHandleForWriting.write(Data("\(answer)\n".utf8))
+        let status = try await run.wait(timeout: .seconds(120))
+        try? keyboard.fileHandleForWriting.close()
+        return (status, run.stdout)
+    }
+}
+
 extension DovecotServer {
     /// `fullfetch` arguments for `kind` (imaps, starttls, tunnel).
     func fullfetchArguments(kind: String, mailbox: String, userID: String) -> [String] {

@@ -77,4 +77,17 @@ import TestSupport
                 "\(result.stderr)")
         #expect(!result.stderr.contains("half-a-token") && !result.stdout.contains("half-a-token"))
     }
+
+    /// With only OAuth mechanisms and no token, imapctl asks for the token (not a password).
+    @Test func tokenFromThePromptIsNotEchoed() async throws {
+        let imapctl = try Imapctl(database: directory.file("prompt.db"))
+        let (status, output) = try await imapctl.runOnTerminal(
+            server.fullfetchArguments(kind: "imaps", mailbox: "INBOX", userID: "p") + ["--auth", "xoauth2"],
+            prompt: "OAuth access token for", answer: Self.token, logDirectory: directory.path)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("OAuth access token for alice:"))
+        #expect(!output.contains("Password for"))
+        #expect(!output.contains(Self.token))
+        #expect(try decodeSummary(output.replacingOccurrences(of: "\r", with: "")).inserted == inboxCount)
+    }
 }
