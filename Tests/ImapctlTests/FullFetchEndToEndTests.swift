@@ -87,6 +87,18 @@ import TestSupport
             == server.manifest?.mailboxes["日本語"]?.messages.count)
     }
 
+    @Test func passwordFromAPasswordCommand() async throws {
+        let imapctl = try Imapctl(database: directory.file("command.db"))
+        let passwordFile = directory.file("password.txt")
+        try "\(server.users[0].password)\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let result = try await imapctl.run(
+            server.fullfetchArguments(kind: "starttls", mailbox: "日本語", userID: "c")
+                + ["--password-command", "cat '\(passwordFile)'", "--log-level", "trace"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try decodeSummary(result.stdout).inserted == server.manifest?.mailboxes["日本語"]?.messages.count)
+        #expect(!result.stderr.contains(server.users[0].password) && !result.stdout.contains(server.users[0].password))
+    }
+
     @Test func passwordNeverAppearsInOutputOrErrors() async throws {
         let imapctl = try Imapctl(database: directory.file("secret.db"))
         let secret = "Tr0ub4dor&3-not-alice"

@@ -2,11 +2,14 @@ import Credentials
 import IMAPClient
 
 extension RemoteSettings {
-    /// The kinds of secret the configured mechanisms send (unknown names are reported later,
-    /// by `clientConfiguration`).
-    public var wantedSecrets: Set<AuthMechanism.Credential> {
-        Set(authMechanisms.compactMap { try? AuthMechanism(parsing: $0) }.map(\.credential))
+    /// The configured mechanisms, in order, that the client implements (unknown names are
+    /// reported by `clientConfiguration`).
+    public var knownMechanisms: [AuthMechanism] {
+        authMechanisms.compactMap { try? AuthMechanism(parsing: $0) }
     }
+
+    /// The kinds of secret the configured mechanisms send.
+    public var wantedSecrets: Set<AuthMechanism.Credential> { Set(knownMechanisms.map(\.credential)) }
 
     /// Fills each missing secret that a configured mechanism needs from its command, if one is
     /// configured. Run it right before connecting: a token command may hand out a fresh token.

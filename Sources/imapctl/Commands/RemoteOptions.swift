@@ -82,8 +82,7 @@ struct RemoteOptions: ParsableArguments {
         settings.oauthToken = SecretSource.oauthToken.given(flag: oauthToken)
         guard resolveSecrets else { return settings }
         try settings.runSecretCommands()
-        if !settings.hasSecretForAMechanism,
-           let first = settings.authMechanisms.lazy.compactMap({ try? AuthMechanism(parsing: $0) }).first {
+        if !settings.hasSecretForAMechanism, let first = settings.knownMechanisms.first {
             switch first.credential {
             case .password: settings.password = try SecretSource.password.prompted(for: login)
             case .oauthToken: settings.oauthToken = try SecretSource.oauthToken.prompted(for: login)

@@ -8,21 +8,28 @@ import Credentials
 /// ``failureDetail``.
 public struct SASLOAuthBearer: SASLMechanism {
     public let name = "OAUTHBEARER"
-    private let message: [UInt8]
+    // The message is built when sent, so that printing or dumping the value shows no token bytes.
+    private let username: String
     private let token: Secret
+    private let host: String?
+    private let port: Int?
     private var error = OAuthErrorChallenge()
 
     /// `host` and `port` are the server the client connects to (optional in the RFC: nil omits them).
     public init(username: String, token: Secret, host: String?, port: Int?) {
+        self.username = username
         self.token = token
+        self.host = host
+        self.port = port
+    }
+
+    public func initialResponse() -> [UInt8]? {
         var text = "n,a=\(Self.saslName(username)),\u{1}"
         if let host { text += "host=\(host)\u{1}" }
         if let port { text += "port=\(port)\u{1}" }
         text += "auth=Bearer \(token.value)\u{1}\u{1}"
-        message = Array(text.utf8)
+        return Array(text.utf8)
     }
-
-    public func initialResponse() -> [UInt8]? { message }
 
     public mutating func respond(to challenge: [UInt8]) -> SASLStep {
         error.answer(challenge, acknowledgement: [0x01], token: token)

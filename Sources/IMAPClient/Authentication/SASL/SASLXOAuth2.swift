@@ -7,16 +7,19 @@ import Credentials
 /// empty response before the server sends its tagged NO; the JSON becomes ``failureDetail``.
 public struct SASLXOAuth2: SASLMechanism {
     public let name = "XOAUTH2"
-    private let message: [UInt8]
+    // The message is built when sent, so that printing or dumping the value shows no token bytes.
+    private let username: String
     private let token: Secret
     private var error = OAuthErrorChallenge()
 
     public init(username: String, token: Secret) {
+        self.username = username
         self.token = token
-        message = Array("user=\(username)\u{1}auth=Bearer \(token.value)\u{1}\u{1}".utf8)
     }
 
-    public func initialResponse() -> [UInt8]? { message }
+    public func initialResponse() -> [UInt8]? {
+        Array("user=\(username)\u{1}auth=Bearer \(token.value)\u{1}\u{1}".utf8)
+    }
 
     public mutating func respond(to challenge: [UInt8]) -> SASLStep {
         error.answer(challenge, acknowledgement: [], token: token)
