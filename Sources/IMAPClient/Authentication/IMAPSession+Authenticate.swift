@@ -37,7 +37,7 @@ extension IMAPSession {
         guard response.state == .ok else {
             // The server's text and what the mechanism decoded of its challenges, never ours.
             throw IMAPClientError.authenticationFailed(
-                "\(configuration.username) at \(configuration.server): \(response.text)\(detail.map { " (\($0))" } ?? "")")
+                "\(configuration.username) at \(configuration.server): \(response.text)\(detail.map { " — \($0)" } ?? "")")
         }
         // The tagged OK may carry the new capabilities (absorbed already); otherwise re-read them.
         if case .capability? = response.code {} else { capabilities = [] }
