@@ -43,8 +43,8 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (AuthMechanism.xoauth2, "Authentication failed. — invalid_token (status 401, scope mail)"),   // {"status":"401","schemes":"bearer","scope":"mail"}
-        (AuthMechanism.oauthBearer, "Authentication failed. — invalid_token"),                       // {"status":"invalid_token"}
+        (AuthMechanism.xoauth2, "invalid_token (status 401, scope mail)"),   // {"status":"401","schemes":"bearer","scope":"mail"}
+        (AuthMechanism.oauthBearer, "invalid_token"),                       // {"status":"invalid_token"}
     ])
     func aWrongTokenIsRefusedWithTheServersDetail(mechanism: AuthMechanism, detail: String) async throws {
         let log = CapturedLog()

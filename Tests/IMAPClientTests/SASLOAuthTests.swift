@@ -108,25 +108,33 @@ import Testing
 
     @Test func factoryPicksTheSecretEachMechanismNeeds() throws {
         let both = configuration([.plain, .xoauth2], password: "pw", token: Self.token)
-        #expect(try both.saslMechanism(.plain)?.initialResponse() == Array("\0alice\0pw".utf8))
-        #expect(try both.saslMechanism(.xoauth2)?.name == "XOAUTH2")
-        #expect(try both.saslMechanism(.oauthBearer)?.initialResponse()
+        #expect(try AuthMechanism.plain.makeSASL(for: both).initialResponse() == Array("\0alice\0pw".utf8))
+        #expect(try AuthMechanism.xoauth2.makeSASL(for: both).name == "XOAUTH2")
+        #expect(try AuthMechanism.oauthBearer.makeSASL(for: both).initialResponse()
             == Array("n,a=alice,\u{1}host=imap.example.com\u{1}port=993\u{1}auth=Bearer \(Self.token.value)\u{1}\u{1}".utf8))
-        #expect(try configuration([.xoauth2], password: "pw").saslMechanism(.xoauth2) == nil)
-        #expect(try configuration([.plain], token: Self.token).saslMechanism(.login) == nil)
+        #expect(both.secret(.password) == "pw" && both.secret(.oauthToken) == Self.token)
         #expect(AuthMechanism.xoauth2.credential == .oauthToken && AuthMechanism.login.credential == .password)
         #expect(try AuthMechanism(parsing: "xoauth2") == .xoauth2 && AuthMechanism(parsing: "OAuthBearer") == .oauthBearer)
     }
 
+    @Test func aMissingSecretIsNamed() {
+        #expect(throws: IMAPClientError.configuration("no OAuth access token for alice (give --oauth-token, IMAPWORKER_OAUTH_TOKEN, a token command, or answer the prompt)")) {
+            _ = try AuthMechanism.xoauth2.makeSASL(for: configuration([.xoauth2], password: "pw"))
+        }
+        #expect(throws: IMAPClientError.self) {
+            _ = try AuthMechanism.login.makeSASL(for: configuration([.login], token: Self.token))
+        }
+    }
+
     @Test func aTunnelNamesNoHostOrPort() throws {
         let tunnel = configuration([.oauthBearer], kind: .tunnel(command: ["/bin/true"], nullStderr: true), token: "t")
-        #expect(try tunnel.saslMechanism(.oauthBearer)?.initialResponse() == Array("n,a=alice,\u{1}auth=Bearer t\u{1}\u{1}".utf8))
+        #expect(try AuthMechanism.oauthBearer.makeSASL(for: tunnel).initialResponse() == Array("n,a=alice,\u{1}auth=Bearer t\u{1}\u{1}".utf8))
     }
 
     @Test(arguments: ["", "two words", "line\nbreak", "ctrl\u{1}a", "tökén"])
     func tokensThatCannotBeBearerTokensAreRefused(token: String) {
         #expect {
-            _ = try configuration([.xoauth2], token: Secret(token)).saslMechanism(.xoauth2)
+            _ = try AuthMechanism.xoauth2.makeSASL(for: configuration([.xoauth2], token: Secret(token)))
         } throws: { error in
             guard case IMAPClientError.configuration(let text) = error else { return false }
             return token.isEmpty || !text.contains(token)

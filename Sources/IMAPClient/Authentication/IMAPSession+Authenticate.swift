@@ -3,16 +3,19 @@ import Foundation
 import NIOCore
 
 extension IMAPSession {
-    /// Uses the first configured mechanism the server offers (AUTH=…) and has a secret for;
-    /// LOGIN falls back to the LOGIN command unless the server says LOGINDISABLED.
+    /// Uses the first configured mechanism the server offers (AUTH=…) and has a secret for,
+    /// driven generically through its ``SASLMechanism``; LOGIN falls back to the LOGIN command
+    /// unless the server says LOGINDISABLED.
     func authenticate() async throws {
         let withSecret = configuration.authMechanisms.filter { configuration.secret($0.credential) != nil }
-        guard !withSecret.isEmpty else { throw IMAPClientError.configuration(missingSecretText) }
+        if withSecret.isEmpty, let first = configuration.authMechanisms.first {
+            _ = try first.makeSASL(for: configuration)  // throws: names the missing secret
+        }
         let offered = capabilities.filter { $0.hasPrefix("AUTH=") }.map { String($0.dropFirst(5)) }.sorted()
         let loginDisabled = hasCapability("LOGINDISABLED")
         var chosen: (AuthMechanism, useLoginCommand: Bool)?
         for mechanism in withSecret {
-            if hasCapability("AUTH=\(mechanism.rawValue)") {
+            if hasCapability("AUTH=\(mechanism.saslName)") {
                 chosen = (mechanism, false)
                 break
             }
@@ -26,18 +29,16 @@ extension IMAPSession {
         }
         let response: TaggedResponse
         var detail: String?
-        if useLoginCommand, let password = configuration.password {
-            let tag = try await send(.login(username: configuration.username, password: password.value))
+        if useLoginCommand {
+            let tag = try await send(.login(username: configuration.username, password: try AuthMechanism.password(configuration)))
             response = try await wait(tag)
-        } else if let sasl = try configuration.saslMechanism(mechanism) {
-            (response, detail) = try await authenticate(with: sasl)
         } else {
-            throw IMAPClientError.configuration(missingSecretText)
+            (response, detail) = try await authenticate(with: mechanism.makeSASL(for: configuration))
         }
         guard response.state == .ok else {
-            // The server's text and what the mechanism decoded of its challenges, never ours.
+            // The server's text and the mechanism's safe detail, never ours: no secret in it.
             throw IMAPClientError.authenticationFailed(
-                "\(configuration.username) at \(configuration.server): \(response.text)\(detail.map { " — \($0)" } ?? "")")
+                "\(configuration.username) at \(configuration.server): \(response.text)\(detail.map { " (\($0))" } ?? "")")
         }
         // The tagged OK may carry the new capabilities (absorbed already); otherwise re-read them.
         if case .capability? = response.code {} else { capabilities = [] }
@@ -69,13 +70,5 @@ extension IMAPSession {
             }
         })
         return (response, malformed ?? exchange.failureDetail)
-    }
-
-    private var missingSecretText: String {
-        let wanted = Set(configuration.authMechanisms.map(\.credential))
-        if wanted == [.oauthToken] {
-            return "no OAuth access token for \(configuration.username) (give --oauth-token, IMAPWORKER_OAUTH_TOKEN, a token command, or answer the prompt)"
-        }
-        return "no password for \(configuration.username) (give --pass, the environment variable, a password command, or answer the prompt)"
     }
 }
