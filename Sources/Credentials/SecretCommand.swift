@@ -10,8 +10,8 @@ import Darwin
 /// stderr are the caller's (so it may prompt on the terminal); what it prints is never shown.
 public struct SecretCommand: Sendable {
     public var command: String
-    /// What the command is for, as the user configured it (`imap.oauth_token_command`): errors
-    /// name this, never the command line, which may itself hold a secret.
+    /// What the command is for ("the OAuth token command"): errors name this, never the
+    /// command line, which may itself hold a secret.
     public var purpose: String
     public var timeout: Duration
 
