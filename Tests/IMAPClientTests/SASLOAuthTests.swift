@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import IMAPClient
 import Testing
+import TestSupport
 
 /// XOAUTH2 and OAUTHBEARER as pure exchanges: the exact bytes, the error flow, bad challenges.
 @Suite struct SASLOAuthTests {
@@ -83,6 +84,33 @@ import Testing
         var long = SASLXOAuth2(username: "alice", token: Self.token)
         _ = long.respond(to: Self.json(#"{"status":""# + String(repeating: "x", count: 10_000) + #""}"#))
         #expect(long.failureDetail?.count == 201)
+    }
+
+    /// Random challenges (bytes, and JSON objects with random keys and values, some holding the
+    /// token): always a bounded, printable detail without the token, never a crash.
+    @Test func randomChallengesGiveABoundedSafeDetail() throws {
+        var random = SeededGenerator(state: 7628)
+        let keys = ["status", "scope", "schemes", "openid-configuration", "error"]
+        let pieces = ["401", "invalid_token", Self.token.value, "\u{1}", "é", "\n", "\"", "{", "]", "ya29"]
+        for round in 0..<2000 {
+            var challenge: [UInt8]
+            if round % 2 == 0 {
+                challenge = (0..<Int.random(in: 0..<80, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            } else {
+                var object: [String: Any] = [:]
+                for _ in 0..<Int.random(in: 0...4, using: &random) {
+                    let value = (0..<Int.random(in: 0...3, using: &random)).map { _ in pieces.randomElement(using: &random) ?? "" }.joined()
+                    object[keys.randomElement(using: &random) ?? "status"] = round % 3 == 0 ? value as Any : 400 as Any
+                }
+                challenge = Array(try JSONSerialization.data(withJSONObject: object))
+            }
+            var mechanism = SASLXOAuth2(username: "alice", token: Self.token)
+            #expect(mechanism.respond(to: challenge) == .respond([]))
+            let detail = try #require(mechanism.failureDetail)
+            #expect(!detail.contains(Self.token.value))
+            #expect(detail.count < 1000)   // three values of at most 201 characters, and labels
+            #expect(!detail.unicodeScalars.contains { $0.properties.generalCategory == .control })
+        }
     }
 
     /// A server that echoes the token does not get it into our errors.
