@@ -53,6 +53,8 @@ extension IMAPSession {
         let inline = initial != nil && hasCapability("SASL-IR")
         let tag = try await send(.authenticate(mechanism: exchange.name, initialResponse: inline ? initial : nil),
                                  kind: .exclusiveWithContinuations)
+        // Names and sizes only: what is sent holds the secret.
+        logger.trace("AUTHENTICATE sent", metadata: ["tag": "\(tag)", "mechanism": "\(exchange.name)", "sasl-ir": "\(inline)"])
         var initialPending = initial != nil && !inline
         var malformed: String?
         let response = try await wait(tag, onContinuation: { text in
@@ -64,6 +66,7 @@ extension IMAPSession {
                 malformed = "the server's challenge is not base64"
                 return CommandEncoder.authenticationCancel()
             }
+            self.logger.trace("SASL challenge", metadata: ["tag": "\(tag)", "bytes": "\(challenge.count)"])
             switch exchange.respond(to: Array(challenge)) {
             case .respond(let bytes): return CommandEncoder.authenticationResponse(bytes)
             case .cancel: return CommandEncoder.authenticationCancel()
