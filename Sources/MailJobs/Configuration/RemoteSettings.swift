@@ -23,6 +23,8 @@ public struct RemoteSettings: Sendable {
     public var compress: Bool
     public var proxy: String
     public var tls: WorkerConfiguration.TLSSection
+    /// The name sent in SNI and checked in the certificate; nil: the server's host.
+    public var tlsServerName: String?
     public var connectTimeoutSeconds: Int
     public var commandTimeoutSeconds: Int
 
@@ -67,7 +69,7 @@ public struct RemoteSettings: Sendable {
         tlsConfiguration.cipherList = tls.ciphers.isEmpty ? nil : tls.ciphers
         tlsConfiguration.pinnedFingerprints = tls.fingerprints
         return IMAPClientConfiguration(
-            server: address, kind: kind, tls: tlsConfiguration,
+            server: address, kind: kind, tls: tlsConfiguration, tlsServerName: tlsServerName,
             proxy: proxy.isEmpty ? nil : try ProxyConfiguration(url: proxy),
             username: login, password: password, oauthToken: oauthToken,
             authMechanisms: try authMechanisms.map { try AuthMechanism(parsing: $0) },

@@ -8,12 +8,24 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var imap = IMAPSection()
     public var fetch = FetchSection()
     public var log = LogSection()
+    public var identities = IdentitiesSection()
 
     public init() {}
 
     public struct StoreSection: Sendable, Equatable {
         public init() {}
         public var path = "data/imapworker.db"
+        /// The key sealing the identities' secrets, when IMAPWORKER_STORE_KEY is not set.
+        /// Empty: `PATH.key` beside the store.
+        public var keyFile = ""
+    }
+
+    public struct IdentitiesSection: Sendable, Equatable {
+        public init() {}
+        /// An identity failing without a break for this long becomes inactive.
+        public var deactivateAfterHours = 72
+        /// How long a sync lock lasts without a refresh (its holder refreshes it at a third of that).
+        public var syncLockSeconds = 300
     }
 
     public struct IMAPSection: Sendable, Equatable {
@@ -78,10 +90,18 @@ public struct WorkerConfiguration: Sendable, Equatable {
         guard let node else { return config }
         let reader = ConfigReader(source: source)
         let root = try reader.map(node, at: "")
-        try reader.only(root, keys: ["store", "imap", "fetch", "log"], at: "")
+        try reader.only(root, keys: ["store", "imap", "fetch", "log", "identities"], at: "")
         if let store = try reader.optionalMap(root["store"], at: "store") {
-            try reader.only(store, keys: ["path"], at: "store")
+            try reader.only(store, keys: ["path", "key_file"], at: "store")
             try reader.set(&config.store.path, store["path"], at: "store.path")
+            try reader.set(&config.store.keyFile, store["key_file"], at: "store.key_file")
+        }
+        if let identities = try reader.optionalMap(root["identities"], at: "identities") {
+            try reader.only(identities, keys: ["deactivate_after_hours", "sync_lock_seconds"], at: "identities")
+            try reader.set(&config.identities.deactivateAfterHours, identities["deactivate_after_hours"],
+                           at: "identities.deactivate_after_hours", min: 1)
+            try reader.set(&config.identities.syncLockSeconds, identities["sync_lock_seconds"],
+                           at: "identities.sync_lock_seconds", min: 3)
         }
         if let imap = try reader.optionalMap(root["imap"], at: "imap") {
             try reader.only(imap, keys: ["connection", "auth_mechanisms", "password_command", "oauth_token_command",

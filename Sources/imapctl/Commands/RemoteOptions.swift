@@ -3,11 +3,12 @@ import ArgumentParser
 import Foundation
 import IMAPClient
 import MailJobs
+import MailStore
 
 /// How to reach the remote account, as flags (each overrides the configuration file).
 struct RemoteOptions: ParsableArguments {
     @Option(name: .long, help: "Remote login.")
-    var login: String
+    var login: String?
 
     @Option(name: .long, help: "Remote password (or set IMAPWORKER_PASSWORD, use --password-command, or answer the prompt).")
     var pass: String?
@@ -45,6 +46,9 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .long, help: "Maximum TLS version.")
     var tlsMax: String?
 
+    @Option(name: .long, help: "Name sent in SNI and checked in the certificate (default: the server's host).")
+    var tlsServerName: String?
+
     @Option(name: .long, help: "SASL mechanisms in order of preference, e.g. 'PLAIN LOGIN' or 'XOAUTH2'.")
     var auth: String?
 
@@ -59,6 +63,7 @@ struct RemoteOptions: ParsableArguments {
     /// commands, and when no configured mechanism has one yet, from a prompt for the first
     /// mechanism's.
     func settings(_ configuration: WorkerConfiguration, resolveSecrets: Bool) throws -> RemoteSettings {
+        guard let login else { throw ValidationError("--login is required") }
         var settings = RemoteSettings(server: server, login: login, password: nil, defaults: configuration.imap)
         if let connection { settings.connection = connection }
         if let tunnel {
@@ -73,6 +78,7 @@ struct RemoteOptions: ParsableArguments {
         if let auth { settings.authMechanisms = auth.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
         if let compress { settings.compress = compress }
         if let proxy { settings.proxy = proxy }
+        if let tlsServerName { settings.tlsServerName = tlsServerName }
         if settings.tunnelCommand == nil && server.isEmpty {
             throw ValidationError("--server host:port is required (or --tunnel COMMAND)")
         }
@@ -80,15 +86,42 @@ struct RemoteOptions: ParsableArguments {
         if let oauthTokenCommand { settings.oauthTokenCommand = oauthTokenCommand }
         settings.password = SecretSource.password.given(flag: pass)
         settings.oauthToken = SecretSource.oauthToken.given(flag: oauthToken)
-        guard resolveSecrets else { return settings }
+        if resolveSecrets { try Self.resolveSecrets(&settings) }
+        return settings
+    }
+
+    /// A stored identity's settings. Only secrets may be given along (for an identity that
+    /// stores none); any connection flag is refused, since the identity says how to connect.
+    func settings(identity: RemoteIdentity, _ configuration: WorkerConfiguration) throws -> RemoteSettings {
+        let given: [(String, Bool)] = [
+            ("--login", login != nil), ("--server", !server.isEmpty), ("--connection", connection != nil),
+            ("--tunnel", tunnel != nil), ("--ca-file", caFile != nil), ("--ca-path", caPath != nil),
+            ("--fingerprint", !fingerprint.isEmpty), ("--tls-min", tlsMin != nil), ("--tls-max", tlsMax != nil),
+            ("--tls-server-name", tlsServerName != nil), ("--auth", auth != nil), ("--compress", compress != nil),
+            ("--proxy", proxy != nil), ("--password-command", passwordCommand != nil),
+            ("--oauth-token-command", oauthTokenCommand != nil),
+        ]
+        if let flag = given.first(where: \.1)?.0 {
+            throw ValidationError("\(flag) cannot be used with --identifier: the identity stores how to connect")
+        }
+        var settings = RemoteSettings(identity: identity, defaults: configuration.imap)
+        if settings.password == nil { settings.password = SecretSource.password.given(flag: pass) }
+        if settings.oauthToken == nil { settings.oauthToken = SecretSource.oauthToken.given(flag: oauthToken) }
+        // A tunnel is usually PREAUTH: no secret to look for.
+        if identity.tls.connection != .tunnel { try Self.resolveSecrets(&settings) }
+        return settings
+    }
+
+    /// Right before connecting: the configured commands, then a prompt for the first mechanism's
+    /// secret when no configured mechanism has one yet.
+    private static func resolveSecrets(_ settings: inout RemoteSettings) throws {
         try settings.runSecretCommands()
         if !settings.hasSecretForAMechanism, let first = settings.knownMechanisms.first {
             switch first.credential {
-            case .password: settings.password = try SecretSource.password.prompted(for: login)
-            case .oauthToken: settings.oauthToken = try SecretSource.oauthToken.prompted(for: login)
+            case .password: settings.password = try SecretSource.password.prompted(for: settings.login)
+            case .oauthToken: settings.oauthToken = try SecretSource.oauthToken.prompted(for: settings.login)
             }
         }
-        return settings
     }
 }
 
