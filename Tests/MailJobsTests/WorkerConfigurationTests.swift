@@ -51,6 +51,18 @@ import Testing
         }
     }
 
+    @Test func storeKeyAndIdentityKeysAreRead() throws {
+        let c = try WorkerConfiguration.parse(yaml: "store: {key_file: /etc/imapworker/store.key}\nidentities: {deactivate_after_hours: 24, sync_lock_seconds: 60}")
+        #expect(c.store.keyFile == "/etc/imapworker/store.key")
+        #expect(c.identities.deactivateAfterHours == 24 && c.identities.syncLockSeconds == 60)
+        #expect(throws: ConfigurationError.invalid("configuration", "identities.sync_lock_seconds must be an integer ≥ 3")) {
+            try WorkerConfiguration.parse(yaml: "identities: {sync_lock_seconds: 1}")
+        }
+        #expect(throws: ConfigurationError.invalid("configuration", "unknown key identities.deactivate_after")) {
+            try WorkerConfiguration.parse(yaml: "identities: {deactivate_after: 1}")
+        }
+    }
+
     @Test func oauthKeysAreRead() throws {
         let c = try WorkerConfiguration.parse(yaml: """
             imap:
