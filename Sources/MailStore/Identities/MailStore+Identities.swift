@@ -98,9 +98,8 @@ extension MailStore {
         throws(MailStoreError) -> IdentityHealth
     {
         let health = try updateHealth(id) { $0.recordFailure(at: date, error: error, deactivateAfter: deactivateAfter) }
-        if health.status == .inactive, health.deactivatedByFailures, health.errorCount > 0,
-           health.lastErrorAt == date, let reason = health.inactiveReason {
-            logger.warning("identity failing for too long", metadata: ["identity": "\(id)", "reason": "\(reason)"])
+        if health.deactivatedByFailures, let reason = health.inactiveReason {
+            logger.warning("identity inactive: failing for too long", metadata: ["identity": "\(id)", "reason": "\(reason)"])
         }
         return health
     }
@@ -242,11 +241,10 @@ extension RemoteIdentity {
             }
         }
         func secret(_ column: String) throws -> Secret? {
-            guard let sealed: Data = try row.decode(forColumn: column) else { return nil }
+            let sealed: Data? = try row.decode(forColumn: column)
+            guard let sealed else { return nil }
             return Secret(try secrets.open([UInt8](sealed), for: id))
         }
-        let owner: String? = try row.decode(forColumn: "sync_owner")
-        let expires: Double? = try row.decode(forColumn: "sync_expires_at")
         self.init(id: id, userID: try row.decode(forColumn: "user_id"), server: try row.decode(forColumn: "server"),
                   login: try row.decode(forColumn: "login"), password: try secret("sealed_password"),
                   oauthToken: try secret("sealed_oauth_token"),
@@ -255,14 +253,9 @@ extension RemoteIdentity {
                   authMechanisms: try json("auth_mechanisms", [String].self), tls: try json("tls", TLSSettings.self),
                   proxy: try row.decode(forColumn: "proxy"), compress: try row.decode(forColumn: "compress"),
                   mailboxes: try json("mailboxes", [String].self),
-                  syncLock: zip(owner, expires).map { SyncLock(owner: $0, expiresAt: Date(timeIntervalSince1970: $1)) })
+                  syncLock: try SyncLock.decode(row))
         health = try IdentityHealth(row: row)
     }
-}
-
-private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
-    guard let a, let b else { return nil }
-    return (a, b)
 }
 
 /// An error for a row whose content cannot be what the schema says; mapped to `.corrupt(path, …)`.

@@ -47,16 +47,22 @@ extension MailStore {
                                              arguments: [id.uuidString]) else {
                 throw MailStoreError.notFound("identity \(id.uuidString)")
             }
-            let owner: String? = try row.decode(forColumn: "sync_owner")
-            let expires: Double? = try row.decode(forColumn: "sync_expires_at")
-            var current: SyncLock?
-            if let owner, let expires { current = SyncLock(owner: owner, expiresAt: Date(timeIntervalSince1970: expires)) }
-            let (result, change) = decide(current)
+            let (result, change) = decide(try SyncLock.decode(row))
             if let change {
                 try db.execute(sql: "UPDATE identities SET sync_owner = ?, sync_expires_at = ? WHERE id = ?",
                                arguments: [change?.owner, change?.expiresAt.timeIntervalSince1970, id.uuidString])
             }
             return result
         }
+    }
+}
+
+extension SyncLock {
+    /// The lock in a row of `identities`; nil when none is held.
+    static func decode(_ row: Row) throws -> SyncLock? {
+        let owner: String? = try row.decode(forColumn: "sync_owner")
+        let expires: Double? = try row.decode(forColumn: "sync_expires_at")
+        guard let owner, let expires else { return nil }
+        return SyncLock(owner: owner, expiresAt: Date(timeIntervalSince1970: expires))
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import OpenSSLKit
 import Synchronization
 
@@ -38,7 +41,7 @@ final class StoreSecrets: Sendable {
 
     func seal(_ secret: String, for id: UUID) throws(MailStoreError) -> [UInt8] {
         let sealer = try load(creating: true)
-        do {
+        do throws(SecretSealingError) {
             return try sealer.seal(Array(secret.utf8), associatedData: Self.associatedData(id)).bytes
         } catch {
             throw .secretKeyUnavailable(source: source.description, reason: error.description)
@@ -47,7 +50,7 @@ final class StoreSecrets: Sendable {
 
     func open(_ bytes: [UInt8], for id: UUID) throws(MailStoreError) -> String {
         let sealer = try load(creating: false)
-        do {
+        do throws(SecretSealingError) {
             let plain = try sealer.open(SealedSecret(bytes: bytes), associatedData: Self.associatedData(id))
             return String(decoding: plain, as: UTF8.self)
         } catch .authenticationFailed {
@@ -66,7 +69,7 @@ final class StoreSecrets: Sendable {
             do throws(MailStoreError) {
                 let key = try readKey(creating: creating)
                 let made: SecretSealer
-                do { made = try SecretSealer(key: key) } catch {
+                do throws(SecretSealingError) { made = try SecretSealer(key: key) } catch {
                     throw .secretKeyUnavailable(source: source.description, reason: error.description)
                 }
                 cached = made
@@ -103,12 +106,12 @@ final class StoreSecrets: Sendable {
     /// Writes a new random key with O_EXCL and mode 0600; another process that won the race is read instead.
     private func createKeyFile(_ path: String) throws(MailStoreError) -> [UInt8] {
         let key: [UInt8]
-        do { key = try SecretSealer.randomKey() } catch {
+        do throws(SecretSealingError) { key = try SecretSealer.randomKey() } catch {
             throw .secretKeyUnavailable(source: "key file \(path)", reason: error.description)
         }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             let code = errno
             if code == EEXIST, let data = FileManager.default.contents(atPath: path) {

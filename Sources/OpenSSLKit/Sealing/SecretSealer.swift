@@ -19,7 +19,7 @@ public struct SecretSealer: Sendable {
         let nonce = try Self.randomBytes(SealedSecret.nonceLength)
         var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
         var tag = [UInt8](repeating: 0, count: SealedSecret.tagLength)
-        try withContext { context in
+        try withContext { (context: OpaquePointer) throws(SecretSealingError) in
             guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1 else {
                 throw SecretSealingError.cipher("EVP_EncryptInit_ex")
             }
@@ -47,7 +47,7 @@ public struct SecretSealer: Sendable {
     public func open(_ sealed: SealedSecret, associatedData: [UInt8]) throws(SecretSealingError) -> [UInt8] {
         var plaintext = [UInt8](repeating: 0, count: sealed.ciphertext.count)
         var tag = sealed.tag
-        try withContext { context in
+        try withContext { (context: OpaquePointer) throws(SecretSealingError) in
             guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, sealed.nonce) == 1 else {
                 throw SecretSealingError.cipher("EVP_DecryptInit_ex")
             }

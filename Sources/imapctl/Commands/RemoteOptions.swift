@@ -101,7 +101,7 @@ struct RemoteOptions: ParsableArguments {
             ("--proxy", proxy != nil), ("--password-command", passwordCommand != nil),
             ("--oauth-token-command", oauthTokenCommand != nil),
         ]
-        if let flag = given.first(where: \.1)?.0 {
+        if let flag = given.first(where: { $0.1 })?.0 {
             throw ValidationError("\(flag) cannot be used with --identifier: the identity stores how to connect")
         }
         var settings = RemoteSettings(identity: identity, defaults: configuration.imap)
