@@ -134,4 +134,24 @@ import Testing
             #expect(try !filesContain(fixture.path, marker), "clear password left in the files")
         }
     }
+
+    @Test func theEnvironmentVariableWinsOverTheKeyFile() throws {
+        let fixture = try StoreFixture()
+        let name = "IMAPWORKER_TEST_KEY_\(UUID().uuidString.prefix(8))"
+        let keys = StoreKeySource(environmentVariable: name, keyFile: fixture.directory.file("unused.key"))
+        setenv(name, Data(try SecretSealer.randomKey()).base64EncodedString(), 1)
+        defer { unsetenv(name) }
+        #expect(keys.description == "environment variable \(name)")
+        let store = try fixture.open(.init(keySource: keys))
+        let bob = try store.addIdentity(RemoteIdentity(userID: "u1", server: "imap.example.org", login: "bob",
+                                                       password: Secret(Self.password)))
+        #expect(!FileManager.default.fileExists(atPath: keys.keyFile))
+        #expect(try store.identity(id: bob.id)?.password?.value == Self.password)
+        setenv(name, "c2hvcnQ=", 1)
+        let short = try fixture.open(.init(keySource: keys))
+        #expect(throws: MailStoreError.secretKeyUnavailable(source: "environment variable \(name)",
+                                                            reason: "not base64 of 32 bytes")) {
+            try short.identity(id: bob.id)
+        }
+    }
 }

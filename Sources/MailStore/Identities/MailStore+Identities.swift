@@ -243,7 +243,7 @@ extension RemoteIdentity {
         func secret(_ column: String) throws -> Secret? {
             let sealed: Data? = try row.decode(forColumn: column)
             guard let sealed else { return nil }
-            return Secret(try secrets.open([UInt8](sealed), for: id))
+            return Secret(try secrets.unseal([UInt8](sealed), for: id))
         }
         self.init(id: id, userID: try row.decode(forColumn: "user_id"), server: try row.decode(forColumn: "server"),
                   login: try row.decode(forColumn: "login"), password: try secret("sealed_password"),

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import OpenSSLKit
 import Synchronization
 
@@ -48,7 +45,7 @@ final class StoreSecrets: Sendable {
         }
     }
 
-    func open(_ bytes: [UInt8], for id: UUID) throws(MailStoreError) -> String {
+    func unseal(_ bytes: [UInt8], for id: UUID) throws(MailStoreError) -> String {
         let sealer = try load(creating: false)
         do throws(SecretSealingError) {
             let plain = try sealer.open(SealedSecret(bytes: bytes), associatedData: Self.associatedData(id))
@@ -111,7 +108,7 @@ final class StoreSecrets: Sendable {
         }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             let code = errno
             if code == EEXIST, let data = FileManager.default.contents(atPath: path) {
