@@ -128,6 +128,8 @@ import Testing
             #expect(identities.map(\.status) == [.active, .inactive, .active])
             #expect(identities[1].inactiveReason == "duplicate of identity \(first.uuidString)")
             #expect(try store.integrityCheck())
+            // While the store is open, its log included.
+            #expect(try !filesContain(fixture.path, Self.password), "clear password left in the open store's files")
         }
         #expect(FileManager.default.fileExists(atPath: keys.keyFile))
         for marker in [Self.password, Self.password + "-2", Self.password + "-3"] {
