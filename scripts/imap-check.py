@@ -13,6 +13,7 @@ Connection options:
   --host 127.0.0.1 --port N   the server
   --cafile FILE               trust this CA (omit it to use the system store: a test CA fails)
   --user U                    the password comes from $IMAP_PASSWORD (not on the command line)
+  --xoauth2                   log in with AUTHENTICATE XOAUTH2, the token from $IMAP_OAUTH_TOKEN
   --tunnel "CMD ARGS"         instead: run CMD and talk IMAP over its stdin/stdout (PREAUTH)
 The first line printed is the server greeting ("greeting: * PREAUTH ..." over a tunnel).
 """
@@ -62,7 +63,13 @@ def connect(a):
         m = imaplib.IMAP4(a.host, a.port, timeout=60)
         if a.mode == "starttls":
             m.starttls(ssl_context=ctx)
-    m.login(a.user, os.environ.get("IMAP_PASSWORD", ""))
+    if a.xoauth2:
+        token = os.environ.get("IMAP_OAUTH_TOKEN", "")
+        # A challenge after the message is an error report: answer it empty, as XOAUTH2 wants.
+        answers = iter([("user=%s\x01auth=Bearer %s\x01\x01" % (a.user, token)).encode()])
+        m.authenticate("XOAUTH2", lambda _challenge: next(answers, b""))
+    else:
+        m.login(a.user, os.environ.get("IMAP_PASSWORD", ""))
     return m
 
 
@@ -180,6 +187,7 @@ def main():
     ap.add_argument("--port", type=int, default=993)
     ap.add_argument("--cafile")
     ap.add_argument("--user", default="alice")
+    ap.add_argument("--xoauth2", action="store_true", help="log in with XOAUTH2 ($IMAP_OAUTH_TOKEN)")
     ap.add_argument("--tunnel", help="command line of a PREAUTH tunnel")
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("caps")

@@ -18,7 +18,7 @@ export IMAPWORKER_PYTHON
 swift build --build-tests || exit 1
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(IMAPCoreTests DeflateCodecTests OpenSSLKitTests MailStoreTests HarnessTests
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(CredentialsTests IMAPCoreTests DeflateCodecTests OpenSSLKitTests MailStoreTests HarnessTests
                                      IMAPClientTests MailJobsTests ImapctlTests NATSTests RedisStreamsTests)
 LIMIT=${IMAPWORKER_TEST_LIMIT:-900}   # seconds per target
 LOGS=$(mktemp -d /tmp/imapworker-testlogs-XXXXXX)

@@ -21,6 +21,12 @@ public enum MailStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidArgument(String)
     /// Any other I/O or SQLite failure.
     case io(String)
+    /// The store key (from `source`) is missing or unusable.
+    case secretKeyUnavailable(source: String, reason: String)
+    /// A stored secret does not open with the key from `source`: another store's key, or an altered row.
+    case secretKeyMismatch(source: String, identity: String)
+    /// Another process holds the identity's sync lock until `until` (ISO 8601).
+    case syncLockHeld(identity: String, owner: String, until: String)
 
     public var description: String {
         switch self {
@@ -34,6 +40,10 @@ public enum MailStoreError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .alreadyExists(what): "already exists: \(what)"
         case let .invalidArgument(why): "invalid argument: \(why)"
         case let .io(why): "mail store I/O error: \(why)"
+        case let .secretKeyUnavailable(source, reason): "mail store secret key (\(source)) unavailable: \(reason)"
+        case let .secretKeyMismatch(source, identity):
+            "the secrets of identity \(identity) do not open with the key from \(source) (wrong key for this store, or an altered row)"
+        case let .syncLockHeld(identity, owner, until): "identity \(identity) is being synced by \(owner) (lock expires \(until))"
         }
     }
 }

@@ -8,21 +8,23 @@ enum StoreSchema {
     struct Migration: Sendable {
         let version: Int
         let name: String
-        let body: @Sendable (Database) throws -> Void
+        /// Gets the store's secrets for migrations that seal values.
+        let body: @Sendable (Database, StoreSecrets) throws -> Void
         var identifier: String { "v\(version)-\(name)" }
     }
 
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "identities-mailboxes-messages", body: createInitialSchema),
+        Migration(version: 1, name: "identities-mailboxes-messages", body: { db, _ in try createInitialSchema(db) }),
+        identitySecretsMigration,
     ]
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }
 
-    static var migrator: DatabaseMigrator {
+    static func migrator(secrets: StoreSecrets) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in
-                try migration.body(db)
+                try migration.body(db, secrets)
                 try db.execute(sql: "PRAGMA user_version = \(migration.version)")
             }
         }

@@ -7,9 +7,10 @@ struct IMAPCtl: AsyncParsableCommand {
         abstract: "On-demand IMAP operations and remote identities for imapworker.",
         discussion: """
             fullfetch copies a remote mailbox into a user's local account (the embedded store by default); \
-            addremote stores a remote identity; remotes lists them; export writes stored messages as a Maildir. \
+            addremote stores a remote identity, removeremote deletes one, remotes lists them; export writes stored messages as a Maildir. \
             imapctl reads the same configuration file as imapworker (--config, default configs/imapworker.yaml).
             """,
-        subcommands: [FullFetchCommand.self, AddRemoteCommand.self, RemotesCommand.self, ExportCommand.self]
+        subcommands: [FullFetchCommand.self, AddRemoteCommand.self, RemoveRemoteCommand.self, RemotesCommand.self,
+                      ExportCommand.self]
     )
 }

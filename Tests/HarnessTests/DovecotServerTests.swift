@@ -53,6 +53,34 @@ import TestSupport
         }
     }
 
+    /// With an oauth2 endpoint, XOAUTH2 and OAUTHBEARER are offered and the endpoint decides
+    /// (checked with Python's imaplib, not our client); passwords still work.
+    @Test func oauth2PassdbAcceptsExactlyTheEndpointsTokens() async throws {
+        let endpoint = try await OAuth2TokenEndpoint.start(tokens: ["harness-token-1": "alice"])
+        let server = try await DovecotServer.start(oauth2: endpoint)
+        defer { server.stop() }
+        let connection = ["--mode", "tls", "--port", String(server.imapsPort), "--cafile", server.caFile]
+        for (token, accepted) in [("harness-token-1", true), ("some-other-token", false)] {
+            var environment = ProcessInfo.processInfo.environment
+            environment["IMAP_OAUTH_TOKEN"] = token
+            let result = try await runCommand(stdlibPython, [harnessScript("imap-check.py"), "--user", "alice", "--xoauth2"]
+                                              + connection + ["caps", "--require", "QRESYNC"], environment: environment)
+            #expect((result.status == 0) == accepted, "\(token): \(result.stdout)\(result.stderr)")
+            if accepted {
+                #expect(result.stdout.contains("AUTH=XOAUTH2") && result.stdout.contains("AUTH=OAUTHBEARER"))
+            }
+        }
+        #expect(endpoint.requests == (active: 1, inactive: 1))
+        let password = try await Self.imapCheck(server, connection + ["caps", "--require", "QRESYNC"])
+        #expect(password.status == 0, "\(password.stdout)\(password.stderr)")
+
+        let plain = try await DovecotServer.start()
+        defer { plain.stop() }
+        let greeting = try await Self.imapCheck(plain, ["--mode", "tls", "--port", String(plain.imapsPort),
+                                                        "--cafile", plain.caFile, "caps"])
+        #expect(greeting.status == 0 && !greeting.stdout.contains("XOAUTH2"), "\(greeting.stdout)")
+    }
+
     @Test func plainTextLoginIsAllowedOnThePlainPort() async throws {
         let server = try await DovecotServer.start(users: [("bob", "bobpw"), ("carol", "carolpw")])
         defer { server.stop() }

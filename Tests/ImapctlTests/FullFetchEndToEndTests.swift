@@ -77,27 +77,26 @@ import TestSupport
     /// On a terminal with no --pass and no IMAPWORKER_PASSWORD, imapctl asks, with echo off.
     @Test func passwordFromThePromptIsNotEchoed() async throws {
         let imapctl = try Imapctl(database: directory.file("prompt.db"))
-        var environment = ProcessInfo.processInfo.environment
-        environment["IMAPWORKER_PASSWORD"] = nil
-        let command = ([imapctl.binary] + server.fullfetchArguments(kind: "imaps", mailbox: "日本語", userID: "p")
-            + ["--db", imapctl.database]).map { "'\($0)'" }.joined(separator: " ")
-        // script(1) gives imapctl a pseudo-terminal and copies our stdin to it; like a person, we
-        // type the password only once the prompt is shown (echo is off by then).
-        let keyboard = Pipe()
-        let run = try ChildProcess("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment,
-                                   logDirectory: directory.path, name: "prompt",
-                                   stdin: keyboard.fileHandleForReading)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !run.stdout.contains("Password for"), run.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        keyboard.fileHandleForWriting.write(Data("\(server.users[0].password)\n".utf8))
-        #expect(try await run.wait(timeout: .seconds(120)) == 0, "\(run.stdout)")
-        try? keyboard.fileHandleForWriting.close()
-        #expect(run.stdout.contains("Password for alice:"))
-        #expect(!run.stdout.contains(server.users[0].password))
-        #expect(try decodeSummary(run.stdout.replacingOccurrences(of: "\r", with: "")).inserted
+        let (status, output) = try await imapctl.runOnTerminal(
+            server.fullfetchArguments(kind: "imaps", mailbox: "日本語", userID: "p"),
+            prompt: "Password for", answer: server.users[0].password, logDirectory: directory.path)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("Password for alice:"))
+        #expect(!output.contains(server.users[0].password))
+        #expect(try decodeSummary(output.replacingOccurrences(of: "\r", with: "")).inserted
             == server.manifest?.mailboxes["日本語"]?.messages.count)
+    }
+
+    @Test func passwordFromAPasswordCommand() async throws {
+        let imapctl = try Imapctl(database: directory.file("command.db"))
+        let passwordFile = directory.file("password.txt")
+        try "\(server.users[0].password)\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let result = try await imapctl.run(
+            server.fullfetchArguments(kind: "starttls", mailbox: "日本語", userID: "c")
+                + ["--password-command", "cat '\(passwordFile)'", "--log-level", "trace"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try decodeSummary(result.stdout).inserted == server.manifest?.mailboxes["日本語"]?.messages.count)
+        #expect(!result.stderr.contains(server.users[0].password) && !result.stdout.contains(server.users[0].password))
     }
 
     @Test func passwordNeverAppearsInOutputOrErrors() async throws {

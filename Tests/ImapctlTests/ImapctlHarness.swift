@@ -13,12 +13,15 @@ struct Imapctl {
         self.database = database
     }
 
+    /// Runs imapctl with IMAPWORKER_PASSWORD set to `password` (unset when nil) and
+    /// IMAPWORKER_OAUTH_TOKEN to `oauthToken`.
     @discardableResult
-    func run(_ arguments: [String], password: String? = nil, timeout: Duration = .seconds(300)) async throws
-        -> (status: Int32, stdout: String, stderr: String)
+    func run(_ arguments: [String], password: String? = nil, oauthToken: String? = nil,
+             timeout: Duration = .seconds(300)) async throws -> (status: Int32, stdout: String, stderr: String)
     {
         var environment = ProcessInfo.processInfo.environment
         environment["IMAPWORKER_PASSWORD"] = password
+        environment["IMAPWORKER_OAUTH_TOKEN"] = oauthToken
         return try await runCommand(binary, arguments + ["--db", database], environment: environment, timeout: timeout)
     }
 
@@ -27,6 +30,32 @@ struct Imapctl {
         environment["IMAPWORKER_PASSWORD"] = password
         return try ChildProcess(binary, arguments + ["--db", database], environment: environment,
                                 logDirectory: logDirectory, name: "imapctl")
+    }
+}
+
+extension Imapctl {
+    /// Runs imapctl on a pseudo-terminal, with no password or token in the environment, and
+    /// types `answer` once `prompt` is shown, like a person (echo is off by then). Returns the
+    /// exit status and everything the terminal showed.
+    func runOnTerminal(_ arguments: [String], prompt: String, answer: String,
+                       logDirectory: String) async throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["IMAPWORKER_PASSWORD"] = nil
+        environment["IMAPWORKER_OAUTH_TOKEN"] = nil
+        let command = ([binary] + arguments + ["--db", database]).map { "'\($0)'" }.joined(separator: " ")
+        // script(1) gives imapctl a pseudo-terminal and copies our stdin to it.
+        let keyboard = Pipe()
+        let run = try ChildProcess("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment,
+                                   logDirectory: logDirectory, name: "terminal",
+                                   stdin: keyboard.fileHandleForReading)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !run.stdout.contains(prompt), run.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        keyboard.fileHandleForWriting.write(Data("\(answer)\n".utf8))
+        let status = try await run.wait(timeout: .seconds(120))
+        try? keyboard.fileHandleForWriting.close()
+        return (status, run.stdout)
     }
 }
 

@@ -39,10 +39,12 @@ public final class DovecotServer: Sendable {
     }
 
     /// Starts a server for `users`; with `corpus`, generates that mail into the first user's
-    /// Maildir before the start.
-    /// `extraConfiguration` is appended to dovecot.conf (e.g. `imap_capability = …`).
+    /// Maildir before the start; with `oauth2`, it also offers XOAUTH2 and OAUTHBEARER and checks
+    /// their tokens with that endpoint. `extraConfiguration` is appended to dovecot.conf (e.g.
+    /// `imap_capability = …`).
     public static func start(users: [(String, String)] = [("alice", "alicepw")],
-                             corpus: CorpusOptions? = nil, extraConfiguration: String? = nil) async throws -> DovecotServer {
+                             corpus: CorpusOptions? = nil, extraConfiguration: String? = nil,
+                             oauth2: OAuth2TokenEndpoint? = nil) async throws -> DovecotServer {
         guard let owner = users.first else { throw TestHarnessError("DovecotServer needs at least one user") }
         let directory = try TemporaryDirectory(prefix: "imapworker-dovecot")
         if let extraConfiguration {
@@ -65,6 +67,7 @@ public final class DovecotServer: Sendable {
             while imapsPort == imapPort { imapsPort = try freeLoopbackPort() }
             let result = try await runCommand("/bin/bash", [
                 harnessScript("dovecot-start.sh"), "--watch-pid", String(getpid()),
+            ] + (oauth2.map { ["--oauth2-url", $0.url] } ?? []) + [
                 directory.path, String(imapPort), String(imapsPort),
             ] + credentials)
             if result.status == 0 {

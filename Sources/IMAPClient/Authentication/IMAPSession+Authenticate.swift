@@ -1,14 +1,18 @@
 import IMAPCore
 
 extension IMAPSession {
-    /// Uses the first configured mechanism the server offers (AUTH=…), driven generically
-    /// through its ``SASLMechanism``; LOGIN falls back to the LOGIN command unless the server
-    /// says LOGINDISABLED.
+    /// Uses the first configured mechanism the server offers (AUTH=…) and has a secret for,
+    /// driven generically through its ``SASLMechanism``; LOGIN falls back to the LOGIN command
+    /// unless the server says LOGINDISABLED.
     func authenticate() async throws {
+        let withSecret = configuration.authMechanisms.filter { configuration.secret($0.credential) != nil }
+        if withSecret.isEmpty, let first = configuration.authMechanisms.first {
+            _ = try first.makeSASL(for: configuration)  // throws: names the missing secret
+        }
         let offered = capabilities.compactMap(\.authMechanism).sorted()
         let loginDisabled = hasCapability(.loginDisabled)
         var chosen: (AuthMechanism, useLoginCommand: Bool)?
-        for mechanism in configuration.authMechanisms {
+        for mechanism in withSecret {
             if hasCapability(.auth(mechanism.saslName)) {
                 chosen = (mechanism, false)
                 break
@@ -27,6 +31,8 @@ extension IMAPSession {
             outcome = try await submit(login, role: .login, { $0 }).value
         } else {
             let sasl = try mechanism.makeSASL(for: configuration)
+            // Names only: what is sent holds the secret.
+            logger.trace("AUTHENTICATE", metadata: ["mechanism": "\(sasl.name)", "sasl-ir": "\(hasCapability(.saslIR))"])
             outcome = try await submit(.capability, role: .authenticate(sasl), { $0 }).value
         }
         guard outcome.isOK else {

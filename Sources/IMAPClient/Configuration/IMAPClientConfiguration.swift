@@ -11,7 +11,10 @@ public struct IMAPClientConfiguration: Sendable {
     public var proxy: ProxyConfiguration?
     /// Login name; unused for a PREAUTH tunnel.
     public var username: String
+    /// For PLAIN and LOGIN.
     public var password: Secret?
+    /// An OAuth 2.0 access token, for XOAUTH2 and OAUTHBEARER.
+    public var oauthToken: Secret?
     /// SASL mechanisms in order of preference; the first one the server advertises is used.
     public var authMechanisms: [AuthMechanism]
     /// Negotiate COMPRESS=DEFLATE when the server offers it.
@@ -28,7 +31,7 @@ public struct IMAPClientConfiguration: Sendable {
 
     public init(server: ServerAddress, kind: ConnectionKind = .imaps, tls: TLSConfiguration = TLSConfiguration(),
                 tlsServerName: String? = nil, proxy: ProxyConfiguration? = nil, username: String = "",
-                password: Secret? = nil, authMechanisms: [AuthMechanism] = [.plain, .login], compress: Bool = false,
+                password: Secret? = nil, oauthToken: Secret? = nil, authMechanisms: [AuthMechanism] = [.plain, .login], compress: Bool = false,
                 connectTimeout: Duration = .seconds(30), commandTimeout: Duration = .seconds(120),
                 enableQResync: Bool = true, maxMessageSize: Int = IMAPClientConfiguration.defaultMaxMessageSize) {
         self.maxMessageSize = maxMessageSize
@@ -39,6 +42,7 @@ public struct IMAPClientConfiguration: Sendable {
         self.proxy = proxy
         self.username = username
         self.password = password
+        self.oauthToken = oauthToken
         self.authMechanisms = authMechanisms
         self.compress = compress
         self.connectTimeout = connectTimeout
@@ -51,11 +55,27 @@ public struct IMAPClientConfiguration: Sendable {
 public enum AuthMechanism: String, Sendable, Hashable, CaseIterable {
     case plain = "PLAIN"
     case login = "LOGIN"
+    case xoauth2 = "XOAUTH2"
+    case oauthBearer = "OAUTHBEARER"
 
     public init(parsing name: String) throws(IMAPClientError) {
         guard let m = AuthMechanism(rawValue: name.uppercased()) else {
-            throw .configuration("unsupported authentication mechanism \(name) (supported: PLAIN, LOGIN)")
+            let supported = AuthMechanism.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .configuration("unsupported authentication mechanism \(name) (supported: \(supported))")
         }
         self = m
+    }
+
+    /// Which of the configuration's secrets the mechanism sends.
+    public enum Credential: Sendable, Hashable {
+        case password
+        case oauthToken
+    }
+
+    public var credential: Credential {
+        switch self {
+        case .plain, .login: .password
+        case .xoauth2, .oauthBearer: .oauthToken
+        }
     }
 }

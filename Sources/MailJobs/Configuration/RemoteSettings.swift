@@ -9,6 +9,12 @@ public struct RemoteSettings: Sendable {
     public var server: String
     public var login: String
     public var password: Secret?
+    /// OAuth 2.0 access token for XOAUTH2 / OAUTHBEARER.
+    public var oauthToken: Secret?
+    /// Shell commands that print the secret when it is not given (see `runSecretCommands`).
+    public var passwordCommand: String?
+    public var oauthTokenCommand: String?
+    public var secretCommandTimeoutSeconds: Int
     /// imaps, starttls, plain, or tunnel (then `tunnelCommand` is run).
     public var connection: String
     /// A shell command line (run with /bin/sh -c, like mbsync's Tunnel and InterIMAP's command).
@@ -17,6 +23,8 @@ public struct RemoteSettings: Sendable {
     public var compress: Bool
     public var proxy: String
     public var tls: WorkerConfiguration.TLSSection
+    /// The name sent in SNI and checked in the certificate; nil: the server's host.
+    public var tlsServerName: String?
     public var connectTimeoutSeconds: Int
     public var commandTimeoutSeconds: Int
 
@@ -26,6 +34,9 @@ public struct RemoteSettings: Sendable {
         self.password = password
         connection = defaults.connection
         authMechanisms = defaults.authMechanisms
+        passwordCommand = defaults.passwordCommand.isEmpty ? nil : defaults.passwordCommand
+        oauthTokenCommand = defaults.oauthTokenCommand.isEmpty ? nil : defaults.oauthTokenCommand
+        secretCommandTimeoutSeconds = defaults.secretCommandTimeoutSeconds
         compress = defaults.compress
         proxy = defaults.proxy
         tls = defaults.tls
@@ -58,9 +69,9 @@ public struct RemoteSettings: Sendable {
         tlsConfiguration.cipherList = tls.ciphers.isEmpty ? nil : tls.ciphers
         tlsConfiguration.pinnedFingerprints = tls.fingerprints
         return IMAPClientConfiguration(
-            server: address, kind: kind, tls: tlsConfiguration,
+            server: address, kind: kind, tls: tlsConfiguration, tlsServerName: tlsServerName,
             proxy: proxy.isEmpty ? nil : try ProxyConfiguration(url: proxy),
-            username: login, password: password,
+            username: login, password: password, oauthToken: oauthToken,
             authMechanisms: try authMechanisms.map { try AuthMechanism(parsing: $0) },
             compress: compress,
             connectTimeout: .seconds(connectTimeoutSeconds), commandTimeout: .seconds(commandTimeoutSeconds))

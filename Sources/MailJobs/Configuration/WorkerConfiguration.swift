@@ -8,18 +8,35 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var imap = IMAPSection()
     public var fetch = FetchSection()
     public var log = LogSection()
+    public var identities = IdentitiesSection()
 
     public init() {}
 
     public struct StoreSection: Sendable, Equatable {
         public init() {}
         public var path = "data/imapworker.db"
+        /// The key sealing the identities' secrets, when IMAPWORKER_STORE_KEY is not set.
+        /// Empty: `PATH.key` beside the store.
+        public var keyFile = ""
+    }
+
+    public struct IdentitiesSection: Sendable, Equatable {
+        public init() {}
+        /// An identity failing without a break for this long becomes inactive.
+        public var deactivateAfterHours = 72
+        /// How long a sync lock lasts without a refresh (its holder refreshes it at a third of that).
+        public var syncLockSeconds = 300
     }
 
     public struct IMAPSection: Sendable, Equatable {
         public init() {}
         public var connection = "imaps"
         public var authMechanisms = ["PLAIN", "LOGIN"]
+        /// Shell commands printing the password / the OAuth access token on their first line,
+        /// run when no secret was given otherwise (mbsync's PassCmd). Empty: none.
+        public var passwordCommand = ""
+        public var oauthTokenCommand = ""
+        public var secretCommandTimeoutSeconds = 60
         public var compress = false
         public var connectTimeoutSeconds = 30
         public var commandTimeoutSeconds = 120
@@ -73,16 +90,29 @@ public struct WorkerConfiguration: Sendable, Equatable {
         guard let node else { return config }
         let reader = ConfigReader(source: source)
         let root = try reader.map(node, at: "")
-        try reader.only(root, keys: ["store", "imap", "fetch", "log"], at: "")
+        try reader.only(root, keys: ["store", "imap", "fetch", "log", "identities"], at: "")
         if let store = try reader.optionalMap(root["store"], at: "store") {
-            try reader.only(store, keys: ["path"], at: "store")
+            try reader.only(store, keys: ["path", "key_file"], at: "store")
             try reader.set(&config.store.path, store["path"], at: "store.path")
+            try reader.set(&config.store.keyFile, store["key_file"], at: "store.key_file")
+        }
+        if let identities = try reader.optionalMap(root["identities"], at: "identities") {
+            try reader.only(identities, keys: ["deactivate_after_hours", "sync_lock_seconds"], at: "identities")
+            try reader.set(&config.identities.deactivateAfterHours, identities["deactivate_after_hours"],
+                           at: "identities.deactivate_after_hours", min: 1)
+            try reader.set(&config.identities.syncLockSeconds, identities["sync_lock_seconds"],
+                           at: "identities.sync_lock_seconds", min: 3)
         }
         if let imap = try reader.optionalMap(root["imap"], at: "imap") {
-            try reader.only(imap, keys: ["connection", "auth_mechanisms", "compress", "connect_timeout_seconds",
+            try reader.only(imap, keys: ["connection", "auth_mechanisms", "password_command", "oauth_token_command",
+                                         "secret_command_timeout_seconds", "compress", "connect_timeout_seconds",
                                          "command_timeout_seconds", "proxy", "tls"], at: "imap")
             try reader.set(&config.imap.connection, imap["connection"], at: "imap.connection")
             try reader.set(&config.imap.authMechanisms, imap["auth_mechanisms"], at: "imap.auth_mechanisms")
+            try reader.set(&config.imap.passwordCommand, imap["password_command"], at: "imap.password_command")
+            try reader.set(&config.imap.oauthTokenCommand, imap["oauth_token_command"], at: "imap.oauth_token_command")
+            try reader.set(&config.imap.secretCommandTimeoutSeconds, imap["secret_command_timeout_seconds"],
+                           at: "imap.secret_command_timeout_seconds", min: 1)
             try reader.set(&config.imap.compress, imap["compress"], at: "imap.compress")
             try reader.set(&config.imap.connectTimeoutSeconds, imap["connect_timeout_seconds"], at: "imap.connect_timeout_seconds")
             try reader.set(&config.imap.commandTimeoutSeconds, imap["command_timeout_seconds"], at: "imap.command_timeout_seconds")

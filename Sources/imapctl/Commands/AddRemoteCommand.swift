@@ -1,4 +1,3 @@
-import Credentials
 import ArgumentParser
 import Foundation
 import MailJobs
@@ -8,7 +7,11 @@ struct AddRemoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "addremote",
         abstract: "Store a remote identity for a user and print its id.",
-        discussion: "Without --pass (or IMAPWORKER_PASSWORD), later syncs must be given the password."
+        discussion: """
+            Every connection, TLS and authentication flag is stored, so that `fullfetch --identifier` connects the \
+            same way. Secrets are sealed with the store key. Without a password, token or command, later syncs must \
+            be given the secret.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -22,34 +25,14 @@ struct AddRemoteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.load()
-        let settings = try remote.settings(configuration, needPassword: false)
-        _ = try settings.clientConfiguration()  // validates the settings before storing them
+        let settings = try remote.settings(configuration, resolveSecrets: false)
+        let identity = try RemoteIdentity(userID: userid, settings: settings, mailboxes: mailbox)
         let store = try global.openStore(configuration)
-        var tls = RemoteIdentity.TLSSettings()
-        tls.connection = RemoteIdentity.TLSSettings.Connection(rawValue: settings.tunnelCommand == nil
-            ? normalisedConnection(settings.connection) : "tunnel") ?? .imaps
-        tls.tunnelCommand = settings.tunnelCommand
-        tls.caFile = settings.tls.caFile.isEmpty ? nil : settings.tls.caFile
-        tls.pinnedFingerprints = settings.tls.fingerprints
-        tls.minimumVersion = settings.tls.minVersion.isEmpty ? nil : settings.tls.minVersion
-        tls.verifyPeer = settings.tls.verify
-        let identity = try store.addIdentity(RemoteIdentity(
-            userID: userid, server: settings.server, login: settings.login,
-            password: settings.password.map { Secret($0.value) },
-            authMechanisms: settings.authMechanisms, tls: tls,
-            mailboxes: mailbox.isEmpty ? ["INBOX"] : mailbox))
+        let added = try store.addIdentity(identity)
         if global.json {
-            try global.printJSON(["identity_id": identity.id.uuidString.lowercased()])
+            try global.printJSON(["identity_id": added.id.uuidString.lowercased()])
         } else {
-            print(identity.id.uuidString.lowercased())
-        }
-    }
-
-    private func normalisedConnection(_ name: String) -> String {
-        switch name.lowercased() {
-        case "imap": "starttls"
-        case "tls": "imaps"
-        default: name.lowercased()
+            print(added.id.uuidString.lowercased())
         }
     }
 }

@@ -1,30 +1,63 @@
 import ArgumentParser
 import Foundation
 import MailJobs
+import Logging
+import MailStore
 
 struct FullFetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fullfetch",
         abstract: "Fetch every message of a remote mailbox into the user's local account (no sync state kept).",
-        discussion: "Runs again safely: messages already stored are neither downloaded nor stored twice."
+        discussion: """
+            Runs again safely: messages already stored are neither downloaded nor stored twice. With --identifier, \
+            the stored identity says how to connect (its mailboxes by default); its sync lock is held while it runs \
+            and the outcome is recorded in its check history.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var remote: RemoteOptions
 
-    @Option(name: .long, help: "Remote mailbox (decoded name, e.g. 'Lists/Développement').")
-    var mailbox = "INBOX"
+    @Option(name: .long, help: "Remote mailbox (decoded name, e.g. 'Lists/Développement'); default INBOX, or the identity's mailboxes.")
+    var mailbox: String?
 
     @Option(name: .long, help: "The local user the messages are stored for.")
     var userid: String
 
+    @Option(name: .long, help: "A stored identity of the user (see addremote, remotes) to fetch through.")
+    var identifier: String?
+
     func run() async throws {
         let configuration = try global.load()
         let logger = try global.makeLogger(configuration)
-        let settings = try remote.settings(configuration, needPassword: remote.tunnel == nil)
         let store = try global.openStore(configuration)
+        guard let identifier else {
+            let settings = try remote.settings(configuration, resolveSecrets: remote.tunnel == nil)
+            try await fetch(mailbox ?? "INBOX", client: settings, identityID: nil, store: store, configuration, logger)
+            return
+        }
+        let identity = try storedIdentity(store, identifier: identifier, userID: userid)
+        let settings = try remote.settings(identity: identity, configuration)
+        let lock = try IdentitySyncLease(store: store, identityID: identity.id,
+                                         duration: TimeInterval(configuration.identities.syncLockSeconds))
+        do {
+            for name in mailbox.map({ [$0] }) ?? identity.mailboxes {
+                try await fetch(name, client: settings, identityID: identity.id, store: store, configuration, logger)
+            }
+        } catch {
+            lock.end()
+            try store.recordCheckFailed(id: identity.id, error: "\(error)",
+                                        deactivateAfter: TimeInterval(configuration.identities.deactivateAfterHours) * 3600)
+            throw error
+        }
+        lock.end()
+        try store.recordCheckSucceeded(id: identity.id)
+    }
+
+    private func fetch(_ mailbox: String, client settings: RemoteSettings, identityID: UUID?, store: MailStore,
+                       _ configuration: WorkerConfiguration, _ logger: Logger) async throws {
         let job = FullFetchJob(userID: userid, mailbox: mailbox, client: try settings.clientConfiguration(),
-                               fetch: configuration.fetch)
+                               identityID: identityID, fetch: configuration.fetch)
         let printer = ProgressPrinter(enabled: !global.quiet && !global.json && isatty(STDERR_FILENO) == 1)
         do {
             let result = try await job.run(store: store, logger: logger) { printer.show($0) }

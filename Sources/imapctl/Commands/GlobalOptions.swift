@@ -12,6 +12,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite store file (overrides store.path).")
     var db: String?
 
+    @Option(name: .long, help: "Key file sealing the stored secrets (overrides store.key_file; IMAPWORKER_STORE_KEY wins over both).")
+    var keyFile: String?
+
     @Flag(name: .shortAndLong, help: "Quiet: print nothing but errors.")
     var quiet = false
 
@@ -24,6 +27,7 @@ struct GlobalOptions: ParsableArguments {
     func load() throws -> WorkerConfiguration {
         var configuration = try WorkerConfiguration.load(path: config)
         if let db { configuration.store.path = db }
+        if let keyFile { configuration.store.keyFile = keyFile }
         if let logLevel { configuration.log.level = logLevel }
         return configuration
     }
@@ -39,13 +43,18 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func openStore(_ configuration: WorkerConfiguration) throws -> MailStore {
-        try MailStore(path: configuration.store.path, options: .init(), logger: makeLogger(configuration))
+        let path = configuration.store.path
+        let keyFile = configuration.store.keyFile.isEmpty ? StoreKeySource.defaultKeyFile(forStore: path)
+            : configuration.store.keyFile
+        return try MailStore(path: path, options: .init(keySource: StoreKeySource(keyFile: keyFile)),
+                             logger: makeLogger(configuration))
     }
 
     /// Prints `value` as one line of JSON on stdout.
     func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
     }
 }
