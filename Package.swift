@@ -33,7 +33,9 @@ let coreTargets: [Target] = [
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Sources/IMAPClient", swiftSettings: strict),
     .target(name: "MailStore", dependencies: [
-        "OpenSSLKit", "Credentials", logging, .product(name: "GRDB", package: "GRDB.swift"),
+        "OpenSSLKit", "Credentials", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
+        // The raw C API, for binding message bodies without a copy and for incremental blob I/O.
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
     ], path: "Sources/MailStore", swiftSettings: strict),
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
@@ -73,7 +75,7 @@ let testTargets: [Target] = [
                 path: "Tests/OpenSSLKitTests", swiftSettings: strict),
     .testTarget(name: "IMAPClientTests", dependencies: ["Credentials", "IMAPClient", "IMAPCore", "TestSupport", nio, nioPosix],
                 path: "Tests/IMAPClientTests", swiftSettings: strict),
-    .testTarget(name: "MailStoreTests", dependencies: ["Credentials", "MailStore", "TestSupport"],
+    .testTarget(name: "MailStoreTests", dependencies: ["Credentials", "MailStore", "OpenSSLKit", "TestSupport", nio],
                 path: "Tests/MailStoreTests", swiftSettings: strict),
     .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", "TestSupport", nio, .product(name: "NIOEmbedded", package: "swift-nio")], path: "Tests/DeflateCodecTests",
                 swiftSettings: strict),
