@@ -52,8 +52,7 @@ public final class MailStore: Sendable {
         let maxPageCount = options.maxPageCount
         let readOnly = options.readOnly
         // 16 MiB of log between checkpoints: few enough fsyncs, and a small file.
-        let checkpointer = readOnly || ProcessInfo.processInfo.environment["IMAPWORKER_STORE_INLINE_CHECKPOINT"] != nil
-            ? nil : WALCheckpointer(path: path, thresholdFrames: 4096)
+        let checkpointer = readOnly ? nil : WALCheckpointer(path: path, thresholdFrames: 4096)
         self.checkpointer = checkpointer
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a process crash; only a power loss can undo the last ones.

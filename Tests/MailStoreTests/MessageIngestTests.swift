@@ -52,7 +52,8 @@ import Testing
         }
         #expect(try await ingest.finish().inserted == 4)
         for message in try storedMessages(store, inbox) {
-            let raw = try #require(expected[try #require(message.origin?.uid)])
+            let uid = try #require(message.origin?.uid)
+            let raw = try #require(expected[uid])
             #expect(message.raw == raw && message.size == raw.count && message.sha256 == SHA256.hexDigest(raw))
         }
         #expect(try store.integrityCheck())
@@ -112,7 +113,9 @@ import Testing
         #expect(failure == .diskFull(path: fixture.path))
         await #expect(throws: MailStoreError.diskFull(path: fixture.path)) { try await ingest.finish() }
         let committed = ingest.summary
-        #expect(committed.committedBatches >= 2 && committed.inserted == committed.committedBatches * 10)
+        // Batches of at most 10 (fewer when the producer pauses): several fitted before the disk filled.
+        #expect(committed.committedBatches >= 2 && committed.inserted >= committed.committedBatches)
+        #expect(committed.inserted <= committed.committedBatches * 10)
         #expect(try store.integrityCheck())
         #expect(try store.messageCount(mailboxID: inbox.id) == committed.inserted)
 
@@ -122,5 +125,13 @@ import Testing
         let completed = try await rerun.finish()
         #expect(completed.inserted == Int(uid) - committed.inserted && completed.skipped == committed.inserted)
         #expect(try storedMessages(roomy, inbox).map(\.uid) == Array(1...uid))
+    }
+
+    /// Sizes a hostile server announces are summed without trapping.
+    @Test func sumsOfSizesSaturate() {
+        #expect(Int.max.addingClamped(1) == .max)
+        #expect((Int.max - 5).addingClamped(Int.max) == .max)
+        #expect(Int.min.addingClamped(-1) == .min)
+        #expect(40.addingClamped(2) == 42)
     }
 }

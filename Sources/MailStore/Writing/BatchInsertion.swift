@@ -22,10 +22,12 @@ struct PendingMessage: Sendable {
 /// and the transaction's modseq (the mailbox's HIGHESTMODSEQ + 1); a message whose origin is already
 /// stored for the mailbox's user is skipped and consumes no UID. `finish()` writes the counters back.
 ///
-/// The body is bound straight from the message's own storage (`SQLITE_STATIC`, held for the step),
-/// so SQLite's copy into its pages is the only one; a body in several chunks is written into a
-/// `zeroblob` with incremental blob I/O.
+/// A small body is bound straight from the message's own storage (`SQLITE_STATIC`, held for the
+/// step); a big one, or one in several chunks, is inserted as a `zeroblob` and written into the row's
+/// pages with incremental blob I/O. Either way no copy of the body is made on our side.
 struct BatchInsertion {
+    /// Bodies up to this size are bound to the insert; bigger ones are written into a zeroblob.
+    static let boundBodyLimit = 32 << 10
     private let db: Database
     private let statement: Statement
     private let fetchedAt = Date().timeIntervalSince1970
@@ -70,7 +72,9 @@ struct BatchInsertion {
         try bind(stmt, 15, Int64(origin.uid))
         try check(sqlite3_bind_double(stmt, 16, fetchedAt))
         let added: Bool
-        if let done = try message.body.withContiguousBytes({ bytes -> Bool in
+        // A big body goes in through blob I/O even when contiguous: binding it makes SQLite build the
+        // whole record (one more copy, and a buffer the size of the largest message) before the insert.
+        if message.body.count <= Self.boundBodyLimit, let done = try message.body.withContiguousBytes({ bytes -> Bool in
             // SQLITE_STATIC: SQLite reads the caller's bytes during the step and copies them into its pages.
             if let base = bytes.baseAddress {
                 try check(sqlite3_bind_blob64(stmt, 9, base, sqlite3_uint64(bytes.count), nil))
