@@ -33,7 +33,7 @@ let coreTargets: [Target] = [
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Sources/IMAPClient", swiftSettings: strict),
     .target(name: "MailStore", dependencies: [
-        "OpenSSLKit", "Credentials", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
+        "OpenSSLKit", "Credentials", "CShims", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
         // The raw C API, for binding message bodies without a copy and for incremental blob I/O.
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
     ], path: "Sources/MailStore", swiftSettings: strict),

@@ -1,8 +1,6 @@
+import CShims
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// The fetcher's way into the store: messages are handed over as they arrive and stored by a
@@ -303,9 +301,7 @@ private final class IngestCore: Sendable {
 /// megabytes: glibc keeps the freed space in its per-thread arenas, so RSS would creep up with the
 /// mailbox. Giving it back once per batch keeps RSS flat at the cost of a few `madvise` calls.
 private func returnFreedMemory() {
-    #if canImport(Glibc)
-    malloc_trim(0)
-    #endif
+    _ = cshim_malloc_trim()
 }
 
 extension Duration {

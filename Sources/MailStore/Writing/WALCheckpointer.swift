@@ -11,8 +11,9 @@ import Synchronization
 /// Every connection of the store reports its commits here (`sqlite3_wal_hook`, which also turns
 /// SQLite's automatic checkpoint off); once the log holds `thresholdFrames` pages, a PASSIVE
 /// checkpoint runs: it never blocks writers or readers, and the next write restarts the log
-/// from its beginning once everything is copied, so the file stays small. Crash safety is
-/// SQLite's: the log is synced before pages are copied, the database after.
+/// from its beginning once everything is copied. Should the log reach four times the threshold
+/// (the writer never paused), the committing connection checkpoints inline, so the file stays
+/// bounded. Crash safety is SQLite's: the log is synced before pages are copied, the database after.
 final class WALCheckpointer: Sendable {
     private struct State {
         var requested = false
@@ -26,6 +27,9 @@ final class WALCheckpointer: Sendable {
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
+    /// One checkpoint at a time (SQLite refuses a second one with SQLITE_BUSY): the inline catch-up
+    /// waits for the background pass to end, then copies what is left.
+    private let pass = DispatchSemaphore(value: 1)
 
     init(path: String, thresholdFrames: Int32) {
         self.path = path
@@ -37,9 +41,16 @@ final class WALCheckpointer: Sendable {
 
     /// Installs the commit hook on one of the store's connections.
     func observe(_ db: Database) {
-        sqlite3_wal_hook(db.sqliteConnection, { context, _, _, frames in
+        sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, frames in
             guard let context else { return SQLITE_OK }
-            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(frames: frames)
+            let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            checkpointer.committed(frames: frames)
+            // A writer that never pauses keeps the background pass from ever catching up, so the
+            // log would never restart: past 4x the threshold the committing connection copies the
+            // rest itself (what SQLite's own automatic checkpoint does at every threshold).
+            if frames >= checkpointer.thresholdFrames.multipliedReportingOverflow(by: 4).partialValue {
+                checkpointer.onePass { sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
+            }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -101,6 +112,12 @@ final class WALCheckpointer: Sendable {
         }
         // A failure (busy with another checkpoint, I/O) leaves the log to the next request or to
         // the checkpoint SQLite runs when the last connection closes; nothing is lost either way.
-        if let connection { sqlite3_wal_checkpoint_v2(connection, nil, mode, nil, nil) }
+        if let connection { onePass { sqlite3_wal_checkpoint_v2(connection, nil, mode, nil, nil) } }
+    }
+
+    fileprivate func onePass(_ checkpoint: () -> Int32) {
+        pass.wait()
+        _ = checkpoint()
+        pass.signal()
     }
 }
