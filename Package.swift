@@ -33,7 +33,9 @@ let coreTargets: [Target] = [
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Sources/IMAPClient", swiftSettings: strict),
     .target(name: "MailStore", dependencies: [
-        "OpenSSLKit", "Credentials", logging, .product(name: "GRDB", package: "GRDB.swift"),
+        "OpenSSLKit", "Credentials", "CShims", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
+        // The raw C API, for binding message bodies without a copy and for incremental blob I/O.
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
     ], path: "Sources/MailStore", swiftSettings: strict),
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
@@ -76,7 +78,7 @@ let testTargets: [Target] = [
     .testTarget(name: "IMAPClientTests", dependencies: ["Credentials", "IMAPClient", "IMAPCore", "TestSupport", nio, nioPosix,
                                                        .product(name: "NIOEmbedded", package: "swift-nio")],
                 path: "Tests/IMAPClientTests", swiftSettings: strict),
-    .testTarget(name: "MailStoreTests", dependencies: ["Credentials", "MailStore", "OpenSSLKit", "TestSupport",
+    .testTarget(name: "MailStoreTests", dependencies: ["Credentials", "MailStore", "OpenSSLKit", "TestSupport", nio,
                                                    .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/MailStoreTests", swiftSettings: strict),
     .testTarget(name: "DeflateCodecTests", dependencies: ["DeflateCodec", "TestSupport", nio, .product(name: "NIOEmbedded", package: "swift-nio")], path: "Tests/DeflateCodecTests",

@@ -1,6 +1,9 @@
 #include "CShims.h"
 #include <openssl/ssl.h>
 #include <zlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 int cshim_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
 int cshim_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_max_proto_version(ctx, version); }
@@ -12,3 +15,11 @@ int cshim_deflateInit2(z_stream *strm, int level, int method, int windowBits, in
     return deflateInit2(strm, level, method, windowBits, memLevel, strategy);
 }
 int cshim_inflateInit2(z_stream *strm, int windowBits) { return inflateInit2(strm, windowBits); }
+
+int cshim_malloc_trim(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}

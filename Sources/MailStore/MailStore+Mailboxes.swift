@@ -4,7 +4,8 @@ import GRDB
 /// The users' local accounts: their mailboxes on our side.
 extension MailStore {
     /// The user's mailbox `name`, created (with a fresh random UIDVALIDITY) when missing.
-    /// Names are compared after NFC normalisation, so "é" precomposed or not is one mailbox.
+    /// Names are compared in their canonical form (`canonicalMailboxName`): "é" precomposed or not is
+    /// one mailbox, and so are "INBOX" and "inbox".
     public func ensureMailbox(userID: String, name: String, delimiter: Character? = "/") throws(MailStoreError) -> LocalMailbox {
         let name = try Self.validMailboxName(name)
         guard !userID.isEmpty else { throw .invalidArgument("empty user id") }
@@ -31,7 +32,7 @@ extension MailStore {
 
     /// The user's mailbox `name`, or nil.
     public func mailbox(userID: String, name: String) throws(MailStoreError) -> LocalMailbox? {
-        let name = name.precomposedStringWithCanonicalMapping
+        let name = Self.canonicalMailboxName(name)
         return try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE user_id = ? AND name = ?", arguments: [userID, name])
                 .map(LocalMailbox.init(row:))
@@ -59,8 +60,16 @@ extension MailStore {
         }
     }
 
-    static func validMailboxName(_ name: String) throws(MailStoreError) -> String {
+    /// The form a mailbox name is stored and compared in: NFC, and "INBOX" in upper case, since
+    /// RFC 3501 makes that one name case-insensitive. Also the key for a message's origin mailbox.
+    public static func canonicalMailboxName(_ name: String) -> String {
         let name = name.precomposedStringWithCanonicalMapping
+        let isInbox = name.utf8.elementsEqual("inbox".utf8) { $0 | 0x20 == $1 }  // ASCII case only
+        return isInbox ? "INBOX" : name
+    }
+
+    static func validMailboxName(_ name: String) throws(MailStoreError) -> String {
+        let name = canonicalMailboxName(name)
         guard !name.isEmpty else { throw .invalidArgument("empty mailbox name") }
         guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .invalidArgument("mailbox name with a control character")

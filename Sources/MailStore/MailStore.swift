@@ -36,6 +36,8 @@ public final class MailStore: Sendable {
     let pool: DatabasePool
     let logger: Logger
     let secrets: StoreSecrets
+    /// nil for a read-only store.
+    private let checkpointer: WALCheckpointer?
 
     public convenience init(path: String = MailStore.defaultPath,
                             logger: Logger = Logger(label: "imapworker.store")) throws(MailStoreError) {
@@ -56,19 +58,34 @@ public final class MailStore: Sendable {
         configuration.label = "imapworker.store"
         let maxPageCount = options.maxPageCount
         let readOnly = options.readOnly
+        // 16 MiB of log between checkpoints: few enough fsyncs, and a small file.
+        let checkpointer = readOnly ? nil : WALCheckpointer(path: path, thresholdFrames: 4096)
+        self.checkpointer = checkpointer
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a process crash; only a power loss can undo the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
             if readOnly { try db.execute(sql: "PRAGMA query_only = 1") }
+            checkpointer?.observe(db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
+            checkpointer?.stop()
             throw MailStoreError(error, path: path)
         }
         try migrate()
         logger.debug("mail store open", metadata: ["path": "\(path)", "readOnly": "\(options.readOnly)"])
+    }
+
+    /// The store's connections close first, so that the checkpointer's final checkpoint is the last word.
+    deinit {
+        do {
+            try pool.close()
+        } catch {
+            logger.error("mail store not closed cleanly", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+        checkpointer?.stop()
     }
 
     /// Creates the parent directories and, for a new store, an empty file readable by its owner only

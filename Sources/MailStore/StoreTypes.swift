@@ -50,16 +50,21 @@ public struct IncomingMessage: Sendable {
     public var flags: [String]
     /// INTERNALDATE as epoch seconds and the UTC offset (minutes) it was given with.
     public var internalDate: (epoch: Int64, utcOffsetMinutes: Int)
-    /// The RFC 5322 bytes exactly as fetched.
-    public var raw: [UInt8]
+    /// The RFC 5322 bytes exactly as fetched, in the buffers they arrived in.
+    public var body: MessageBytes
 
     public init(mailboxID: Int64, origin: MessageOrigin, flags: [String],
-                internalDate: (epoch: Int64, utcOffsetMinutes: Int), raw: [UInt8]) {
+                internalDate: (epoch: Int64, utcOffsetMinutes: Int), body: MessageBytes) {
         self.mailboxID = mailboxID
         self.origin = origin
         self.flags = flags
         self.internalDate = internalDate
-        self.raw = raw
+        self.body = body
+    }
+
+    public init(mailboxID: Int64, origin: MessageOrigin, flags: [String],
+                internalDate: (epoch: Int64, utcOffsetMinutes: Int), raw: [UInt8]) {
+        self.init(mailboxID: mailboxID, origin: origin, flags: flags, internalDate: internalDate, body: MessageBytes(raw))
     }
 }
 

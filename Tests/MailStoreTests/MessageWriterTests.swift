@@ -136,6 +136,22 @@ import Testing
         #expect(throws: MailStoreError.self) { try store.ensureMailbox(userID: "u1", name: "bad\nname") }
     }
 
+    /// RFC 3501: INBOX is case-insensitive, so "inbox" must not become a second mailbox.
+    @Test func inboxIsOneMailboxWhateverItsCase() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let inbox = try store.ensureMailbox(userID: "u1", name: "inbox")
+        #expect(inbox.name == "INBOX")
+        #expect(try store.ensureMailbox(userID: "u1", name: "INBOX") == inbox)
+        #expect(try store.ensureMailbox(userID: "u1", name: "InBoX") == inbox)
+        #expect(try store.mailbox(userID: "u1", name: "Inbox")?.id == inbox.id)
+        #expect(try store.mailboxes(userID: "u1").map(\.name) == ["INBOX"])
+        // Only that name: other names keep their case, and a non-ASCII look-alike is another name.
+        #expect(try store.ensureMailbox(userID: "u1", name: "Archive") != store.ensureMailbox(userID: "u1", name: "archive"))
+        #expect(MailStore.canonicalMailboxName("\u{131}nbox") == "\u{131}nbox")
+        #expect(MailStore.canonicalMailboxName("inbox/Sub") == "inbox/Sub")
+    }
+
     @Test func flagsAreNormalised() {
         #expect(MessageFlags.normalised(["\\SEEN", "\\answered", "\\Recent", "$Junk", "\\Seen", "", "a b"])
                 == ["$Junk", "\\Answered", "\\Seen"])

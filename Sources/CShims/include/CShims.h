@@ -1,7 +1,8 @@
 #ifndef IMAPWORKER_CSHIMS_H
 #define IMAPWORKER_CSHIMS_H
 /*
- * Function wrappers for OpenSSL and zlib macros that Swift cannot import.
+ * Function wrappers for OpenSSL and zlib macros that Swift cannot import,
+ * and for the C library calls that Swift's Glibc module does not declare.
  * The parameters are incomplete struct pointers (imported as OpaquePointer)
  * so that this module does not re-export the libraries' own declarations.
  */
@@ -18,4 +19,6 @@ long cshim_SSL_CTX_set_options(struct ssl_ctx_st *ctx, long options);
 long cshim_SSL_OP_NO_RENEGOTIATION(void);
 int cshim_deflateInit2(struct z_stream_s *strm, int level, int method, int windowBits, int memLevel, int strategy);
 int cshim_inflateInit2(struct z_stream_s *strm, int windowBits);
+/* glibc malloc_trim(0): gives the free memory of every arena back to the kernel; 0 elsewhere. */
+int cshim_malloc_trim(void);
 #endif

@@ -1,3 +1,5 @@
+import MailStore
+
 /// Progress of a fetch, for terminals and events.
 public struct FetchProgress: Sendable {
     public var mailbox: String
@@ -19,8 +21,10 @@ public struct FetchProgress: Sendable {
 
     mutating func record(bytes: Int) {
         messagesDone += 1
-        bytesDone += bytes
+        bytesDone = bytesDone.addingClamped(max(0, bytes))  // sizes come from the server
     }
+
+    mutating func finish() { finished = true }
 
     /// At most four reports a second.
     mutating func shouldReport() -> Bool {

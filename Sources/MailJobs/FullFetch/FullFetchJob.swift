@@ -1,6 +1,5 @@
 import Foundation
 import IMAPClient
-import IMAPCore
 import Logging
 import MailStore
 import NIOPosix
@@ -33,54 +32,72 @@ public struct FullFetchJob: Sendable {
         async throws -> FullFetchResult
     {
         let started = ContinuousClock.now
+        // One name for INBOX whatever its case (RFC 3501), locally and in the messages' origin.
+        let mailbox = MailStore.canonicalMailboxName(self.mailbox)
+        let (userID, accountKey, identityID, fetch) = (self.userID, self.accountKey, self.identityID, self.fetch)
         return try await IMAPSession.withSession(client, logger: logger) { session in
-            let selection = try await session.examine(MailboxName(mailbox)).value
+            // STATUS before EXAMINE: RFC 3501 advises against STATUS on the selected mailbox.
+            let name = MailboxName(mailbox)
+            let status = session.hasCapability("STATUS=SIZE") ? try await session.status(name, [.size]).value : nil
+            let selection = try await session.examine(name).value
             guard let uidValidity = selection.uidValidity?.rawValue else {
                 throw IMAPClientError.protocolError("the server gave no UIDVALIDITY for \(mailbox)")
             }
-            let local = try store.ensureMailbox(userID: userID, name: mailbox)
-            let already = try store.storedOriginUIDs(userID: userID, account: accountKey, mailbox: mailbox,
-                                                     uidValidity: uidValidity)
-            // Sizes first: they give the progress total and let us skip what is stored.
-            var wanted: [(uid: UInt32, size: Int)] = []
-            var remoteCount = 0
-            if selection.exists > 0 {
-                try await session.uidFetchSizes { uid, size in
-                    remoteCount += 1
-                    if !already.contains(uid.rawValue) { wanted.append((uid.rawValue, size)) }
-                }
+            let (local, already) = try await offThePool {
+                (try store.ensureMailbox(userID: userID, name: mailbox),
+                 try store.storedOriginUIDs(userID: userID, account: accountKey, mailbox: mailbox, uidValidity: uidValidity))
             }
-            wanted.sort { $0.uid < $1.uid }
-            var tracker = FetchProgress(mailbox: mailbox, messagesTotal: wanted.count,
-                                        bytesTotal: wanted.reduce(0) { $0 + $1.size }, started: started)
+            let plan = try await FetchPlan.make(session: session, exists: Int(selection.exists), status: status,
+                                                alreadyStored: already)
+            let listed = ContinuousClock.now
+            var tracker = FetchProgress(mailbox: mailbox, messagesTotal: plan.uids.count, bytesTotal: plan.bytesTotal,
+                                        started: started)
             progress(tracker)
-            let committer = BatchCommitter(store: store, maxMessages: fetch.batchMessages, maxBytes: fetch.batchBytes)
+            let ingest = store.makeIngest(MessageIngest.Limits(batchBytes: fetch.batchBytes,
+                                                               batchMessages: fetch.batchMessages))
             let origin = MessageOrigin(account: accountKey, identityID: identityID, mailbox: mailbox,
                                        uidValidity: uidValidity, uid: 0)
-            let chunks = stride(from: 0, to: wanted.count, by: fetch.uidsPerCommand).compactMap {
-                UIDSet(uids: wanted[$0..<min($0 + fetch.uidsPerCommand, wanted.count)].compactMap { UID(rawValue: $0.uid) })
+            do {
+                try await session.uidFetchMessages(plan.commands(perCommand: fetch.uidsPerCommand),
+                                                   commandsInFlight: fetch.commandsInFlight) { message in
+                    guard let uid = message.uid else { return }
+                    var messageOrigin = origin
+                    messageOrigin.uid = uid.rawValue
+                    let size = message.body.readableBytes
+                    try await ingest.submit(IncomingMessage(
+                        mailboxID: local.id, origin: messageOrigin, flags: message.flagNames,
+                        internalDate: (message.internalDate?.epochSeconds ?? 0, message.internalDate?.utcOffsetMinutes ?? 0),
+                        body: MessageBytes(message.body)))
+                    tracker.record(bytes: size)
+                    if tracker.shouldReport() { progress(tracker) }
+                }
+            } catch {
+                // The messages that arrived whole are still stored; then the fetch's own error counts.
+                _ = try? await ingest.finish()
+                throw error
             }
-            try await session.uidFetchMessages(chunks, commandsInFlight: fetch.commandsInFlight) { message in
-                guard let uid = message.uid else { return }
-                var messageOrigin = origin
-                messageOrigin.uid = uid.rawValue
-                try await committer.add(IncomingMessage(
-                    mailboxID: local.id, origin: messageOrigin, flags: message.flagNames,
-                    internalDate: (message.internalDate?.epochSeconds ?? 0, message.internalDate?.utcOffsetMinutes ?? 0),
-                    raw: Array(message.body.readableBytesView)))
-                tracker.record(bytes: message.body.readableBytes)
-                if tracker.shouldReport() { progress(tracker) }
-            }
-            let inserted = try await committer.finish()
-            tracker.finished = true
+            let downloaded = ContinuousClock.now
+            let stored = try await ingest.finish()
+            tracker.finish()
             progress(tracker)
+            let ended = ContinuousClock.now
+            logger.debug("fullfetch phases", metadata: [
+                "mailbox": "\(mailbox)", "listSeconds": "\((listed - started).seconds)",
+                "downloadSeconds": "\((downloaded - listed).seconds)",
+                "lastCommitSeconds": "\((ended - downloaded).seconds)", "batches": "\(stored.committedBatches)",
+            ])
             return FullFetchResult(
                 userID: userID, mailbox: mailbox, account: accountKey, uidValidity: uidValidity,
-                remoteMessages: remoteCount, alreadyStored: remoteCount - wanted.count,
-                fetched: tracker.messagesDone, inserted: inserted, bytes: tracker.bytesDone,
-                seconds: (ContinuousClock.now - started).seconds)
+                remoteMessages: plan.remoteMessages, alreadyStored: plan.remoteMessages - plan.uids.count,
+                fetched: tracker.messagesDone, inserted: stored.inserted, bytes: tracker.bytesDone,
+                seconds: (ended - started).seconds)
         }
     }
+}
+
+/// Runs blocking store calls on NIO's thread pool: never on the cooperative pool.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await NIOThreadPool.singleton.runIfActive(body)
 }
 
 /// What a fullfetch did, as printed by `imapctl --json` and sent in completion events.
