@@ -2,14 +2,16 @@ import NIOCore
 
 /// The subscription table and message dispatch, including the muxed request inbox.
 extension ClientCore {
-    func subscribe(subject: String, queue: String?) throws(NATSError) -> NATSSubscription {
+    func subscribe(subject: String, queue: String?,
+                   handler: (@Sendable (NATSMessage) -> Void)?) throws(NATSError) -> NATSSubscription {
         guard isValidSubject(subject) else { throw .invalidSubject(subject) }
         if let queue, !isValidSubject(queue) { throw .invalidSubject(queue) }
         let buffer = SubscriptionBuffer(messagesLimit: options.pendingMessagesLimit, bytesLimit: options.pendingBytesLimit)
+        let sink: Sink = handler.map { .handler($0, buffer) } ?? .buffer(buffer)
         let sid: UInt64? = state.withLockedValue { s in
             guard s.mode != .closed else { return nil }
             defer { s.nextSID += 1 }
-            s.subscriptions[s.nextSID] = SubscriptionRecord(subject: subject, queue: queue, sink: .buffer(buffer))
+            s.subscriptions[s.nextSID] = SubscriptionRecord(subject: subject, queue: queue, sink: sink)
             return s.nextSID
         }
         guard let sid else { throw .connectionClosed }
@@ -37,7 +39,7 @@ extension ClientCore {
             appendCommand { $0.writeUnsub(sid: sid, max: max) }
         case .ended(let sink):
             appendCommand { $0.writeUnsub(sid: sid, max: nil) }
-            if case .buffer(let buffer) = sink { buffer.finish() }
+            sink.buffer?.finish()
         }
     }
 
@@ -48,7 +50,7 @@ extension ClientCore {
             var sids: [UInt64] = []
             var buffers: [SubscriptionBuffer] = []
             for (sid, record) in s.subscriptions {
-                guard case .buffer(let buffer) = record.sink else { continue }
+                guard let buffer = record.sink.buffer else { continue }
                 sids.append(sid)
                 buffers.append(buffer)
             }
@@ -64,7 +66,7 @@ extension ClientCore {
             defer { s.subscriptions = s.subscriptions.filter { if case .replies = $0.value.sink { true } else { false } } }
             return s.subscriptions.values.map(\.sink)
         }
-        for case .buffer(let buffer) in sinks { buffer.finish() }
+        for sink in sinks { sink.buffer?.finish() }
     }
 
     /// The messages of one read (event loop): one lock for the table, one per subscription buffer.
@@ -98,9 +100,11 @@ extension ClientCore {
             do {
                 message = try NATSMessage(inbound)
             } catch {
-                flushRun()
-                process { $0.errorCaught(.protocolViolation(error.reason)) }
-                return
+                // Any publisher can send a broken header block (the server passes it on): that
+                // is no reason to drop our connection. The message goes on without headers.
+                logger.warning("nats: malformed header block, message delivered without headers",
+                               metadata: ["subject": "\(inbound.subject)", "error": "\(error.reason)"])
+                message = NATSMessage(subject: inbound.subject, replyTo: inbound.replyTo, payload: inbound.payload)
             }
             switch target.sink {
             case .buffer(let buffer):
@@ -112,6 +116,10 @@ extension ClientCore {
                     flushRun()
                     buffer.finish()
                 }
+            case .handler(let handler, let buffer):
+                flushRun()
+                handler(message)
+                if target.reachedMax { buffer.finish() }
             case .replies:
                 flushRun()
                 resolveRequest(message, subject: inbound.subject)
