@@ -1,3 +1,4 @@
+import NIOCore
 import NIOConcurrencyHelpers
 import Testing
 import TestSupport
@@ -75,6 +76,33 @@ struct MisbehavingServerTests {
         #expect(closed == .closed(reason: .authorization("Authorization Violation")))
         #expect(server.connectionCount == 3)  // the first, then two refused
         await #expect(throws: NATSError.connectionClosed) { try await client.flush() }
+        try await server.stop()
+    }
+}
+
+/// A flush confirms publishes only on the connection they were written to.
+@Suite(.timeLimit(.minutes(1)))
+struct ConfirmedFlushTests {
+    @Test func aConnectionLostBeforeThePongFailsTheFlush() async throws {
+        let pings = NIOLockedValueBox([Int: Int]())
+        let server = try await FakeServer { connection, line in
+            guard line == "PING" else { return nil }
+            let count = pings.withLockedValue { counts in
+                counts[connection, default: 0] += 1
+                return counts[connection, default: 0]
+            }
+            // The first connection answers the flush's PING with garbage: it ends, and what was
+            // published on it may be lost. The next connection answers everything.
+            return connection == 0 && count > 1 ? "HELLO THERE\r\n" : "PONG\r\n"
+        }
+        let client = try await NATSClient.connect(testOptions(server.url))
+        await #expect(throws: NATSError.connectionLost) {
+            try await client.publishConfirmed([NATSMessage(subject: "events", payload: ByteBuffer(string: "completed"))])
+        }
+        // On the new connection a confirmed publish succeeds again.
+        try await client.publishConfirmed([NATSMessage(subject: "events", payload: ByteBuffer(string: "again"))])
+        #expect(server.connectionCount == 2)
+        await client.close()
         try await server.stop()
     }
 }

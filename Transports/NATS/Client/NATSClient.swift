@@ -95,7 +95,7 @@ public final class NATSClient: Sendable {
 
     /// Appends a publish and never waits (no back-pressure): for handlers running on the event
     /// loop, which must not suspend. Written with the loop's next flush.
-    func publishWithoutWaiting(_ subject: String, payload: [UInt8], replyTo: String? = nil) throws(NATSError) {
+    public func publishWithoutWaiting(_ subject: String, payload: [UInt8], replyTo: String? = nil) throws(NATSError) {
         _ = try validate(subject, headers: nil, replyTo: replyTo)
         let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeBytes { bytes in
             do throws(NATSError) {

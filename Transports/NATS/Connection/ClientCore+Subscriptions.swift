@@ -130,11 +130,12 @@ extension ClientCore {
 
     private func resolveRequest(_ message: NATSMessage, subject: String) {
         let token = String(subject.utf8.dropFirst(replyPrefix.utf8.count)) ?? ""
-        guard let promise = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
+        guard let request = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
         if message.isNoResponders {
-            promise.fail(NATSError.noResponders)
+            request.fail(NATSError.noResponders)
         } else {
-            promise.succeed(message)
+            request.timer?.cancel()
+            request.promise.succeed(message)
         }
     }
 
@@ -156,7 +157,7 @@ extension ClientCore {
             }
             s.nextRequestToken += 1
             let token = String(s.nextRequestToken, radix: 36)
-            s.requests[token] = promise
+            s.requests[token] = PendingRequest(promise: promise, timer: nil)
             return (token, newSID)
         }
         guard let registered else {
@@ -167,10 +168,6 @@ extension ClientCore {
             appendCommand { $0.writeSub(subject: prefix + "*", queue: nil, sid: sid) }
         }
         let token = registered.token
-        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(NATSError.timeout)
-        }
-        defer { timer.cancel() }
         let outcome: Result<AppendOutcome, NATSError> = payload.withUnsafeReadableBytes { bytes in
             do throws(NATSError) {
                 return .success(try appendPublish(subject: subject, replyTo: prefix + token, headerBlock: headerBlock, payload: bytes))
@@ -180,13 +177,39 @@ extension ClientCore {
         }
         switch outcome {
         case .success(let appended):
-            await afterAppend(appended)
+            // One trip to the event loop writes the request at once and arms its timeout there
+            // (a timer scheduled or cancelled from another thread costs a wake-up of its own).
+            let (flushNow, mustWait): (Bool, Bool) = switch appended {
+            case .appended(let scheduleFlush, let wait): (scheduleFlush, wait)
+            case .buffered: (false, false)
+            }
+            let timeout = TimeAmount(timeout)
+            if eventLoop.inEventLoop {
+                armRequest(token, timeout: timeout, flush: flushNow)
+            } else {
+                eventLoop.execute { self.armRequest(token, timeout: timeout, flush: flushNow) }
+            }
+            if mustWait { await waitForOutboundRoom() }
         case .failure(let error):
             state.withLockedValue { _ = $0.requests.removeValue(forKey: token) }
             promise.fail(error)
             throw error
         }
         return try await awaitReply(promise, token: token, isolation: #isolation)
+    }
+
+    /// On the event loop: writes what is waiting (the request) and starts its timeout.
+    private func armRequest(_ token: String, timeout: TimeAmount, flush: Bool) {
+        if flush { flushOutbound() }
+        let timer = eventLoop.scheduleTask(in: timeout) { () -> Void in
+            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(NATSError.timeout)
+        }
+        let answered = state.withLockedValue { s in
+            guard s.requests[token] != nil else { return true }
+            s.requests[token]?.timer = timer
+            return false
+        }
+        if answered { timer.cancel() }
     }
 
     /// The operation closure captures the isolated parameter so that it runs on the caller's

@@ -58,7 +58,7 @@ final class ClientCore: Sendable {
         var flushPromises: [UInt64: PendingFlush] = [:]
         /// Counts established connections that ended: bytes written on them may be lost.
         var lossEpoch: UInt64 = 0
-        var requests: [String: EventLoopPromise<NATSMessage>] = [:]
+        var requests: [String: PendingRequest] = [:]
         var nextRequestToken: UInt64 = 0
         var repliesSID: UInt64?
         var pingTimer: RepeatedTask?
@@ -74,6 +74,17 @@ final class ClientCore: Sendable {
     struct PendingFlush {
         let promise: EventLoopPromise<Void>
         let lossEpoch: UInt64
+    }
+
+    /// A request waiting for its reply; the timer is armed on the event loop with the flush.
+    struct PendingRequest {
+        let promise: EventLoopPromise<NATSMessage>
+        var timer: Scheduled<Void>?
+
+        func fail(_ error: any Error) {
+            timer?.cancel()
+            promise.fail(error)
+        }
     }
 
     let options: NATSOptions
