@@ -43,14 +43,11 @@ struct MisbehavingServerTests {
     }
 
     @Test func unansweredPingsMakeTheConnectionStale() async throws {
-        let pings = NIOLockedValueBox([Int: Int]())
+        let pings = PingCounter()
         let server = try await FakeServer { connection, line in
             guard line == "PING" else { return nil }
             // Only the handshake PING of the first connection is answered.
-            let count = pings.withLockedValue { counts in
-                counts[connection, default: 0] += 1
-                return counts[connection, default: 0]
-            }
+            let count = pings.next(connection)
             return connection == 0 && count > 1 ? nil : "PONG\r\n"
         }
         var options = testOptions(server.url)
@@ -60,7 +57,7 @@ struct MisbehavingServerTests {
         #expect(await nextEvent(&events) { $0.isDisconnected } == .disconnected(reason: .staleConnection))
         #expect(await nextEvent(&events) { $0.isReconnected } != nil)
         // Two keep-alive PINGs went unanswered before the third tick declared the connection stale.
-        #expect(pings.withLockedValue { $0[0] } == 3)
+        #expect(pings.count(0) == 3)
         await client.close()
         try await server.stop()
     }
@@ -84,13 +81,10 @@ struct MisbehavingServerTests {
 @Suite(.timeLimit(.minutes(1)))
 struct ConfirmedFlushTests {
     @Test func aConnectionLostBeforeThePongFailsTheFlush() async throws {
-        let pings = NIOLockedValueBox([Int: Int]())
+        let pings = PingCounter()
         let server = try await FakeServer { connection, line in
             guard line == "PING" else { return nil }
-            let count = pings.withLockedValue { counts in
-                counts[connection, default: 0] += 1
-                return counts[connection, default: 0]
-            }
+            let count = pings.next(connection)
             // The first connection answers the flush's PING with garbage: it ends, and what was
             // published on it may be lost. The next connection answers everything.
             return connection == 0 && count > 1 ? "HELLO THERE\r\n" : "PONG\r\n"

@@ -48,13 +48,13 @@ struct OrderTransportTests {
         }
         #expect(replySubjects == Set((0..<10).map { "client.replies.\($0)" }))
         #expect(Set(await intake.taken.map { String(decoding: $0.1.payload, as: UTF8.self) }) == Set((0..<10).map { "{\"order\":\($0)}" }))
-        #expect(first.slots.free == 3 && second.slots.free == 3)
 
         try await first.publishEvent(Array("status".utf8))
         #expect(await eventIterator.next()?.string == "status")
         await first.close()
         await second.close()
         for worker in workers { try await worker.value }
+        #expect(first.slots.free == 3 && second.slots.free == 3)  // every settlement gave its slot back
         await sender.close()
     }
 
@@ -62,17 +62,9 @@ struct OrderTransportTests {
     /// `busy`; every sender gets exactly one answer, none is silent.
     @Test func moreOrdersThanSlotsAreEachAnsweredQueuedOrBusy() async throws {
         let server = try await NATSServer()
-        var configuration = NATSOrderTransport.Configuration()
-        configuration.queueLimit = 3
         let slots = WorkerSlots(capacity: 2)
-        let transport = try await NATSOrderTransport.connect(testOptions(server.url), configuration: configuration, slots: slots)
-        let sender = try await NATSClient.connect(testOptions(server.url))
-        let replies = try sender.subscribe("client.replies.>")
-        try await sender.flush()
-        for index in 0..<20 {
-            try await sender.publish("imapworker.orders", payload: "{\"order\":\(index)}", replyTo: "client.replies.\(index)")
-        }
-        try await sender.flush()
+        let transport = try await worker(server, slots: slots, queueLimit: 3)
+        let (sender, replies) = try await sendOrders(20, to: server)
         var answers: [String: [String]] = [:]
         var iterator = replies.makeAsyncIterator()
         // The fifteen refusals come while nobody receives: the worker holds what it can.
@@ -108,17 +100,9 @@ struct OrderTransportTests {
     /// complete or are released, then the transport closes. Every order got exactly one answer.
     @Test func stopReceivingThenSettleThenCloseLosesNothing() async throws {
         let server = try await NATSServer()
-        var configuration = NATSOrderTransport.Configuration()
-        configuration.queueLimit = 5
         let slots = WorkerSlots(capacity: 2)
-        let transport = try await NATSOrderTransport.connect(testOptions(server.url), configuration: configuration, slots: slots)
-        let sender = try await NATSClient.connect(testOptions(server.url))
-        let replies = try sender.subscribe("client.replies.>")
-        try await sender.flush()
-        for index in 0..<5 {
-            try await sender.publish("imapworker.orders", payload: "{\"order\":\(index)}", replyTo: "client.replies.\(index)")
-        }
-        try await sender.flush()
+        let transport = try await worker(server, slots: slots, queueLimit: 5)
+        let (sender, replies) = try await sendOrders(5, to: server)
         var running: [OrderDelivery] = []
         while running.count < 2 { running += try await transport.receive() }
         #expect(running.count == 2)
@@ -231,6 +215,24 @@ struct OrderTransportTests {
         #expect(client.core.state.withLockedValue { $0.generation } == generation)
         await client.close()
     }
+}
+
+private func worker(_ server: NATSServer, slots: WorkerSlots, queueLimit: Int) async throws -> NATSOrderTransport {
+    var configuration = NATSOrderTransport.Configuration()
+    configuration.queueLimit = queueLimit
+    return try await NATSOrderTransport.connect(testOptions(server.url), configuration: configuration, slots: slots)
+}
+
+/// A sender subscribed to `client.replies.>` publishes `count` orders, order n replying to `client.replies.n`.
+private func sendOrders(_ count: Int, to server: NATSServer) async throws -> (NATSClient, NATSSubscription) {
+    let sender = try await NATSClient.connect(testOptions(server.url))
+    let replies = try sender.subscribe("client.replies.>")
+    try await sender.flush()
+    for index in 0..<count {
+        try await sender.publish("imapworker.orders", payload: "{\"order\":\(index)}", replyTo: "client.replies.\(index)")
+    }
+    try await sender.flush()
+    return (sender, replies)
 }
 
 private actor Intake {

@@ -12,13 +12,11 @@ private let done = Array(#"{"type":"done"}"#.utf8)
 @Suite(.timeLimit(.minutes(2)))
 struct ContractTests {
     @Test func neverReadsBeyondTheFreeSlots() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         _ = try await admin.addOrders((0..<10).map { #"{"n":\#($0)}"# })
         let slots = WorkerSlots(capacity: 3)
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: slots)
+        let transport = try worker(server, "c", slots: slots)
         let first = try await transport.receive()
         #expect(first.count == 3)
         #expect(slots.free == 0)
@@ -38,19 +36,17 @@ struct ContractTests {
     }
 
     @Test func releasedOrderIsClaimableAtOnceByAnotherConsumer() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         let id = try await admin.addOrders([#"{"n":1}"#])[0]
         let slots = WorkerSlots(capacity: 1)
-        let leaving = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "leaving"), slots: slots)
+        let leaving = try worker(server, "leaving", slots: slots)
         let delivery = try #require(try await leaving.receive().first)
         try await leaving.release(delivery)
         #expect(slots.free == 1)
         await leaving.close()
         // claimIdle is a minute: only the release makes it claimable now.
-        let other = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "other"), slots: WorkerSlots(capacity: 1))
+        let other = try worker(server, "other", slots: WorkerSlots(capacity: 1))
         let taken = try #require(try await other.receive().first)
         #expect(taken.id == id)
         #expect(taken.payload == Array(#"{"n":1}"#.utf8))
@@ -60,12 +56,10 @@ struct ContractTests {
     }
 
     @Test func keepAliveAfterAReclaimDoesNotTakeTheOrderBack() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         let id = try await admin.addOrders([#"{"type":"long"}"#])[0]
-        let slow = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "slow"), slots: WorkerSlots(capacity: 1))
+        let slow = try worker(server, "slow", slots: WorkerSlots(capacity: 1))
         let held = try #require(try await slow.receive().first)
         // The job overran claimIdle without a refresh; another consumer reclaims it.
         try await admin.run("XCLAIM", stream, group, "slow", "0", id, "IDLE", "1000000", "JUSTID")
@@ -86,13 +80,11 @@ struct ContractTests {
     }
 
     @Test func stopReceivingThenSettleThenCloseLosesNothing() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         let ids = try await admin.addOrders((0..<3).map { #"{"n":\#($0)}"# })
         let slots = WorkerSlots(capacity: 2)
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: slots)
+        let transport = try worker(server, "c", slots: slots)
         let running = try await transport.receive()
         #expect(running.map(\.id) == Array(ids.prefix(2)))
         await transport.stopReceiving()
@@ -105,7 +97,7 @@ struct ContractTests {
         // The completed order is gone; the released one and the one never read are there for others.
         let left = try await admin.entries(stream).map(\.id)
         #expect(left == Array(ids.suffix(2)))
-        let next = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "next"), slots: WorkerSlots(capacity: 2))
+        let next = try worker(server, "next", slots: WorkerSlots(capacity: 2))
         var rest: [OrderDelivery] = []
         while rest.count < 2 { rest += try await next.receive() }
         #expect(Set(rest.map(\.id)) == Set(ids.suffix(2)))
@@ -115,13 +107,11 @@ struct ContractTests {
     }
 
     @Test func statusIsAnsweredWhileEverySlotIsBusy() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         _ = try await admin.addOrders([#"{"n":1}"#])
         let slots = WorkerSlots(capacity: 1)
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: slots)
+        let transport = try worker(server, "c", slots: slots)
         let held = try #require(try await transport.receive().first)
         #expect(slots.free == 0)
         let serving = Task {
@@ -142,15 +132,13 @@ struct ContractTests {
     }
 
     @Test func badReplyToIsDeadLetteredOnceAndSecretsAreRedacted() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         try await admin.run("SET", "client:not-a-stream", "x")
         let ownStream = try await admin.addOrders([#"{"login":"u","password":"hunter2","reply_to":"imapworker:events"}"#])[0]
         let notStream = try await admin.addOrders([#"{"password":"hunter2","oauth":{"access_token":"tok-123"}}"#],
                                                   extraFields: [StreamField("reply_to", "client:not-a-stream")])[0]
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: WorkerSlots(capacity: 4))
+        let transport = try worker(server, "c", slots: WorkerSlots(capacity: 4))
         // The order answering into the worker's own events stream never reaches a worker.
         let deliveries = try await transport.receive()
         #expect(deliveries.map(\.id) == [notStream])
@@ -171,7 +159,7 @@ struct ContractTests {
         #expect(try await admin.run("GET", "client:not-a-stream").string == "x")
         await transport.close()
         // Nothing comes back: each bad order was dead-lettered exactly once.
-        let again = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: WorkerSlots(capacity: 4))
+        let again = try worker(server, "c", slots: WorkerSlots(capacity: 4))
         let receiving = Task { try await again.receive() }
         try await Task.sleep(for: .milliseconds(500))
         await again.stopReceiving()
@@ -181,10 +169,8 @@ struct ContractTests {
     }
 
     @Test func acknowledgedOrdersAreDeletedFromTheStream() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         _ = try await admin.addOrders((0..<20).map { #"{"n":\#($0),"password":"one-off"}"# })
         try await admin.run("XADD", stream, "*", "order", "not json")
         let pool = WorkerPool(ledger: Ledger())
@@ -196,12 +182,10 @@ struct ContractTests {
     }
 
     @Test func progressGoesToTheEventsStreamOnlyAndTheReplyStreamGetsOneEntry() async throws {
-        let server = try await RedisServer()
-        let admin = try await server.connect()
+        let (server, admin) = try await serverWithGroup()
         defer { admin.close() }
-        try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         _ = try await admin.addOrders([#"{"n":1,"reply_to":"client:replies"}"#])
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: WorkerSlots(capacity: 1))
+        let transport = try worker(server, "c", slots: WorkerSlots(capacity: 1))
         let delivery = try #require(try await transport.receive().first)
         for step in 1...3 { try await transport.publishProgress(delivery, event: Array(#"{"progress":\#(step)}"#.utf8)) }
         try await transport.complete(delivery, event: done)
@@ -209,4 +193,16 @@ struct ContractTests {
         #expect(try await admin.events().count == 4)
         await transport.close()
     }
+}
+
+/// A redis-server with the order group created (reading from the start), and an admin connection.
+private func serverWithGroup() async throws -> (RedisServer, RedisConnection) {
+    let server = try await RedisServer()
+    let admin = try await server.connect()
+    try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
+    return (server, admin)
+}
+
+private func worker(_ server: RedisServer, _ consumer: String, slots: WorkerSlots) throws -> RedisStreamsOrderTransport {
+    RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: consumer), slots: slots)
 }

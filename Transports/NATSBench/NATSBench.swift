@@ -74,9 +74,11 @@ struct NATSBench {
         await subscriber.close()
     }
 
+    /// Requester and responder share one event loop, as the floor's two sockets share one thread
+    /// and nats-py's two connections one asyncio loop: the same topology for all three.
     static func requestReply(_ url: String, count: Int) async throws {
-        let responder = try await NATSClient.connect(options(url))
         let requester = try await NATSClient.connect(options(url))
+        let responder = try await NATSClient.connect(options(url), eventLoopGroup: requester.eventLoop)
         // The responder answers from a handler on its event loop, as nats-py's answers from its
         // callback on the asyncio loop: the requester's task, on the global pool, is what is measured.
         let service = try responder.subscribe("bench.echo") { message in
@@ -103,8 +105,8 @@ struct NATSBench {
     /// The same, with the requesting and the answering tasks running on their client's event loop
     /// (a task executor preference): no thread hop between the socket and the code.
     static func requestReplyPinned(_ url: String, count: Int) async throws {
-        let responder = try await NATSClient.connect(options(url))
         let requester = try await NATSClient.connect(options(url))
+        let responder = try await NATSClient.connect(options(url), eventLoopGroup: requester.eventLoop)
         let service = try responder.subscribe("bench.echo") { message in
             if let replyTo = message.replyTo { try? responder.publishWithoutWaiting(replyTo, payload: message.bytes) }
         }

@@ -43,6 +43,15 @@ extension ClientCore {
         }
     }
 
+    /// Sends UNSUB and keeps delivering what the server sent before it processed the UNSUB: the
+    /// subscription ends only after a PING/PONG round trip (the server answers in order), so no
+    /// message already on its way is dropped unseen.
+    nonisolated(nonsending) func unsubscribeAfterInFlight(sid: UInt64, timeout: Duration) async {
+        appendCommand { $0.writeUnsub(sid: sid, max: nil) }
+        try? await flush(timeout: timeout)
+        state.withLockedValue { $0.subscriptions.removeValue(forKey: sid) }?.sink.buffer?.finish()
+    }
+
     /// Sends UNSUB for every subscription but keeps them, so that messages already on their
     /// way are still delivered (the first step of `drain`). Returns their buffers.
     func unsubscribeAllForDrain() -> [SubscriptionBuffer] {

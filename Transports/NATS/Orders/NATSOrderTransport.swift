@@ -246,7 +246,9 @@ public final class NATSOrderTransport: OrderTransport {
         receiver?.resume()
         slots.release(taken.ready.count)
         slots.wakeWaiters()  // a receive waiting for a slot for a queued order returns now
-        try? await subscription.withLock { $0 }?.unsubscribe()
+        // Orders the server sent before it saw the UNSUB still reach the handler, which answers
+        // them `shutting_down`: none is dropped unseen.
+        await subscription.withLock { $0 }?.unsubscribeAfterInFlight(timeout: configuration.confirmTimeout)
         let refused = taken.ready + taken.waiting
         guard !refused.isEmpty else { return }
         let event = rejection(.shuttingDown)
