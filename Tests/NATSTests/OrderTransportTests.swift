@@ -68,10 +68,7 @@ struct OrderTransportTests {
         var answers: [String: [String]] = [:]
         var iterator = replies.makeAsyncIterator()
         // The fifteen refusals come while nobody receives: the worker holds what it can.
-        for _ in 0..<15 {
-            let reply = try #require(await iterator.next())
-            answers[reply.subject, default: []].append(reply.string)
-        }
+        try await collect(15, from: &iterator, into: &answers)
         #expect(answers.values.allSatisfy { $0.count == 1 && $0[0].contains(#""code":"busy""#) })
         #expect(slots.free == 0)
 
@@ -82,10 +79,7 @@ struct OrderTransportTests {
                 completed += 1
             }
         }
-        for _ in 0..<5 {
-            let reply = try #require(await iterator.next())
-            answers[reply.subject, default: []].append(reply.string)
-        }
+        try await collect(5, from: &iterator, into: &answers)
         try await sender.flush()
         #expect(answers.count == 20)
         #expect(answers.values.allSatisfy { $0.count == 1 })
@@ -116,10 +110,7 @@ struct OrderTransportTests {
 
         var answers: [String: [String]] = [:]
         var iterator = replies.makeAsyncIterator()
-        for _ in 0..<5 {
-            let reply = try #require(await iterator.next())
-            answers[reply.subject, default: []].append(reply.string)
-        }
+        try await collect(5, from: &iterator, into: &answers)
         try await sender.flush()
         #expect(answers.count == 5 && answers.values.allSatisfy { $0.count == 1 })
         #expect(answers[running[0].replyTo ?? ""] == [#"{"type":"done"}"#])
@@ -233,6 +224,15 @@ private func sendOrders(_ count: Int, to server: NATSServer) async throws -> (NA
     }
     try await sender.flush()
     return (sender, replies)
+}
+
+/// Takes `count` answers, by reply subject.
+private func collect(_ count: Int, from iterator: inout NATSSubscription.AsyncIterator,
+                     into answers: inout [String: [String]]) async throws {
+    for _ in 0..<count {
+        let reply = try #require(await iterator.next())
+        answers[reply.subject, default: []].append(reply.string)
+    }
 }
 
 private actor Intake {
