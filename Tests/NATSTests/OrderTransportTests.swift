@@ -119,6 +119,16 @@ struct OrderTransportTests {
         await sender.close()
     }
 
+    @Test func aWaitingReceiveEndsWhenItsTaskIsCancelled() async throws {
+        let server = try await NATSServer()
+        let transport = try await NATSOrderTransport.connect(testOptions(server.url), slots: WorkerSlots(capacity: 1))
+        let receiving = Task { try await transport.receive() }
+        try await Task.sleep(for: .milliseconds(50))
+        receiving.cancel()
+        await #expect(throws: CancellationError.self) { try await receiving.value }
+        await transport.close()
+    }
+
     @Test func statusIsAnsweredWhileEverySlotIsBusy() async throws {
         let server = try await NATSServer()
         let slots = WorkerSlots(capacity: 1)

@@ -163,16 +163,24 @@ public final class NATSOrderTransport: OrderTransport {
         }
     }
 
-    /// Waits until an order arrives or intake ends. One `receive` at a time (the pool's intake loop).
+    /// Waits until an order arrives, intake ends or the task is cancelled (`receive` then
+    /// re-checks). One `receive` at a time (the pool's intake loop).
     private func waitForArrival() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s in
-                if s.queue.stopped || s.ended || s.queue.hasReady { return true }
-                s.receiver?.resume()
-                s.receiver = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s in
+                    if s.queue.stopped || s.ended || s.queue.hasReady || Task.isCancelled { return true }
+                    s.receiver?.resume()
+                    s.receiver = continuation
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            state.withLock { s in
+                defer { s.receiver = nil }
+                return s.receiver
+            }?.resume()
         }
     }
 
