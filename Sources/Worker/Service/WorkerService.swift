@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import MailJobs
+import MailStore
+import ServiceLifecycle
+
+/// The daemon as one service: feeds the pool from every configured transport until a graceful
+/// shutdown (SIGTERM, SIGINT), then stops intake, lets running jobs finish within the grace
+/// period, and closes the transports.
+public struct WorkerService: Service {
+    public static let version = "0.1.0"
+
+    let configuration: WorkerConfiguration
+    let logger: Logger
+
+    public init(configuration: WorkerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let workerID = TransportSetup.workerID(configuration)
+        let store = try MailStore(path: configuration.store.path, logger: logger)
+        let pool = WorkerPool(
+            configuration: WorkerConfigurationView(
+                workerID: workerID, workers: configuration.workers, queueLimit: configuration.worker.queueLimit,
+                maxOrderBytes: configuration.worker.maxOrderBytes,
+                progressIntervalSeconds: configuration.worker.progressIntervalSeconds),
+            runner: JobRunner(configuration: configuration, store: store, logger: logger),
+            logger: logger, version: Self.version)
+        let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, logger: logger)
+        let intakes = feeds.intakes
+        if intakes.isEmpty {
+            logger.warning("no transport configured (set nats.url or redis.url): no orders will arrive")
+        }
+        logger.info("imapworker started", metadata: [
+            "worker": "\(workerID)", "workers": "\(configuration.workers)",
+            "transports": "\(intakes.map(\.name).joined(separator: ","))", "version": "\(Self.version)",
+        ])
+        let grace = Duration.seconds(configuration.worker.shutdownGraceSeconds)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await pool.run() }
+            await withTaskGroup(of: Bool.self) { feeding in
+                for intake in intakes {
+                    feeding.addTask {
+                        await intake.run(pool: pool)
+                        return false
+                    }
+                }
+                for poller in feeds.pollers {
+                    feeding.addTask {
+                        await poller.run(pool: pool)
+                        return false
+                    }
+                }
+                feeding.addTask {
+                    try? await gracefulShutdown()
+                    return true
+                }
+                for await shutdown in feeding where shutdown { break }
+                logger.info("shutting down: intake stopped, waiting for running jobs", metadata: ["grace": "\(grace)"])
+                feeding.cancelAll()
+                await pool.drain(grace: grace)
+            }
+        }
+        for intake in intakes { await intake.shutdown() }
+        let counts = await pool.status().counts
+        logger.info("imapworker stopped", metadata: [
+            "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",
+        ])
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `imapworker` binary against real nats-server, redis-server and Dovecot, driven by clients
+/// no one here wrote (nats-py, redis-py).
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DaemonEndToEndTests {
+    static let natsRequest = """
+        import asyncio, sys, json, nats
+        async def main():
+            nc = await nats.connect(sys.argv[1])
+            events = []
+            async def on_event(msg): events.append(msg.data.decode())
+            await nc.subscribe("imapworker.events", cb=on_event)
+            await nc.flush()
+            msg = await nc.request("outboundIMAP", sys.argv[2].encode(), timeout=240)
+            print(msg.data.decode())
+            await asyncio.sleep(0.5)
+            for e in events: print(e)
+            await nc.close()
+        asyncio.run(main())
+        """
+
+    static let redisRequest = """
+        import sys, redis
+        r = redis.Redis.from_url(sys.argv[1])
+        r.xadd("imapworker:orders", {"order": sys.argv[2], "reply_to": sys.argv[3]})
+        res = r.xread({sys.argv[3]: "0"}, block=240000, count=1)
+        if not res: sys.exit("no reply")
+        print(res[0][1][0][1][b"event"].decode())
+        for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
+        """
+
+    /// One daemon fed by NATS and Redis at once: a fullfetch from nats-py and one from redis-py
+    /// both store every message of the corpus, byte for byte; no password in events or logs.
+    @Test func fullfetchFromNatsPyAndRedisPy() async throws {
+        let dovecot = try await DovecotServer.start(corpus: CorpusOptions(messages: 120, seed: 11))
+        let nats = try await NATSServer()
+        let redis = try await RedisServer()
+        let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
+        var settings = imapSettings(dovecot)
+        settings["nats.url"] = nats.url
+        settings["redis.url"] = redis.url
+        settings["redis.group_start_id"] = "0"
+        let daemon = try await Daemon(settings: settings, directory: directory)
+        let (login, password) = dovecot.users[0]
+        let mailboxes = manifestDigests(dovecot.manifest).keys.sorted()
+        func order(_ id: String, user: String) throws -> String {
+            let object: [String: Any] = ["order": "fullfetch", "order_id": id, "user_id": user, "login": login,
+                                         "password": password, "server": "127.0.0.1:\(dovecot.imapsPort)",
+                                         "mailboxes": mailboxes]
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+
+        let natsLines = try await runPython(Self.natsRequest, [nats.url, try order("by-nats", user: "u-nats")],
+                                            directory: directory)
+        let redisLines = try await runPython(Self.redisRequest, [redis.url, try order("by-redis", user: "u-redis"), "replies:1"],
+                                             directory: directory)
+        let expectedCount = dovecot.manifest?.totals.messages ?? -1
+        for (lines, id) in [(natsLines, "by-nats"), (redisLines, "by-redis")] {
+            let events = try jsonLines(lines)
+            let reply = try #require(events.first)
+            #expect(reply["event"] as? String == "completed", "\(reply)")
+            #expect(reply["order_id"] as? String == id)
+            let stats = try #require(reply["stats"] as? [String: Any])
+            #expect(stats["messages_appended"] as? Int == expectedCount)
+            #expect(stats["mailboxes"] as? Int == mailboxes.count)
+            // The events destination saw accepted then completed for this order.
+            let kinds = events.dropFirst().filter { $0["order_id"] as? String == id }.compactMap { $0["event"] as? String }
+            #expect(kinds.first == "accepted" && kinds.last == "completed", "\(kinds)")
+        }
+        #expect(try storedDigests(daemon.database, userID: "u-nats") == manifestDigests(dovecot.manifest))
+        #expect(try storedDigests(daemon.database, userID: "u-redis") == manifestDigests(dovecot.manifest))
+        #expect(try await daemon.stop() == 0)
+        for text in natsLines + redisLines + [daemon.log] {
+            #expect(!text.contains(password), "a password leaked: \(text.prefix(300))")
+        }
+    }
+
+    /// 50 identities (made by addremote orders), then 50 fullfetch orders at once with
+    /// `workers: 4`: all complete, and never more than 4 ran at once (from the events' own
+    /// start and end times, and from the status snapshot's peak).
+    @Test func fiftyIdentitiesFourWorkers() async throws {
+        let users = [("alice", "alicepw")] + (0..<50).map { ("user\($0)", "pw\($0)-secret") }
+        let dovecot = try await DovecotServer.start(users: users, corpus: CorpusOptions(messages: 5, seed: 3))
+        let nats = try await NATSServer()
+        let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
+        var settings = imapSettings(dovecot)
+        settings["nats.url"] = nats.url
+        settings["workers"] = "4"
+        let daemon = try await Daemon(settings: settings, directory: directory)
+        let script = """
+            import asyncio, sys, json, nats
+            async def main():
+                nc = await nats.connect(sys.argv[1])
+                ids = []
+                for i in range(50):
+                    o = {"order": "addremote", "order_id": f"add-{i}", "user_id": f"local{i}", "login": f"user{i}",
+                         "password": f"pw{i}-secret", "server": sys.argv[2]}
+                    r = json.loads((await nc.request("outboundIMAP", json.dumps(o).encode(), timeout=60)).data)
+                    if r.get("event") != "completed": sys.exit(f"addremote failed: {r}")
+                    ids.append(r["created_identity_id"])
+                async def fetch(i):
+                    o = {"order": "fullfetch", "order_id": f"fetch-{i}", "user_id": f"local{i}", "identity_id": ids[i]}
+                    return (await nc.request("outboundIMAP", json.dumps(o).encode(), timeout=600)).data.decode()
+                for line in await asyncio.gather(*[fetch(i) for i in range(50)]): print(line)
+                print((await nc.request("imapworker.status", b"{}", timeout=10)).data.decode())
+                await nc.close()
+            asyncio.run(main())
+            """
+        let lines = try await runPython(script, [nats.url, "127.0.0.1:\(dovecot.imapsPort)"], directory: directory)
+        let events = try jsonLines(lines)
+        #expect(events.count == 51)
+        let finals = events.filter { $0["event"] as? String != "status" }
+        #expect(finals.count == 50)
+        #expect(finals.allSatisfy { $0["event"] as? String == "completed" }, "\(finals.filter { $0["event"] as? String != "completed" })")
+        #expect(Set(finals.compactMap { $0["order_id"] as? String }) == Set((0..<50).map { "fetch-\($0)" }))
+        let intervals = finals.compactMap { event -> (start: String, end: String)? in
+            guard let start = event["started_at"] as? String, let end = event["finished_at"] as? String else { return nil }
+            return (start, end)
+        }
+        #expect(intervals.count == 50)
+        #expect(maxOverlap(intervals) <= 4)
+        let status = try #require(events.last?["status"] as? [String: Any])
+        let peak = try #require(status["max_concurrent"] as? Int)
+        #expect(peak >= 1 && peak <= 4)
+        #expect((status["counts"] as? [String: Any])?["completed"] as? Int == 100)
+        #expect(try await daemon.stop() == 0)
+        #expect(!daemon.log.contains("pw7-secret"))
+    }
+
+    /// 100 malformed orders give exactly 100 `rejected` events; the worker then still answers a
+    /// valid order, and none of the passwords in the bad orders shows in an event or a log line.
+    @Test func hundredMalformedOrdersThenAValidOne() async throws {
+        let nats = try await NATSServer()
+        let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
+        let daemon = try await Daemon(settings: ["nats.url": nats.url], directory: directory)
+        let payloads = directory.file("payloads.json")
+        try JSONSerialization.data(withJSONObject: MalformedOrders.all.map { Data($0).base64EncodedString() })
+            .write(to: URL(fileURLWithPath: payloads))
+        let script = """
+            import asyncio, sys, json, base64, nats
+            async def main():
+                nc = await nats.connect(sys.argv[1])
+                rejected = []
+                done = asyncio.Event()
+                async def on_event(msg):
+                    if json.loads(msg.data).get("event") == "rejected":
+                        rejected.append(msg.data.decode())
+                        if len(rejected) >= 100: done.set()
+                await nc.subscribe("imapworker.events", cb=on_event)
+                await nc.flush()
+                for p in json.load(open(sys.argv[2])): await nc.publish("outboundIMAP", base64.b64decode(p))
+                await nc.flush()
+                await asyncio.wait_for(done.wait(), 120)
+                reply = await nc.request("outboundIMAP", b'{"order":"test","order_id":"after"}', timeout=30)
+                for e in rejected: print(e)
+                print(reply.data.decode())
+                await nc.close()
+            asyncio.run(main())
+            """
+        let lines = try await runPython(script, [nats.url, payloads], directory: directory)
+        let events = try jsonLines(lines)
+        let rejected = events.filter { $0["event"] as? String == "rejected" }
+        #expect(rejected.count == 100)
+        #expect(rejected.allSatisfy { ($0["error"] as? [String: Any])?["code"] as? String == "bad_order" })
+        #expect(events.last?["event"] as? String == "completed" && events.last?["order_id"] as? String == "after")
+        #expect(daemon.child.isRunning)
+        #expect(try await daemon.stop() == 0)
+        for text in lines + [daemon.log] { #expect(!text.contains(MalformedOrders.password)) }
+    }
+
+    /// SIGTERM while jobs run (Redis, at-least-once): intake stops, the jobs already taken
+    /// finish within the grace period, every order is answered and acknowledged, exit 0.
+    @Test func sigtermWhileJobsRunLosesNothing() async throws {
+        let dovecot = try await DovecotServer.start(corpus: CorpusOptions(messages: 800, seed: 5, bigMessages: 2))
+        let redis = try await RedisServer()
+        let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
+        var settings = imapSettings(dovecot)
+        settings["redis.url"] = redis.url
+        settings["redis.group_start_id"] = "0"
+        settings["worker.shutdown_grace_seconds"] = "300"
+        settings["fetch.batch_messages"] = "20"
+        let daemon = try await Daemon(settings: settings, directory: directory)
+        let (login, password) = dovecot.users[0]
+        let script = """
+            import sys, json, redis, time
+            r = redis.Redis.from_url(sys.argv[1])
+            for i in range(3):
+                o = {"order": "fullfetch", "order_id": f"term-{i}", "user_id": f"t{i}", "login": sys.argv[2],
+                     "password": sys.argv[3], "server": sys.argv[4], "mailbox": "INBOX"}
+                r.xadd("imapworker:orders", {"order": json.dumps(o)})
+            """
+        _ = try await runPython(script, [redis.url, login, password, "127.0.0.1:\(dovecot.imapsPort)"], directory: directory)
+        // Wait until the first job is storing messages, then ask the daemon to stop.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ((try? storedDigests(daemon.database, userID: "t0")["INBOX"]?.count) ?? 0) == 0 {
+            guard ContinuousClock.now < deadline, daemon.child.isRunning else {
+                throw TestHarnessError("the first job did not start: \(daemon.log.suffix(2000))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await daemon.stop(timeout: .seconds(300)) == 0)
+        #expect(daemon.log.contains("shutting down"))
+        let read = """
+            import sys, redis
+            r = redis.Redis.from_url(sys.argv[1])
+            for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
+            print('{"pending": %d}' % r.xpending("imapworker:orders", "IMAPworkers")["pending"])
+            """
+        let events = try jsonLines(try await runPython(read, [redis.url], directory: directory))
+        let completed = Set(events.filter { $0["event"] as? String == "completed" }.compactMap { $0["order_id"] as? String })
+        #expect(completed == ["term-0", "term-1", "term-2"], "\(events)")
+        #expect(events.last?["pending"] as? Int == 0)
+        for user in ["t0", "t1", "t2"] {
+            #expect(try storedDigests(daemon.database, userID: user)["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
+        }
+    }
+}
