@@ -45,8 +45,9 @@ struct StartCommand: AsyncParsableCommand {
     private func makeLogger(_ section: WorkerConfiguration.LogSection) throws -> Logger {
         let name = section.level.isEmpty ? "info" : section.level.lowercased()
         guard let level = Logger.Level(rawValue: name) else { throw ValidationError("unknown log level \(section.level)") }
-        var logger = Logger(label: "imapworker") { label in
-            section.format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        let json = section.format == "json"
+        var logger = Logger(label: "imapworker") { label -> any LogHandler in
+            json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
         }
         logger.logLevel = level
         return logger

@@ -192,9 +192,13 @@ import TestSupport
                 r.xadd("imapworker:orders", {"order": json.dumps(o)})
             """
         _ = try await runPython(script, [redis.url, login, password, "127.0.0.1:\(dovecot.imapsPort)"], directory: directory)
-        // Wait until the first job is storing messages, then ask the daemon to stop.
+        // Wait until all three orders are taken and the first job is storing messages, then stop.
         let deadline = ContinuousClock.now + .seconds(120)
-        while ((try? storedDigests(daemon.database, userID: "t0")["INBOX"]?.count) ?? 0) == 0 {
+        func pending() async throws -> Int {
+            let reply = try await runCommand("/usr/bin/redis-cli", ["-p", String(redis.port), "XPENDING", "imapworker:orders", "IMAPworkers"])
+            return Int(reply.stdout.split(separator: "\n").first ?? "") ?? 0
+        }
+        while try await pending() < 3 || ((try? storedDigests(daemon.database, userID: "t0")["INBOX"]?.count) ?? 0) == 0 {
             guard ContinuousClock.now < deadline, daemon.child.isRunning else {
                 throw TestHarnessError("the first job did not start: \(daemon.log.suffix(2000))")
             }

@@ -70,9 +70,14 @@ func jsonLines(_ lines: [String]) throws -> [[String: Any]] {
 
 /// The most intervals open at one instant (closed intervals; a start at an end counts as after it).
 func maxOverlap(_ intervals: [(start: String, end: String)]) -> Int {
-    let points = intervals.flatMap { [($0.start, 1), ($0.end, -1)] }
-        .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-    var open = 0, peak = 0
+    var points: [(time: String, delta: Int)] = []
+    for interval in intervals {
+        points.append((interval.start, 1))
+        points.append((interval.end, -1))
+    }
+    points.sort { a, b in a.time == b.time ? a.delta < b.delta : a.time < b.time }
+    var open = 0
+    var peak = 0
     for (_, delta) in points {
         open += delta
         peak = max(peak, open)

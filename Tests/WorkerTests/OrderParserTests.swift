@@ -131,3 +131,11 @@ enum MalformedOrders {
         return out.map { Array($0.utf8) }
     }
 }
+
+@Suite struct StrictJSONTests {
+    @Test(arguments: [(#"{"a":1,}"#, true), (#"[1, ]"#, true), (#"{"a":",}"}"#, false), (#"{"a":"\",}"}"#, false),
+                      (#"{"a":[1,2],"b":{}}"#, false)])
+    func trailingCommas(text: String, trailing: Bool) {
+        #expect(OrderParser.hasTrailingComma(Array(text.utf8)) == trailing)
+    }
+}

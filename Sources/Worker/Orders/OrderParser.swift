@@ -28,6 +28,8 @@ public struct OrderParser: Sendable {
         } catch {
             return .failure(OrderRejection("not valid JSON"))
         }
+        // Foundation accepts `{"a":1,}`; RFC 8259 does not.
+        guard !Self.hasTrailingComma(bytes) else { return .failure(OrderRejection("not valid JSON (trailing comma)")) }
         guard let object = root as? [String: Any] else {
             return .failure(OrderRejection("an order must be a JSON object"))
         }
@@ -100,6 +102,27 @@ public struct OrderParser: Sendable {
             if order.server == nil { return "missing field server" }
             return nil
         }
+    }
+
+    /// A `,` followed (after white space) by `}` or `]`, outside strings.
+    static func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
+        var inString = false
+        var escaped = false
+        var afterComma = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true; afterComma = false
+            case UInt8(ascii: ","): afterComma = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return true }
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): continue
+            default: afterComma = false
+            }
+        }
+        return false
     }
 
     /// JSONSerialization gives NSNumber for numbers and booleans; on Linux an NSNumber never casts
