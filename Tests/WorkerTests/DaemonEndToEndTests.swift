@@ -204,6 +204,7 @@ import TestSupport
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        let signalled = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         #expect(try await daemon.stop(timeout: .seconds(300)) == 0)
         #expect(daemon.log.contains("shutting down"))
         let read = """
@@ -215,9 +216,59 @@ import TestSupport
         let events = try jsonLines(try await runPython(read, [redis.url], directory: directory))
         let completed = Set(events.filter { $0["event"] as? String == "completed" }.compactMap { $0["order_id"] as? String })
         #expect(completed == ["term-0", "term-1", "term-2"], "\(events)")
+        // Jobs were still running when the signal came, and finished after it.
+        let finishedAfter = events.compactMap { $0["finished_at"] as? String }.filter { $0 > signalled }
+        #expect(!finishedAfter.isEmpty)
         #expect(events.last?["pending"] as? Int == 0)
         for user in ["t0", "t1", "t2"] {
             #expect(try storedDigests(daemon.database, userID: user)["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
         }
+    }
+
+    /// Caliopen's pull mode: an idpoller (nats-py) answers the worker's `need_job` requests on
+    /// `imapJobs`, first with an order, then with "nothing to do"; the order runs and its events
+    /// go to the events subject.
+    @Test func needJobPollerRunsWhatTheIdpollerHandsOut() async throws {
+        let nats = try await NATSServer()
+        let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
+        let script = """
+            import asyncio, sys, json, nats
+            async def main():
+                nc = await nats.connect(sys.argv[1])
+                requests = []
+                done = asyncio.Event()
+                async def idpoller(msg):
+                    requests.append(json.loads(msg.data))
+                    answer = {"order": "test", "order_id": "polled"} if len(requests) == 1 else {"order": "nop"}
+                    await nc.publish(msg.reply, json.dumps(answer).encode())
+                async def on_event(msg):
+                    event = json.loads(msg.data)
+                    if event.get("order_id") == "polled" and event.get("event") == "completed":
+                        print(msg.data.decode()); done.set()
+                await nc.subscribe("imapJobs", cb=idpoller)
+                await nc.subscribe("imapworker.events", cb=on_event)
+                await nc.flush()
+                print("ready", flush=True)
+                await asyncio.wait_for(done.wait(), 60)
+                print(json.dumps(requests[0]))
+                await nc.close()
+            asyncio.run(main())
+            """
+        let path = directory.file("idpoller.py")
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let idpoller = try ChildProcess(testPython, [path, nats.url], logDirectory: directory.path, name: "idpoller")
+        while !idpoller.stdout.contains("ready") {
+            guard idpoller.isRunning else { throw TestHarnessError("idpoller exited: \(idpoller.stderr)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let daemon = try await Daemon(settings: ["nats.url": nats.url, "poller.enabled": "true",
+                                                 "poller.interval_seconds": "1"], directory: directory)
+        #expect(try await idpoller.wait(timeout: .seconds(90)) == 0, "\(idpoller.stderr)")
+        let lines = try jsonLines(idpoller.stdout.split(separator: "\n").map(String.init).filter { $0 != "ready" })
+        #expect(lines.first?["event"] as? String == "completed")
+        let request = try #require(lines.last)
+        #expect(request["worker"] as? String == "imapworker")
+        #expect((request["order"] as? [String: Any])?["order"] as? String == "need_job")
+        #expect(try await daemon.stop() == 0)
     }
 }
