@@ -35,7 +35,8 @@ public final class RedisServer: Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let ping = try await runCommand("/usr/bin/redis-cli", ["-h", "127.0.0.1", "-p", String(port), "PING"])
-            if ping.status == 0, ping.stdout.hasPrefix("PONG") { return }
+            // Any answer but LOADING will do (with requirepass it is NOAUTH).
+            if ping.status == 0, !ping.stdout.isEmpty, !ping.stdout.hasPrefix("LOADING") { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestHarnessError("redis-server on port \(port) did not finish loading")

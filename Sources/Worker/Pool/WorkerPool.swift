@@ -209,11 +209,12 @@ public actor WorkerPool {
             return outcome ?? JobOutcome(result: .failure(JobFailure(.internal, "no outcome")), attempts: 0, stats: JobStats())
         }
         let finishedAt = Date()
+        await count(run, outcome: outcome)  // before the answers: a status asked after one sees it
         for ticket in run.items {
             await ticket.replier.finish(events.final(ticket, outcome: outcome, run: run.items, startedAt: startedAt,
                                                      finishedAt: finishedAt))
         }
-        await finished(run, outcome: outcome)
+        await finished(run)
     }
 
     /// Refreshes the orders' claims while the job runs (ended by cancellation).
@@ -243,8 +244,7 @@ public actor WorkerPool {
         running[run]?.progress = progress
     }
 
-    private func finished(_ run: Machine.Run, outcome: JobOutcome) async {
-        running[run.id] = nil
+    private func count(_ run: Machine.Run, outcome: JobOutcome) {
         switch outcome.result {
         case .success: counts.completed += run.items.count
         case .failure(let failure):
@@ -252,6 +252,10 @@ public actor WorkerPool {
             logger.warning("job failed", metadata: ["order_id": "\(run.items.first?.order.orderID ?? "-")",
                                                     "code": "\(failure.code.rawValue)", "error": "\(failure.message)"])
         }
+    }
+
+    private func finished(_ run: Machine.Run) async {
+        running[run.id] = nil
         await perform(machine.runFinished(run.id))
     }
 }
