@@ -17,17 +17,3 @@ extension RemoteSettings {
         tls.verify = identity.tls.verifyPeer
     }
 }
-
-extension RemoteIdentity.TLSSettings {
-    /// The settings `addremote` stores for an account reached as the configuration says.
-    init(settings: RemoteSettings) {
-        self.init()
-        connection = Connection(rawValue: settings.tunnelCommand == nil ? settings.connection.lowercased() : "tunnel")
-            ?? .imaps
-        tunnelCommand = settings.tunnelCommand
-        caFile = settings.tls.caFile.isEmpty ? nil : settings.tls.caFile
-        pinnedFingerprints = settings.tls.fingerprints
-        minimumVersion = settings.tls.minVersion.isEmpty ? nil : settings.tls.minVersion
-        verifyPeer = settings.tls.verify
-    }
-}

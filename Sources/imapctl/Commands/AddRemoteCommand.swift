@@ -25,31 +25,15 @@ struct AddRemoteCommand: AsyncParsableCommand {
         let settings = try remote.settings(configuration, needPassword: false)
         _ = try settings.clientConfiguration()  // validates the settings before storing them
         let store = try global.openStore(configuration)
-        var tls = RemoteIdentity.TLSSettings()
-        tls.connection = RemoteIdentity.TLSSettings.Connection(rawValue: settings.tunnelCommand == nil
-            ? normalisedConnection(settings.connection) : "tunnel") ?? .imaps
-        tls.tunnelCommand = settings.tunnelCommand
-        tls.caFile = settings.tls.caFile.isEmpty ? nil : settings.tls.caFile
-        tls.pinnedFingerprints = settings.tls.fingerprints
-        tls.minimumVersion = settings.tls.minVersion.isEmpty ? nil : settings.tls.minVersion
-        tls.verifyPeer = settings.tls.verify
         let identity = try store.addIdentity(RemoteIdentity(
             userID: userid, server: settings.server, login: settings.login,
             password: settings.password.map { Secret($0.value) },
-            authMechanisms: settings.authMechanisms, tls: tls,
+            authMechanisms: settings.authMechanisms, tls: RemoteIdentity.TLSSettings(settings: settings),
             mailboxes: mailbox.isEmpty ? ["INBOX"] : mailbox))
         if global.json {
             try global.printJSON(["identity_id": identity.id.uuidString.lowercased()])
         } else {
             print(identity.id.uuidString.lowercased())
-        }
-    }
-
-    private func normalisedConnection(_ name: String) -> String {
-        switch name.lowercased() {
-        case "imap": "starttls"
-        case "tls": "imaps"
-        default: name.lowercased()
         }
     }
 }
