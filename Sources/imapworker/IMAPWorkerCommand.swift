@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import MailJobs
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Worker
 
@@ -35,7 +37,13 @@ struct StartCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let logger = try makeLogger(configuration.log)
-        let service = WorkerService(configuration: configuration, logger: logger)
+        var registry: PrometheusCollectorRegistry?
+        if configuration.metrics.port > 0 {
+            let prometheus = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+            registry = prometheus
+        }
+        let service = WorkerService(configuration: configuration, logger: logger, registry: registry)
         var group = ServiceGroupConfiguration(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
         group.gracefulShutdownSignals = [.sigterm, .sigint]

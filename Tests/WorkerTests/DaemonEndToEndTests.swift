@@ -134,7 +134,9 @@ import TestSupport
     @Test func hundredMalformedOrdersThenAValidOne() async throws {
         let nats = try await NATSServer()
         let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
-        let daemon = try await Daemon(settings: ["nats.url": nats.url], directory: directory)
+        let metricsPort = try freeLoopbackPort()
+        let daemon = try await Daemon(settings: ["nats.url": nats.url, "metrics.port": String(metricsPort)],
+                                      directory: directory)
         let payloads = directory.file("payloads.json")
         try JSONSerialization.data(withJSONObject: MalformedOrders.all.map { Data($0).base64EncodedString() })
             .write(to: URL(fileURLWithPath: payloads))
@@ -166,6 +168,17 @@ import TestSupport
         #expect(rejected.allSatisfy { ($0["error"] as? [String: Any])?["code"] as? String == "bad_order" })
         #expect(events.last?["event"] as? String == "completed" && events.last?["order_id"] as? String == "after")
         #expect(daemon.child.isRunning)
+        // The Prometheus endpoint counts them too, and the health check is green.
+        let get = """
+            import sys, urllib.request
+            for path in ("/metrics", "/health"):
+                with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}{path}", timeout=10) as r:
+                    print(r.status, r.read().decode().replace("\\n", " | "))
+            """
+        let http = try await runPython(get, [String(metricsPort)], directory: directory).joined(separator: "\n")
+        #expect(http.contains("imapworker_orders_rejected_total 100"), "\(http)")
+        #expect(http.contains(#"imapworker_orders_finished_total{order="test",result="completed"} 1"#), "\(http)")
+        #expect(http.contains(#"200 {"status":"ok","worker":"imapworker"}"#), "\(http)")
         #expect(try await daemon.stop() == 0)
         for text in lines + [daemon.log] { #expect(!text.contains(MalformedOrders.password)) }
     }

@@ -60,6 +60,8 @@ public enum ConfigurationKeys {
         string("redis.group_start_id", \.redis.groupStartID),
         int("redis.claim_idle_seconds", \.redis.claimIdleSeconds, min: 1),
         int("redis.max_deliveries", \.redis.maxDeliveries, min: 1),
+        int("metrics.port", \.metrics.port),
+        string("metrics.host", \.metrics.host),
     ]
 
     /// Key paths in file order, for documentation checks.

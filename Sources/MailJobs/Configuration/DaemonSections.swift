@@ -62,4 +62,12 @@ extension WorkerConfiguration {
         public var claimIdleSeconds = 60
         public var maxDeliveries = 5
     }
+
+    /// Prometheus `/metrics` and `/health` over HTTP.
+    public struct MetricsSection: Sendable, Equatable {
+        public init() {}
+        /// 0: no HTTP endpoint.
+        public var port = 0
+        public var host = "127.0.0.1"
+    }
 }

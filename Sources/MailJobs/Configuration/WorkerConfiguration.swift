@@ -15,6 +15,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var nats = NATSSection()
     public var poller = PollerSection()
     public var redis = RedisSection()
+    public var metrics = MetricsSection()
 
     public init() {}
 

@@ -17,6 +17,7 @@ public actor WorkerPool {
     private let runner: JobRunner
     private let logger: Logger
     private let progressInterval: Duration
+    private let metrics = WorkerMetrics()
     private var machine: Machine
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
@@ -67,6 +68,7 @@ public actor WorkerPool {
         switch parser.parse(payload) {
         case .failure(let rejection):
             counts.rejected += 1
+            metrics.rejected()
             logger.notice("order rejected", metadata: ["source": "\(source)", "reason": "\(rejection.reason)",
                                                        "order_id": "\(rejection.orderID ?? "-")"])
             await replier.reject(events.rejected(rejection))
@@ -77,6 +79,7 @@ public actor WorkerPool {
 
     public func submit(_ ticket: OrderTicket) async {
         let order = ticket.order
+        metrics.received(order.kind.rawValue)
         logger.info("order received", metadata: ["order_id": "\(order.orderID)", "order": "\(order.kind.rawValue)",
                                                  "source": "\(ticket.source)"])
         switch order.kind {
@@ -87,6 +90,7 @@ public actor WorkerPool {
             return
         case .sync, .deliver:
             counts.failed += 1
+            metrics.finished(order.kind.rawValue, code: ErrorCode.notImplemented.rawValue, seconds: nil)
             await ticket.replier.finish(events.failed(ticket, JobFailure(
                 .notImplemented, "\(order.kind.rawValue) orders are not implemented yet (they come with the sync engine)")))
             return
@@ -166,11 +170,13 @@ public actor WorkerPool {
                 await ticket.replier.publish(events.event(.accepted, for: ticket))
             case .refuseBusy(let ticket, let reason):
                 counts.failed += 1
+                metrics.finished(ticket.order.kind.rawValue, code: ErrorCode.busy.rawValue, seconds: nil)
                 await ticket.replier.finish(events.failed(ticket, JobFailure(.busy, reason)))
             case .drained:
                 markDrained()
             }
         }
+        metrics.levels(running: machine.runningCount, waiting: machine.waitingCount)
         wakeSlotWaiters()
     }
 
@@ -209,7 +215,8 @@ public actor WorkerPool {
             return outcome ?? JobOutcome(result: .failure(JobFailure(.internal, "no outcome")), attempts: 0, stats: JobStats())
         }
         let finishedAt = Date()
-        await count(run, outcome: outcome)  // before the answers: a status asked after one sees it
+        // Counted before the answers: a status asked after an answer sees it.
+        await count(run, outcome: outcome, seconds: finishedAt.timeIntervalSince(startedAt))
         for ticket in run.items {
             await ticket.replier.finish(events.final(ticket, outcome: outcome, run: run.items, startedAt: startedAt,
                                                      finishedAt: finishedAt))
@@ -244,7 +251,11 @@ public actor WorkerPool {
         running[run]?.progress = progress
     }
 
-    private func count(_ run: Machine.Run, outcome: JobOutcome) {
+    private func count(_ run: Machine.Run, outcome: JobOutcome, seconds: Double) {
+        let kind = run.items.first?.order.kind.rawValue ?? "?"
+        for _ in run.items {
+            metrics.finished(kind, code: outcome.result.failureCode, seconds: seconds)
+        }
         switch outcome.result {
         case .success: counts.completed += run.items.count
         case .failure(let failure):
@@ -257,6 +268,12 @@ public actor WorkerPool {
     private func finished(_ run: Machine.Run) async {
         running[run.id] = nil
         await perform(machine.runFinished(run.id))
+    }
+}
+
+extension Result<JobResult, JobFailure> {
+    var failureCode: String? {
+        if case .failure(let failure) = self { failure.code.rawValue } else { nil }
     }
 }
 

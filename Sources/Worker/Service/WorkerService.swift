@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import MailJobs
 import MailStore
+import NIOHTTP1
+import Prometheus
 import ServiceLifecycle
 
 /// The daemon as one service: feeds the pool from every configured transport until a graceful
@@ -12,10 +14,13 @@ public struct WorkerService: Service {
 
     let configuration: WorkerConfiguration
     let logger: Logger
+    /// Served on `metrics.port` when that is set (the executable bootstraps swift-metrics with it).
+    let registry: PrometheusCollectorRegistry?
 
-    public init(configuration: WorkerConfiguration, logger: Logger) {
+    public init(configuration: WorkerConfiguration, logger: Logger, registry: PrometheusCollectorRegistry? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.registry = registry
     }
 
     public func run() async throws {
@@ -40,6 +45,13 @@ public struct WorkerService: Service {
         let grace = Duration.seconds(configuration.worker.shutdownGraceSeconds)
         await withDiscardingTaskGroup { group in
             group.addTask { await pool.run() }
+            if let endpoint = metricsEndpoint(pool) {
+                group.addTask {
+                    do { try await endpoint.run() } catch {
+                        logger.error("metrics endpoint failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
             await withTaskGroup(of: Bool.self) { feeding in
                 for intake in intakes {
                     feeding.addTask {
@@ -62,11 +74,26 @@ public struct WorkerService: Service {
                 feeding.cancelAll()
                 await pool.drain(grace: grace)
             }
+            group.cancelAll()  // the metrics endpoint; the pool has finished
         }
         for intake in intakes { await intake.shutdown() }
         let counts = await pool.status().counts
         logger.info("imapworker stopped", metadata: [
             "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",
         ])
+    }
+
+    private func metricsEndpoint(_ pool: WorkerPool) -> MetricsEndpoint? {
+        guard configuration.metrics.port > 0, let registry else { return nil }
+        return MetricsEndpoint(
+            host: configuration.metrics.host, port: configuration.metrics.port,
+            metrics: { registry.emitToBuffer() },
+            health: {
+                let status = await pool.status()
+                let failed = status.transports.filter { $0.state == "failed" }.map(\.name)
+                let body = #"{"status":"\#(failed.isEmpty ? "ok" : "failing")","worker":"\#(status.worker)"}"#
+                return (failed.isEmpty ? .ok : .serviceUnavailable, body)
+            },
+            logger: logger)
     }
 }
