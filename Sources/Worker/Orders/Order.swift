@@ -46,7 +46,4 @@ public struct Order: Sendable, Equatable {
         guard kind == .fullfetch || kind == .sync, let accountKey else { return nil }
         return "\(kind.rawValue)|\(accountKey)|\(userID ?? "")|\(mailboxes.joined(separator: "\u{0}"))"
     }
-
-    /// Answered at once, without taking a worker slot.
-    public var isImmediate: Bool { kind == .status }
 }

@@ -14,7 +14,7 @@ public struct OrderParser: Sendable {
         self.makeOrderID = makeOrderID
     }
 
-    /// Field names and their expected JSON types.
+    /// The fields that must be strings when present.
     static let stringFields = ["order", "order_id", "user_id", "identity_id", "login", "password", "server",
                                "mailbox", "reply_to"]
 
