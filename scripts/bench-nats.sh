@@ -158,7 +158,11 @@ for row in "pub_msgs_per_sec|msg/s publish-only ($SIZE B)|0|>= 3000000" \
     printf "%-34s %16s %16s %10s %12s\n" "$label" "${ours:--}" "${theirs:--}" "$(ratio "$ours" "$theirs" "$inverse")" "$target"
 done
 echo
-echo "floor (raw sockets through this nats-server, no client): request/reply p50 $(value floor floor_p50_us) us"
+floor=$(value floor floor_p50_us)
+echo "floor (raw sockets through this nats-server, no client): request/reply p50 $floor us"
+over_floor() { awk -v a="$1" -v f="$floor" 'BEGIN { if (a == "" || f == "" || f == 0) print "-"; else printf "%.2fx\n", a / f }'; }
+echo "request/reply p50 / floor (target <= 1.15x): ours $(over_floor "$(value ours reqrep_p50_us)")," \
+     "ours on the event loop $(over_floor "$(value ours reqrep_pinned_p50_us)"), nats-py $(over_floor "$(value python reqrep_p50_us)")"
 echo "RSS of our process while a subscriber never reads ($SLOW_COUNT x $SIZE B, pending limit 100k msgs / 8 MB):"
 printf "  baseline %s MB; after" "$(value ours slowsub_rss_baseline_mb)"
 for pct in 10 20 30 40 50 60 70 80 90 100; do printf " %s%%: %s" "$pct" "$(value ours "slowsub_rss_${pct}pct_mb")"; done

@@ -65,3 +65,18 @@ private final class ScriptedConnection: ChannelInboundHandler {
         }
     }
 }
+
+/// Counts the PINGs each connection of a `FakeServer` sent (scripts decide by the count).
+final class PingCounter: Sendable {
+    private let counts = NIOLockedValueBox([Int: Int]())
+
+    /// Records one more PING on `connection`; returns how many it has sent.
+    func next(_ connection: Int) -> Int {
+        counts.withLockedValue { counts in
+            counts[connection, default: 0] += 1
+            return counts[connection, default: 0]
+        }
+    }
+
+    func count(_ connection: Int) -> Int { counts.withLockedValue { $0[connection, default: 0] } }
+}

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOConcurrencyHelpers
 import Testing
 import TestSupport
@@ -42,14 +43,11 @@ struct MisbehavingServerTests {
     }
 
     @Test func unansweredPingsMakeTheConnectionStale() async throws {
-        let pings = NIOLockedValueBox([Int: Int]())
+        let pings = PingCounter()
         let server = try await FakeServer { connection, line in
             guard line == "PING" else { return nil }
             // Only the handshake PING of the first connection is answered.
-            let count = pings.withLockedValue { counts in
-                counts[connection, default: 0] += 1
-                return counts[connection, default: 0]
-            }
+            let count = pings.next(connection)
             return connection == 0 && count > 1 ? nil : "PONG\r\n"
         }
         var options = testOptions(server.url)
@@ -59,7 +57,7 @@ struct MisbehavingServerTests {
         #expect(await nextEvent(&events) { $0.isDisconnected } == .disconnected(reason: .staleConnection))
         #expect(await nextEvent(&events) { $0.isReconnected } != nil)
         // Two keep-alive PINGs went unanswered before the third tick declared the connection stale.
-        #expect(pings.withLockedValue { $0[0] } == 3)
+        #expect(pings.count(0) == 3)
         await client.close()
         try await server.stop()
     }
@@ -75,6 +73,30 @@ struct MisbehavingServerTests {
         #expect(closed == .closed(reason: .authorization("Authorization Violation")))
         #expect(server.connectionCount == 3)  // the first, then two refused
         await #expect(throws: NATSError.connectionClosed) { try await client.flush() }
+        try await server.stop()
+    }
+}
+
+/// A flush confirms publishes only on the connection they were written to.
+@Suite(.timeLimit(.minutes(1)))
+struct ConfirmedFlushTests {
+    @Test func aConnectionLostBeforeThePongFailsTheFlush() async throws {
+        let pings = PingCounter()
+        let server = try await FakeServer { connection, line in
+            guard line == "PING" else { return nil }
+            let count = pings.next(connection)
+            // The first connection answers the flush's PING with garbage: it ends, and what was
+            // published on it may be lost. The next connection answers everything.
+            return connection == 0 && count > 1 ? "HELLO THERE\r\n" : "PONG\r\n"
+        }
+        let client = try await NATSClient.connect(testOptions(server.url))
+        await #expect(throws: NATSError.connectionLost) {
+            try await client.publishConfirmed([NATSMessage(subject: "events", payload: ByteBuffer(string: "completed"))])
+        }
+        // On the new connection a confirmed publish succeeds again.
+        try await client.publishConfirmed([NATSMessage(subject: "events", payload: ByteBuffer(string: "again"))])
+        #expect(server.connectionCount == 2)
+        await client.close()
         try await server.stop()
     }
 }

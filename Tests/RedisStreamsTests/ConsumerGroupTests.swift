@@ -1,3 +1,4 @@
+import BusTransport
 import Foundation
 import RedisStreams
 import Testing
@@ -49,12 +50,12 @@ struct ConsumerGroupTests {
         let notObject = try await admin.run("XADD", stream, "*", "order", "[1,2,3]").string ?? ""
         let good = try await admin.addOrders([#"{"type":"ok","reply_to":"imapworker:replies:t2"}"#])[0]
 
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"))
-        let deliveries = try await transport.receive(max: 10)
+        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: WorkerSlots(capacity: 10))
+        let deliveries = try await transport.receive()
         #expect(deliveries.map(\.id) == [good])
         #expect(deliveries.first?.replyTo == "imapworker:replies:t2")
         for delivery in deliveries { try await transport.complete(delivery, event: Array(#"{"type":"done"}"#.utf8)) }
-        await transport.shutdown()
+        await transport.close()
 
         let events = try await admin.events()
         let rejected = events.filter { $0["type"] as? String == "order.rejected" }
@@ -79,20 +80,20 @@ struct ConsumerGroupTests {
 
         // Two lives of consumer "p" take the poison and die without settling it (as a crash would).
         for life in 1...2 {
-            let transport = RedisStreamsOrderTransport(configuration: configuration)
-            let deliveries = try await transport.receive(max: 1)
+            let transport = RedisStreamsOrderTransport(configuration: configuration, slots: WorkerSlots(capacity: 10))
+            let deliveries = try await transport.receive()
             #expect(deliveries.map(\.id) == [poison])
             #expect(deliveries.first?.deliveryCount == life)
-            await transport.shutdown()
+            await transport.close()
         }
         // The third life finds it delivered 3 > 2 times: dead-lettered, and the next order runs.
         let next = try await admin.addOrders([#"{"type":"fine"}"#])[0]
-        let transport = RedisStreamsOrderTransport(configuration: configuration)
-        let deliveries = try await transport.receive(max: 1)
+        let transport = RedisStreamsOrderTransport(configuration: configuration, slots: WorkerSlots(capacity: 10))
+        let deliveries = try await transport.receive()
         #expect(deliveries.map(\.id) == [next])
         #expect(deliveries.first?.deliveryCount == 1)
         for delivery in deliveries { try await transport.complete(delivery, event: Array(#"{"type":"done"}"#.utf8)) }
-        await transport.shutdown()
+        await transport.close()
 
         let dead = try await admin.entries(configuration.deadLetterStream)
         #expect(dead.count == 1)
@@ -110,8 +111,8 @@ struct ConsumerGroupTests {
         defer { admin.close() }
         try await admin.run("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
         let id = try await admin.addOrders([#"{"type":"long"}"#])[0]
-        let owner = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "owner"))
-        let delivery = try #require(try await owner.receive(max: 1).first)
+        let owner = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "owner"), slots: WorkerSlots(capacity: 10))
+        let delivery = try #require(try await owner.receive().first)
         #expect(delivery.id == id)
         // Make the entry look idle for 1000 s, as a job running that long would.
         try await admin.run("XCLAIM", stream, group, "owner", "0", id, "IDLE", "1000000", "JUSTID")
@@ -126,7 +127,7 @@ struct ConsumerGroupTests {
         let thief = try await admin.run("XAUTOCLAIM", stream, group, "thief", "100000", "0-0", "COUNT", "10", "JUSTID")
         #expect(thief.array?[1].array == [])
         try await owner.complete(delivery, event: Array(#"{"type":"done"}"#.utf8))
-        await owner.shutdown()
+        await owner.close()
         #expect(try await admin.pendingCount() == 0)
     }
 
@@ -137,8 +138,8 @@ struct ConsumerGroupTests {
         _ = try await admin.addOrders([#"{"type":"before-the-group"}"#])
         var configuration = try testConfiguration(server, consumer: "c")
         configuration.groupStartID = "$"
-        let transport = RedisStreamsOrderTransport(configuration: configuration)
-        let receiving = Task { try await transport.receive(max: 1) }
+        let transport = RedisStreamsOrderTransport(configuration: configuration, slots: WorkerSlots(capacity: 10))
+        let receiving = Task { try await transport.receive() }
         try await waitUntil("group created") {
             (try? await admin.run("XINFO", "GROUPS", stream))?.array?.isEmpty == false
         }
@@ -146,28 +147,28 @@ struct ConsumerGroupTests {
         let deliveries = try await receiving.value
         #expect(deliveries.map(\.id) == [after])
         for delivery in deliveries { try await transport.complete(delivery, event: Array("{}".utf8)) }
-        await transport.shutdown()
+        await transport.close()
     }
 
     @Test func groupLostIsRecreatedAndNothingUnacknowledgedIsLost() async throws {
         let server = try await RedisServer()
         let admin = try await server.connect()
         defer { admin.close() }
-        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"))
+        let transport = RedisStreamsOrderTransport(configuration: try testConfiguration(server, consumer: "c"), slots: WorkerSlots(capacity: 10))
         let first = try await admin.addOrders([#"{"n":1}"#])[0]
-        let inFlight = try #require(try await transport.receive(max: 1).first)
+        let inFlight = try #require(try await transport.receive().first)
         #expect(inFlight.id == first)
         // The group vanishes (as after a restart without persistence); a new order arrives.
         try await admin.run("XGROUP", "DESTROY", stream, group)
         let second = try await admin.addOrders([#"{"n":2}"#])[0]
         // The group is recreated from ID 0: the first order (still in flight here) is not handed
         // out twice, the second comes; both are acknowledged in the new group.
-        let next = try await transport.receive(max: 5)
+        let next = try await transport.receive()
         #expect(next.map(\.id) == [second])
         for delivery in [inFlight] + next { try await transport.complete(delivery, event: Array("{}".utf8)) }
         #expect(try await admin.pendingCount() == 0)
         let groups = try await admin.run("XINFO", "GROUPS", stream)
         #expect(groups.array?.count == 1)
-        await transport.shutdown()
+        await transport.close()
     }
 }

@@ -164,6 +164,29 @@ struct ConsumerStateMachineTests {
         #expect(m.nextFetch(freeWorkers: 10, now: t0) == .readPending(after: "3-3", count: 10))
     }
 
+    @Test func replyToNamingAnOwnStreamIsDeadLetteredWithSecretsRedacted() throws {
+        var m = try machine()
+        try live(&m)
+        let read = m.nextFetch(freeWorkers: 4, now: t0)
+        let outcome = try m.fetched(read, reply: readReply([
+            entry("5-0", [("order", #"{"password":"pw","reply_to":"events"}"#)]),
+            entry("5-1", [("order", "{}"), ("reply_to", "orders"), ("token", "t")]),
+            entry("5-2", [("order", "{}"), ("reply_to", "replies:ok")]),
+        ]), now: t0)
+        guard case .batch(let batch) = outcome else { Issue.record("expected a batch"); return }
+        #expect(batch.deliveries.map(\.id) == ["5-2"])
+        #expect(batch.deadLetters.map(\.entry.id) == ["5-0", "5-1"])
+        #expect(batch.deadLetters.allSatisfy { $0.replyTo == nil && $0.reason != nil })
+        let settlements = m.settlements(for: batch)
+        // Nothing is written to the stream the entry named: the dead-letter stream and the events stream only.
+        #expect(settlements[0].writes.map { String(decoding: $0.arguments[1], as: UTF8.self) } == ["dead", "events"])
+        let copied = settlements.flatMap { $0.writes[0].arguments.map { String(decoding: $0, as: UTF8.self) } }
+        #expect(copied.contains(#"{"password":"<redacted>","reply_to":"events"}"#))
+        #expect(!copied.contains("pw") && !copied.contains("t"))
+        #expect(m.command(for: m.nextFetch(freeWorkers: 3, now: t0)) ==
+                ["XREADGROUP", "GROUP", "g", "c1", "COUNT", "3", "BLOCK", "1500", "STREAMS", "orders", ">"])
+    }
+
     @Test func entriesInFlightAreNotHandedOutTwiceAfterReconnect() throws {
         var m = try machine()
         try live(&m)

@@ -36,3 +36,18 @@ struct OrderDocumentScanTests {
         #expect(JSONText.quoted("a\"b\\c\n\u{01}") == #""a\"b\\c\n\u0001""#)
     }
 }
+
+struct OrderRedactionTests {
+    @Test(arguments: [
+        (#"{"login":"u","password":"hunter2"}"#, #"{"login":"u","password":"<redacted>"}"#),
+        (#"{"a":{"token":"t","access_token":{"x":[1,"s"]}},"oauth_token" : 42}"#,
+         #"{"a":{"token":"<redacted>","access_token":"<redacted>"},"oauth_token" : "<redacted>"}"#),
+        (#"{"password":{"token":"inner"}}"#, #"{"password":"<redacted>"}"#),
+        (#"{"passwords":"kept","reply_to":"r"}"#, #"{"passwords":"kept","reply_to":"r"}"#),
+        (#"{"pass\u0077ord":"escaped-name"}"#, #"{"pass\u0077ord":"<redacted>"}"#),
+        ("not json password=hunter2", #""<unparsable order redacted>""#),
+    ])
+    func secretsAreRedactedAtAnyDepth(input: String, expected: String) {
+        #expect(String(decoding: OrderDocumentScan.redacted(Array(input.utf8)), as: UTF8.self) == expected)
+    }
+}

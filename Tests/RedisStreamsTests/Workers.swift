@@ -38,14 +38,14 @@ final class WorkerPool: Sendable {
     init(ledger: Ledger) { self.ledger = ledger }
 
     func start(_ configuration: RedisStreamsConfiguration, batch: Int = 8, jobTime: Duration = .zero) {
-        let transport = RedisStreamsOrderTransport(configuration: configuration)
+        let transport = RedisStreamsOrderTransport(configuration: configuration, slots: WorkerSlots(capacity: batch))
         let ledger = self.ledger
         let name = configuration.consumer
         let task = Task {
             while !Task.isCancelled {
                 let deliveries: [OrderDelivery]
                 do {
-                    deliveries = try await transport.receive(max: batch)
+                    deliveries = try await transport.receive()
                 } catch is CancellationError {
                     return
                 } catch {
@@ -78,7 +78,7 @@ final class WorkerPool: Sendable {
         for (_, task) in all { task.cancel() }
         for (transport, task) in all {
             await task.value
-            await transport.shutdown()
+            await transport.close()
         }
     }
 }

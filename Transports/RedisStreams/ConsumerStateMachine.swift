@@ -33,7 +33,10 @@ public struct ConsumerStateMachine: Sendable {
     public struct DeadLetter: Sendable, Hashable {
         public var entry: StreamEntry
         public var deliveryCount: Int
+        /// Where the dead-letter event also goes (nil when the entry's own `reply_to` is the problem).
         public var replyTo: String?
+        /// Why, when it is not the delivery count.
+        public var reason: String?
     }
 
     /// What one read produced.
@@ -67,6 +70,8 @@ public struct ConsumerStateMachine: Sendable {
     private var nextAutoclaim: ContinuousClock.Instant?
     private var awaitingCounts: [StreamEntry] = []
     private var awaitingBatch = Batch()
+
+    static let ownStreamReplyTo = "reply_to names one of the worker's own streams"
 
     public init(configuration: RedisStreamsConfiguration) {
         self.configuration = configuration
@@ -230,6 +235,12 @@ public struct ConsumerStateMachine: Sendable {
             return
         }
         let replyTo = fieldReplyTo ?? scan.replyTo.flatMap { $0.isEmpty ? nil : $0 }
+        if let replyTo, configuration.ownStreams.contains(replyTo) {
+            // Answering there would feed the worker its own events, or corrupt its streams.
+            batch.deadLetters.append(DeadLetter(entry: entry, deliveryCount: deliveryCount, replyTo: nil,
+                                                reason: Self.ownStreamReplyTo))
+            return
+        }
         if deliveryCount > configuration.maxDeliveries {
             batch.deadLetters.append(DeadLetter(entry: entry, deliveryCount: deliveryCount, replyTo: replyTo))
             return
@@ -252,24 +263,47 @@ extension ConsumerStateMachine {
         let c = configuration
         var result: [Settlement] = []
         for rejection in batch.rejections {
-            let event = TransportEvents.rejected(stream: c.stream, entry: rejection.id, reason: rejection.reason)
+            let event = TransportEvents.rejected(code: .invalid, reason: rejection.reason, origin: origin(rejection.id))
             result.append(Settlement(id: rejection.id, writes: StreamCommands.publish(
                 event: event, replyTo: rejection.replyTo, eventsStream: c.eventsStream, maxLength: c.eventsMaxLength)))
         }
         for dead in batch.deadLetters {
-            var fields = dead.entry.fields ?? []
-            fields.append(StreamField("source_stream", c.stream))
-            fields.append(StreamField("source_id", dead.entry.id))
-            fields.append(StreamField("deliveries", String(dead.deliveryCount)))
-            fields.append(StreamField("consumer", c.consumer))
-            var writes = [StreamCommands.add(stream: c.deadLetterStream, maxLength: c.eventsMaxLength, fields: fields)]
-            let event = TransportEvents.deadLettered(stream: c.stream, entry: dead.entry.id,
-                                                     deliveries: dead.deliveryCount, deadLetterStream: c.deadLetterStream)
-            writes += StreamCommands.publish(event: event, replyTo: dead.replyTo, eventsStream: c.eventsStream,
-                                             maxLength: c.eventsMaxLength)
-            result.append(Settlement(id: dead.entry.id, writes: writes))
+            result.append(Settlement(id: dead.entry.id, writes: deadLetterWrites(
+                id: dead.entry.id, fields: dead.entry.fields ?? [], deliveries: dead.deliveryCount,
+                reason: dead.reason, replyTo: dead.replyTo)))
         }
         for id in batch.acknowledgeOnly { result.append(Settlement(id: id, writes: [])) }
         return result
+    }
+
+    /// Copies an entry to the dead-letter stream, its secrets redacted, and writes the
+    /// `order.dead_lettered` event (to `replyTo` too, if given). Acknowledging is the caller's part.
+    public func deadLetterWrites(id: String, fields: [StreamField], deliveries: Int, reason: String?,
+                                 replyTo: String?) -> [RedisCommand] {
+        let c = configuration
+        var copied = fields.map(Self.redacted)
+        copied.append(StreamField("source_stream", c.stream))
+        copied.append(StreamField("source_id", id))
+        copied.append(StreamField("deliveries", String(deliveries)))
+        copied.append(StreamField("consumer", c.consumer))
+        if let reason { copied.append(StreamField("reason", reason)) }
+        var writes = [StreamCommands.add(stream: c.deadLetterStream, maxLength: c.eventsMaxLength, fields: copied)]
+        let event = TransportEvents.deadLettered(stream: c.stream, entry: id, deliveries: deliveries,
+                                                 deadLetterStream: c.deadLetterStream, reason: reason)
+        writes += StreamCommands.publish(event: event, replyTo: replyTo, eventsStream: c.eventsStream, maxLength: c.eventsMaxLength)
+        return writes
+    }
+
+    /// `"stream":…,"entry":…` of the transport's own events.
+    func origin(_ id: String) -> [(String, String)] {
+        [("stream", JSONText.quoted(configuration.stream)), ("entry", JSONText.quoted(id))]
+    }
+
+    /// The order JSON with its secret members redacted; an entry field named like a secret, whole.
+    static func redacted(_ field: StreamField) -> StreamField {
+        let name = String(decoding: field.name, as: UTF8.self)
+        if name == "order" { return StreamField(name: field.name, value: OrderDocumentScan.redacted(field.value)) }
+        if OrderDocumentScan.secretNames.contains(name) { return StreamField(name: field.name, value: Array("<redacted>".utf8)) }
+        return field
     }
 }

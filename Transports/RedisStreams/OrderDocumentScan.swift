@@ -4,6 +4,12 @@
 /// answer goes. Nesting is bounded (`maxDepth`), so hostile input cannot exhaust the stack.
 public struct OrderDocumentScan: Sendable, Hashable {
     public var replyTo: String?
+    /// Where the values of secret members are (at any depth), as byte ranges of the input.
+    public var secretValueRanges: [Range<Int>]
+
+    /// Members whose values never leave the worker (dead letters, logs).
+    public static let secretNames: Set<String> = ["password", "token", "access_token", "oauth_token"]
+    public static let redactedValue = Array("\"<redacted>\"".utf8)
 
     public static let maxDepth = 64
 
@@ -20,12 +26,30 @@ public struct OrderDocumentScan: Sendable, Hashable {
         replyTo = try scanner.object(depth: 1, wantReplyTo: true)
         scanner.skipWhitespace()
         guard scanner.atEnd else { throw scanner.invalid("text after the JSON object") }
+        secretValueRanges = scanner.secrets
+    }
+
+    /// `bytes` with the value of every secret member replaced by `"<redacted>"`; a payload that
+    /// is not a JSON object cannot be searched, so it is replaced whole.
+    public static func redacted(_ bytes: [UInt8]) -> [UInt8] {
+        guard let scan = try? OrderDocumentScan(bytes) else { return Array("\"<unparsable order redacted>\"".utf8) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var position = 0
+        for range in scan.secretValueRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position {
+            out.append(contentsOf: bytes[position..<range.lowerBound])
+            out.append(contentsOf: redactedValue)
+            position = range.upperBound
+        }
+        out.append(contentsOf: bytes[position...])
+        return out
     }
 }
 
 private struct Scanner {
     let bytes: [UInt8]
     var index = 0
+    var secrets: [Range<Int>] = []
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -52,12 +76,16 @@ private struct Scanner {
         if peek == UInt8(ascii: "}") { index += 1; return nil }
         while true {
             skipWhitespace()
-            let key = try string(decode: wantReplyTo)
+            let key = try string(decode: true)
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
             if wantReplyTo, key == "reply_to", peek == UInt8(ascii: "\"") {
                 replyTo = try string(decode: true)
+            } else if let key, OrderDocumentScan.secretNames.contains(key) {
+                let start = index
+                try value(depth: depth)
+                secrets.append(start..<index)
             } else {
                 try value(depth: depth)
             }

@@ -25,6 +25,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// `receive` was called while another `receive` of the same consumer was running.
     case concurrentReceive
+    /// A caller passed a value the transport cannot use.
+    case invalidArgument(String)
 
     /// The connection broke or timed out mid-command: retrying on a new connection may succeed.
     public var isConnectionFailure: Bool {
@@ -50,6 +52,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unavailable(let why): return "Redis unavailable, gave up reconnecting: \(why)"
         case .closed: return "Redis connection closed"
         case .concurrentReceive: return "receive called while another receive of the same consumer is running"
+        case .invalidArgument(let why): return "invalid argument: \(why)"
         }
     }
 }

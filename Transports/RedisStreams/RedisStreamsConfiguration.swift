@@ -15,6 +15,14 @@ public struct RedisStreamsConfiguration: Sendable {
     public var eventsStream: String = RedisStreamsConfiguration.defaultEventsStream
     /// Where entries delivered more than `maxDeliveries` times are moved.
     public var deadLetterStream: String = RedisStreamsConfiguration.defaultDeadLetterStream
+    /// Status requests (entries with a `reply_to` field); every worker answers each one.
+    public var statusStream: String = RedisStreamsConfiguration.defaultStatusStream
+    /// The consumer that released orders are handed to: their idle time is set past `claimIdle`,
+    /// so any consumer's next XAUTOCLAIM takes them.
+    public var releaseConsumer: String = RedisStreamsConfiguration.defaultReleaseConsumer
+    /// XDEL acknowledged orders from `stream` (with the XACK), so that no password of a one-off
+    /// order stays in Redis. Turn off only if other consumer groups read the same stream.
+    public var deleteAcknowledged = true
     /// `MAXLEN ~` for every XADD to event, reply and dead-letter streams.
     public var eventsMaxLength: Int = 100_000
 
@@ -38,6 +46,11 @@ public struct RedisStreamsConfiguration: Sendable {
     public static let defaultGroup = "imapworker"
     public static let defaultEventsStream = "imapworker:events"
     public static let defaultDeadLetterStream = "imapworker:orders:dead"
+    public static let defaultStatusStream = "imapworker:status"
+    public static let defaultReleaseConsumer = "imapworker:released"
+
+    /// The streams the worker itself reads or writes: never a valid `reply_to`.
+    public var ownStreams: Set<String> { [stream, eventsStream, deadLetterStream, statusStream] }
 
     public init(connection: RedisConnectionConfiguration, consumer: String) {
         self.connection = connection

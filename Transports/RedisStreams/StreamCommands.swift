@@ -32,10 +32,23 @@ public enum StreamCommands {
         ["XPENDING", stream, group, id, id, "1", consumer]
     }
 
-    /// `XCLAIM s g c 0 id… JUSTID`: resets the idle time of entries we own (no delivery count change).
-    public static func refreshClaim(stream: String, group: String, consumer: String, ids: [String]) -> RedisCommand {
-        var command: RedisCommand = ["XCLAIM", stream, group, consumer, "0"]
-        for id in ids { command.append(id) }
+    /// `XPENDING s g id id 1`: owner, idle time and delivery count of one entry, whoever owns it.
+    public static func pendingOwner(stream: String, group: String, id: String) -> RedisCommand {
+        ["XPENDING", stream, group, id, id, "1"]
+    }
+
+    /// `XCLAIM s g c <min-idle> id [IDLE ms] JUSTID`: claims `id` for `consumer` only if it has
+    /// been idle at least `minIdle` ms, without counting a delivery; `IDLE` sets its idle time
+    /// afterwards (else it restarts at 0).
+    ///
+    /// The guard that makes refreshing race-safe: an entry's idle time only grows until someone
+    /// claims or reads it, which restarts it at 0. Passing the idle time just seen in XPENDING
+    /// (where we were the owner) as `minIdle`, the claim succeeds if nobody claimed it since, and
+    /// does nothing if another consumer did: we never take an entry back.
+    public static func guardedClaim(stream: String, group: String, consumer: String, id: String,
+                                    minIdleMilliseconds: Int64, setIdle: Duration? = nil) -> RedisCommand {
+        var command: RedisCommand = ["XCLAIM", stream, group, consumer, String(max(0, minIdleMilliseconds)), id]
+        if let setIdle { command.append("IDLE"); command.append(milliseconds(setIdle)) }
         command.append("JUSTID")
         return command
     }
@@ -45,6 +58,25 @@ public enum StreamCommands {
         var command: RedisCommand = ["XACK", stream, group]
         for id in ids { command.append(id) }
         return command
+    }
+
+    /// `XDEL s id…`: removes acknowledged orders from the stream, so that a password in a one-off
+    /// order does not stay in Redis after its job.
+    public static func delete(stream: String, ids: [String]) -> RedisCommand {
+        var command: RedisCommand = ["XDEL", stream]
+        for id in ids { command.append(id) }
+        return command
+    }
+
+    /// XACK, then XDEL of the same entries when `delete` is set (one pipeline).
+    public static func settle(stream: String, group: String, ids: [String], delete: Bool) -> [RedisCommand] {
+        let ack = acknowledge(stream: stream, group: group, ids: ids)
+        return delete ? [ack, self.delete(stream: stream, ids: ids)] : [ack]
+    }
+
+    /// `XREAD COUNT n BLOCK ms STREAMS s id`: entries after `id` (no group: every worker reads them).
+    public static func read(stream: String, after id: String, count: Int, block: Duration) -> RedisCommand {
+        ["XREAD", "COUNT", String(max(1, count)), "BLOCK", milliseconds(block), "STREAMS", stream, id]
     }
 
     /// `XADD s MAXLEN ~ n * field value …`.
@@ -61,25 +93,5 @@ public enum StreamCommands {
         if let replyTo, replyTo != eventsStream { commands.append(add(stream: replyTo, maxLength: maxLength, fields: field)) }
         commands.append(add(stream: eventsStream, maxLength: maxLength, fields: field))
         return commands
-    }
-}
-
-/// The events the transport writes by itself (the worker writes completion events).
-public enum TransportEvents {
-    /// `{"type":"order.rejected","stream":…,"entry":…,"reason":…}` for an entry that can never run.
-    public static func rejected(stream: String, entry: String, reason: String) -> [UInt8] {
-        Array(JSONText.object([
-            ("type", JSONText.quoted("order.rejected")), ("stream", JSONText.quoted(stream)),
-            ("entry", JSONText.quoted(entry)), ("reason", JSONText.quoted(reason)),
-        ]).utf8)
-    }
-
-    /// `{"type":"order.dead_lettered",…,"deliveries":n,"dead_letter_stream":…}`.
-    public static func deadLettered(stream: String, entry: String, deliveries: Int, deadLetterStream: String) -> [UInt8] {
-        Array(JSONText.object([
-            ("type", JSONText.quoted("order.dead_lettered")), ("stream", JSONText.quoted(stream)),
-            ("entry", JSONText.quoted(entry)), ("deliveries", String(deliveries)),
-            ("dead_letter_stream", JSONText.quoted(deadLetterStream)),
-        ]).utf8)
     }
 }

@@ -71,16 +71,32 @@ public enum StreamReplies {
         return AutoclaimReply(cursor: cursor, entries: claimed, deletedIDs: deleted)
     }
 
-    /// XPENDING's extended form: `[[id, consumer, idle-ms, delivery-count], …]` → id → delivery count.
-    public static func pendingDeliveryCounts(_ reply: RESPValue) throws(RedisError) -> [String: Int] {
+    /// One row of XPENDING's extended form.
+    public struct PendingEntry: Sendable, Hashable {
+        public var id: String
+        public var consumer: String
+        public var idleMilliseconds: Int64
+        public var deliveries: Int
+    }
+
+    /// XPENDING's extended form: `[[id, consumer, idle-ms, delivery-count], …]`.
+    public static func pendingEntries(_ reply: RESPValue) throws(RedisError) -> [PendingEntry] {
         guard let rows = reply.array else { throw .unexpectedReply("XPENDING: not an array") }
-        var counts: [String: Int] = [:]
+        var entries: [PendingEntry] = []
         for row in rows {
-            guard let fields = row.array, fields.count == 4, let id = fields[0].string, let count = fields[3].integer else {
+            guard let fields = row.array, fields.count == 4, let id = fields[0].string, let consumer = fields[1].string,
+                  let idle = fields[2].integer, let count = fields[3].integer else {
                 throw .unexpectedReply("XPENDING: row is not [id, consumer, idle, count]")
             }
-            counts[id] = Int(count)
+            entries.append(PendingEntry(id: id, consumer: consumer, idleMilliseconds: idle, deliveries: Int(count)))
         }
+        return entries
+    }
+
+    /// XPENDING's extended form → id → delivery count.
+    public static func pendingDeliveryCounts(_ reply: RESPValue) throws(RedisError) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for entry in try pendingEntries(reply) { counts[entry.id] = entry.deliveries }
         return counts
     }
 

@@ -8,6 +8,7 @@
 //                       a worker over RedisStreamsOrderTransport: prints "started <id> <deliveries>"
 //                       and "completed <id>" per order (used by the crash test, which SIGKILLs it)
 import Foundation
+import BusTransport
 import RedisStreams
 
 func say(_ line: String) {
@@ -82,10 +83,10 @@ do {
         configuration.autoclaimInterval = .milliseconds(number("autoclaim-ms", 10_000))
         configuration.maxDeliveries = number("max-deliveries", 5)
         let jobTime = Duration.milliseconds(number("job-ms", 0))
-        let transport = RedisStreamsOrderTransport(configuration: configuration)
+        let transport = RedisStreamsOrderTransport(configuration: configuration, slots: WorkerSlots(capacity: 1))
         say("ready")
         while true {
-            for delivery in try await transport.receive(max: 1) {
+            for delivery in try await transport.receive() {
                 say("started \(delivery.id) \(delivery.deliveryCount)")
                 if jobTime > .zero { try await Task.sleep(for: jobTime) }
                 let event = #"{"type":"order.completed","entry":"\#(delivery.id)","consumer":"\#(configuration.consumer)"}"#

@@ -93,6 +93,23 @@ public final class NATSClient: Sendable {
         try await publish(subject, payload: Array(payload.utf8), headers: headers, replyTo: replyTo)
     }
 
+    /// Appends a publish and never waits (no back-pressure): for handlers running on the event
+    /// loop, which must not suspend. Written with the loop's next flush.
+    public func publishWithoutWaiting(_ subject: String, payload: [UInt8], replyTo: String? = nil) throws(NATSError) {
+        _ = try validate(subject, headers: nil, replyTo: replyTo)
+        let outcome: Result<ClientCore.AppendOutcome, NATSError> = payload.withUnsafeBytes { bytes in
+            do throws(NATSError) {
+                return .success(try core.appendPublish(subject: subject, replyTo: replyTo, headerBlock: nil, payload: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .appended(scheduleFlush: true, _) = try outcome.get() {
+            let core = self.core
+            core.eventLoop.execute { core.flushOutbound() }
+        }
+    }
+
     @inline(__always)
     private func validate(_ subject: String, headers: NATSHeaders?, replyTo: String?) throws(NATSError) -> [UInt8]? {
         guard isValidSubject(subject) else { throw .invalidSubject(subject) }
@@ -106,7 +123,16 @@ public final class NATSClient: Sendable {
     /// Subscribes to `subject` (wildcards `*` and `>` allowed), optionally in a queue group: the
     /// server gives each message to one member of the group.
     public func subscribe(_ subject: String, queue: String? = nil) throws -> NATSSubscription {
-        try core.subscribe(subject: subject, queue: queue)
+        try core.subscribe(subject: subject, queue: queue, handler: nil)
+    }
+
+    /// Subscribes with a handler called on the connection's event loop for every message, in
+    /// order. Nothing is buffered, so nothing is ever dropped as a slow consumer; the handler must
+    /// therefore never block (hand work to a task). The returned subscription's sequence yields
+    /// nothing and ends with the subscription.
+    public func subscribe(_ subject: String, queue: String? = nil,
+                          handler: @escaping @Sendable (NATSMessage) -> Void) throws -> NATSSubscription {
+        try core.subscribe(subject: subject, queue: queue, handler: handler)
     }
 
     // MARK: - Request/reply
@@ -128,9 +154,23 @@ public final class NATSClient: Sendable {
 
     // MARK: - Flush, drain, close
 
-    /// Waits until the server has processed everything published so far (PING → PONG).
+    /// Waits until the server has processed everything published so far (PING → PONG on the
+    /// same connection). Throws `.connectionLost` if the connection ends first: publishes written
+    /// on it may be lost, and a PONG on the next connection would not prove otherwise.
     nonisolated(nonsending) public func flush(timeout: Duration = defaultFlushTimeout) async throws {
         try await core.flush(timeout: timeout)
+    }
+
+    /// Publishes `messages` (subject, reply subject, headers, payload) and returns once the server
+    /// has them all. Throws `.connectionLost` if any connection ended between the first publish
+    /// and the PONG: then some may be lost (and some delivered), and the caller must publish again.
+    nonisolated(nonsending) public func publishConfirmed(_ messages: [NATSMessage],
+                                                          timeout: Duration = defaultFlushTimeout) async throws {
+        let epoch = core.lossEpoch
+        for message in messages {
+            try await publish(message.subject, payload: message.payload, headers: message.headers, replyTo: message.replyTo)
+        }
+        try await core.flush(timeout: timeout, since: epoch)
     }
 
     /// Unsubscribes everything, lets subscribers take what is already buffered (up to

@@ -14,6 +14,8 @@ public enum NATSError: Error, Sendable, Equatable, CustomStringConvertible {
     case protocolViolation(String)
     /// The client is closed (by `close()`, `drain()`, or after giving up reconnecting).
     case connectionClosed
+    /// The connection ended while a flush waited: what was published before it may be lost.
+    case connectionLost
     /// No server could be reached (the last reason is given).
     case noServersAvailable(String)
     /// TLS could not be set up or was refused.
@@ -42,6 +44,7 @@ public enum NATSError: Error, Sendable, Equatable, CustomStringConvertible {
         case .reconnectBufferFull(let limit): "nats: reconnect buffer full (\(limit) bytes) while disconnected"
         case .protocolViolation(let text): "nats: protocol violation: \(text)"
         case .connectionClosed: "nats: connection closed"
+        case .connectionLost: "nats: connection lost before the server confirmed the publishes"
         case .noServersAvailable(let text): "nats: no servers available for connection (\(text))"
         case .tls(let text): "nats: TLS: \(text)"
         case .serverError(let text): "nats: server error: \(text)"

@@ -19,6 +19,12 @@ public struct NATSSubscription: AsyncSequence, Sendable {
         try core.unsubscribe(sid: sid, after: nil)
     }
 
+    /// Stops the subscription, first delivering every message the server sent before it saw the
+    /// UNSUB (one PING/PONG round trip, at most `timeout`); then the sequence ends.
+    public func unsubscribeAfterInFlight(timeout: Duration = NATSClient.defaultFlushTimeout) async {
+        await core.unsubscribeAfterInFlight(sid: sid, timeout: timeout)
+    }
+
     /// Ends the subscription once `count` messages in total have been received (the server stops
     /// sending after that many; the count survives reconnects).
     public func unsubscribe(after count: Int) async throws {

@@ -121,22 +121,32 @@ extension ClientCore {
         }
     }
 
-    /// Waits until the server answered a PING sent after everything published so far.
-    nonisolated(nonsending) func flush(timeout: Duration) async throws {
+    var lossEpoch: UInt64 { state.withLockedValue { $0.lossEpoch } }
+
+    /// Waits until the server answered a PING sent after everything published so far. Fails with
+    /// `.connectionLost` if a connection ended since `lossEpoch` (taken before the publishes it
+    /// must confirm; now if nil): a PONG on a later connection proves nothing about them.
+    nonisolated(nonsending) func flush(timeout: Duration, since lossEpoch: UInt64? = nil) async throws {
         let promise = eventLoop.makePromise(of: Void.self)
-        let id: UInt64? = state.withLockedValue { s in
-            guard s.mode != .closed else { return nil }
+        let registered: Result<UInt64, NATSError> = state.withLockedValue { s in
+            guard s.mode != .closed else { return .failure(.connectionClosed) }
+            let epoch = lossEpoch ?? s.lossEpoch
+            guard epoch == s.lossEpoch else { return .failure(.connectionLost) }
             defer { s.nextFlushID += 1 }
-            s.flushPromises[s.nextFlushID] = promise
-            return s.nextFlushID
+            s.flushPromises[s.nextFlushID] = PendingFlush(promise: promise, lossEpoch: epoch)
+            return .success(s.nextFlushID)
         }
-        guard let id else {
-            promise.fail(NATSError.connectionClosed)
-            throw NATSError.connectionClosed
+        let id: UInt64
+        switch registered {
+        case .success(let registeredID):
+            id = registeredID
+        case .failure(let error):
+            promise.fail(error)
+            throw error
         }
         eventLoop.execute { self.process { $0.flushRequested(id) } }
         let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            self.state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.fail(NATSError.timeout)
+            self.state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.promise.fail(NATSError.timeout)
         }
         defer { timer.cancel() }
         try await promise.futureResult.value()

@@ -2,14 +2,16 @@ import NIOCore
 
 /// The subscription table and message dispatch, including the muxed request inbox.
 extension ClientCore {
-    func subscribe(subject: String, queue: String?) throws(NATSError) -> NATSSubscription {
+    func subscribe(subject: String, queue: String?,
+                   handler: (@Sendable (NATSMessage) -> Void)?) throws(NATSError) -> NATSSubscription {
         guard isValidSubject(subject) else { throw .invalidSubject(subject) }
         if let queue, !isValidSubject(queue) { throw .invalidSubject(queue) }
         let buffer = SubscriptionBuffer(messagesLimit: options.pendingMessagesLimit, bytesLimit: options.pendingBytesLimit)
+        let sink: Sink = handler.map { .handler($0, buffer) } ?? .buffer(buffer)
         let sid: UInt64? = state.withLockedValue { s in
             guard s.mode != .closed else { return nil }
             defer { s.nextSID += 1 }
-            s.subscriptions[s.nextSID] = SubscriptionRecord(subject: subject, queue: queue, sink: .buffer(buffer))
+            s.subscriptions[s.nextSID] = SubscriptionRecord(subject: subject, queue: queue, sink: sink)
             return s.nextSID
         }
         guard let sid else { throw .connectionClosed }
@@ -37,8 +39,17 @@ extension ClientCore {
             appendCommand { $0.writeUnsub(sid: sid, max: max) }
         case .ended(let sink):
             appendCommand { $0.writeUnsub(sid: sid, max: nil) }
-            if case .buffer(let buffer) = sink { buffer.finish() }
+            sink.buffer?.finish()
         }
+    }
+
+    /// Sends UNSUB and keeps delivering what the server sent before it processed the UNSUB: the
+    /// subscription ends only after a PING/PONG round trip (the server answers in order), so no
+    /// message already on its way is dropped unseen.
+    nonisolated(nonsending) func unsubscribeAfterInFlight(sid: UInt64, timeout: Duration) async {
+        appendCommand { $0.writeUnsub(sid: sid, max: nil) }
+        try? await flush(timeout: timeout)
+        state.withLockedValue { $0.subscriptions.removeValue(forKey: sid) }?.sink.buffer?.finish()
     }
 
     /// Sends UNSUB for every subscription but keeps them, so that messages already on their
@@ -48,7 +59,7 @@ extension ClientCore {
             var sids: [UInt64] = []
             var buffers: [SubscriptionBuffer] = []
             for (sid, record) in s.subscriptions {
-                guard case .buffer(let buffer) = record.sink else { continue }
+                guard let buffer = record.sink.buffer else { continue }
                 sids.append(sid)
                 buffers.append(buffer)
             }
@@ -64,7 +75,7 @@ extension ClientCore {
             defer { s.subscriptions = s.subscriptions.filter { if case .replies = $0.value.sink { true } else { false } } }
             return s.subscriptions.values.map(\.sink)
         }
-        for case .buffer(let buffer) in sinks { buffer.finish() }
+        for sink in sinks { sink.buffer?.finish() }
     }
 
     /// The messages of one read (event loop): one lock for the table, one per subscription buffer.
@@ -98,9 +109,11 @@ extension ClientCore {
             do {
                 message = try NATSMessage(inbound)
             } catch {
-                flushRun()
-                process { $0.errorCaught(.protocolViolation(error.reason)) }
-                return
+                // Any publisher can send a broken header block (the server passes it on): that
+                // is no reason to drop our connection. The message goes on without headers.
+                logger.warning("nats: malformed header block, message delivered without headers",
+                               metadata: ["subject": "\(inbound.subject)", "error": "\(error.reason)"])
+                message = NATSMessage(subject: inbound.subject, replyTo: inbound.replyTo, payload: inbound.payload)
             }
             switch target.sink {
             case .buffer(let buffer):
@@ -112,6 +125,10 @@ extension ClientCore {
                     flushRun()
                     buffer.finish()
                 }
+            case .handler(let handler, let buffer):
+                flushRun()
+                handler(message)
+                if target.reachedMax { buffer.finish() }
             case .replies:
                 flushRun()
                 resolveRequest(message, subject: inbound.subject)
@@ -122,11 +139,12 @@ extension ClientCore {
 
     private func resolveRequest(_ message: NATSMessage, subject: String) {
         let token = String(subject.utf8.dropFirst(replyPrefix.utf8.count)) ?? ""
-        guard let promise = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
+        guard let request = state.withLockedValue({ $0.requests.removeValue(forKey: token) }) else { return }
         if message.isNoResponders {
-            promise.fail(NATSError.noResponders)
+            request.fail(NATSError.noResponders)
         } else {
-            promise.succeed(message)
+            request.timer?.cancel()
+            request.promise.succeed(message)
         }
     }
 
@@ -148,7 +166,7 @@ extension ClientCore {
             }
             s.nextRequestToken += 1
             let token = String(s.nextRequestToken, radix: 36)
-            s.requests[token] = promise
+            s.requests[token] = PendingRequest(promise: promise, timer: nil)
             return (token, newSID)
         }
         guard let registered else {
@@ -159,10 +177,6 @@ extension ClientCore {
             appendCommand { $0.writeSub(subject: prefix + "*", queue: nil, sid: sid) }
         }
         let token = registered.token
-        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(NATSError.timeout)
-        }
-        defer { timer.cancel() }
         let outcome: Result<AppendOutcome, NATSError> = payload.withUnsafeReadableBytes { bytes in
             do throws(NATSError) {
                 return .success(try appendPublish(subject: subject, replyTo: prefix + token, headerBlock: headerBlock, payload: bytes))
@@ -172,13 +186,39 @@ extension ClientCore {
         }
         switch outcome {
         case .success(let appended):
-            await afterAppend(appended)
+            // One trip to the event loop writes the request at once and arms its timeout there
+            // (a timer scheduled or cancelled from another thread costs a wake-up of its own).
+            let (flushNow, mustWait): (Bool, Bool) = switch appended {
+            case .appended(let scheduleFlush, let wait): (scheduleFlush, wait)
+            case .buffered: (false, false)
+            }
+            let timeout = TimeAmount(timeout)
+            if eventLoop.inEventLoop {
+                armRequest(token, timeout: timeout, flush: flushNow)
+            } else {
+                eventLoop.execute { self.armRequest(token, timeout: timeout, flush: flushNow) }
+            }
+            if mustWait { await waitForOutboundRoom() }
         case .failure(let error):
             state.withLockedValue { _ = $0.requests.removeValue(forKey: token) }
             promise.fail(error)
             throw error
         }
         return try await awaitReply(promise, token: token, isolation: #isolation)
+    }
+
+    /// On the event loop: writes what is waiting (the request) and starts its timeout.
+    private func armRequest(_ token: String, timeout: TimeAmount, flush: Bool) {
+        if flush { flushOutbound() }
+        let timer = eventLoop.scheduleTask(in: timeout) { () -> Void in
+            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(NATSError.timeout)
+        }
+        let answered = state.withLockedValue { s in
+            guard s.requests[token] != nil else { return true }
+            s.requests[token]?.timer = timer
+            return false
+        }
+        if answered { timer.cancel() }
     }
 
     /// The operation closure captures the isolated parameter so that it runs on the caller's

@@ -17,8 +17,19 @@ final class ClientCore: Sendable {
 
     enum Sink: Sendable {
         case buffer(SubscriptionBuffer)
+        /// Called on the event loop for each message (never blocks, so nothing is ever dropped);
+        /// the buffer stays empty and only ends the subscription's sequence.
+        case handler(@Sendable (NATSMessage) -> Void, SubscriptionBuffer)
         /// The muxed request inbox.
         case replies
+
+        /// The buffer that ends the subscription's sequence (none for the request inbox).
+        var buffer: SubscriptionBuffer? {
+            switch self {
+            case .buffer(let buffer), .handler(_, let buffer): buffer
+            case .replies: nil
+            }
+        }
     }
 
     struct SubscriptionRecord: Sendable {
@@ -44,8 +55,10 @@ final class ClientCore: Sendable {
         var subscriptions: [UInt64: SubscriptionRecord] = [:]
         var nextSID: UInt64 = 1
         var nextFlushID: UInt64 = 1
-        var flushPromises: [UInt64: EventLoopPromise<Void>] = [:]
-        var requests: [String: EventLoopPromise<NATSMessage>] = [:]
+        var flushPromises: [UInt64: PendingFlush] = [:]
+        /// Counts established connections that ended: bytes written on them may be lost.
+        var lossEpoch: UInt64 = 0
+        var requests: [String: PendingRequest] = [:]
         var nextRequestToken: UInt64 = 0
         var repliesSID: UInt64?
         var pingTimer: RepeatedTask?
@@ -55,6 +68,23 @@ final class ClientCore: Sendable {
         var outboundWaiters: [CheckedContinuation<Void, Never>] = []
         /// Writes handed to the channel (each one a syscall at most): tests check the coalescing.
         var outboundWrites = 0
+    }
+
+    /// A flush confirms the publishes before it only if no connection ended since it was asked for.
+    struct PendingFlush {
+        let promise: EventLoopPromise<Void>
+        let lossEpoch: UInt64
+    }
+
+    /// A request waiting for its reply; the timer is armed on the event loop with the flush.
+    struct PendingRequest {
+        let promise: EventLoopPromise<NATSMessage>
+        var timer: Scheduled<Void>?
+
+        func fail(_ error: any Error) {
+            timer?.cancel()
+            promise.fail(error)
+        }
     }
 
     let options: NATSOptions
@@ -149,9 +179,9 @@ final class ClientCore: Sendable {
         case .sendPong:
             writeControl { $0.writePong() }
         case .succeedFlush(let id):
-            state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.succeed(())
+            state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.promise.succeed(())
         case .failFlush(let id, let error):
-            state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.fail(error)
+            state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.promise.fail(error)
         case .infoUpdated(let info, let enteredLameDuck):
             state.withLockedValue {
                 $0.serverInfo = info
@@ -216,9 +246,20 @@ final class ClientCore: Sendable {
 
     /// Forgets the current channel and its timers; publishes go to the reconnect buffer.
     private func tearDownConnection() {
-        let (ping, timeout, waiters) = state.withLockedValue { s in
+        let (ping, timeout, waiters, lost) = state.withLockedValue { s in
             s.channel = nil
-            if s.mode == .live { s.mode = .buffering }
+            var lost: [EventLoopPromise<Void>] = []
+            if s.mode == .live {
+                s.mode = .buffering
+                // What was written on this connection may never have reached the server: the
+                // flushes waiting for it cannot confirm anything any more.
+                s.lossEpoch += 1
+                let epoch = s.lossEpoch
+                for (id, flush) in s.flushPromises where flush.lossEpoch < epoch {
+                    s.flushPromises.removeValue(forKey: id)
+                    lost.append(flush.promise)
+                }
+            }
             s.outbound.clear()
             s.flushScheduled = false
             defer {
@@ -226,11 +267,12 @@ final class ClientCore: Sendable {
                 s.handshakeTimeout = nil
                 s.outboundWaiters = []
             }
-            return (s.pingTimer, s.handshakeTimeout, s.outboundWaiters)
+            return (s.pingTimer, s.handshakeTimeout, s.outboundWaiters, lost)
         }
         ping?.cancel()
         timeout?.cancel()
         for waiter in waiters { waiter.resume() }
+        for promise in lost { promise.fail(NATSError.connectionLost) }
     }
 
     private func sendConnect(_ server: ServerAddress, _ info: ServerInfo, tls: Bool) {
@@ -322,9 +364,9 @@ final class ClientCore: Sendable {
         }
         reconnect?.cancel()
         connect?.fail(error ?? NATSError.connectionClosed)
-        for flush in flushes { flush.fail(NATSError.connectionClosed) }
+        for flush in flushes { flush.promise.fail(NATSError.connectionClosed) }
         for request in requests { request.fail(NATSError.connectionClosed) }
-        for case .buffer(let buffer) in sinks { buffer.finish() }
+        for sink in sinks { sink.buffer?.finish() }
         for waiter in waiters { waiter.resume() }
         if reportClosed {
             logger.info("nats: closed", metadata: ["reason": "\(error.map(\.description) ?? "-")"])
