@@ -88,6 +88,7 @@ import TestSupport
         var settings = imapSettings(dovecot)
         settings["nats.url"] = nats.url
         settings["workers"] = "4"
+        settings["nats.queue_limit"] = "64"  // all 50 wait in the transport for a slot, none is refused
         let daemon = try await Daemon(settings: settings, directory: directory)
         let script = """
             import asyncio, sys, json, nats
@@ -135,8 +136,9 @@ import TestSupport
         let nats = try await NATSServer()
         let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
         let metricsPort = try freeLoopbackPort()
-        let daemon = try await Daemon(settings: ["nats.url": nats.url, "metrics.port": String(metricsPort)],
-                                      directory: directory)
+        // A queue that holds the whole burst: the transport refuses none as busy.
+        let daemon = try await Daemon(settings: ["nats.url": nats.url, "metrics.port": String(metricsPort),
+                                                 "nats.queue_limit": "128"], directory: directory)
         let payloads = directory.file("payloads.json")
         try JSONSerialization.data(withJSONObject: MalformedOrders.all.map { Data($0).base64EncodedString() })
             .write(to: URL(fileURLWithPath: payloads))

@@ -68,4 +68,5 @@ struct NoReplier: OrderReplier {
     func finish(_ event: WorkerEvent) async {}
     func reject(_ event: WorkerEvent) async {}
     func keepAlive() async {}
+    func release() async {}
 }

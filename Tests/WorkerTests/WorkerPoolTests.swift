@@ -120,15 +120,17 @@ extension WorkerPoolTests {
 
 /// Keeps every event the pool sends, in order.
 final class RecordingReplier: OrderReplier {
-    private let events = Mutex<(published: [WorkerEvent], finals: [WorkerEvent])>(([], []))
+    private let events = Mutex<(published: [WorkerEvent], finals: [WorkerEvent], released: Int)>(([], [], 0))
 
     var published: [WorkerEvent] { events.withLock { $0.published } }
     var finals: [WorkerEvent] { events.withLock { $0.finals } }
+    var released: Int { events.withLock { $0.released } }
 
     func publish(_ event: WorkerEvent) async { events.withLock { $0.published.append(event) } }
     func finish(_ event: WorkerEvent) async { events.withLock { $0.finals.append(event) } }
     func reject(_ event: WorkerEvent) async { events.withLock { $0.finals.append(event) } }
     func keepAlive() async {}
+    func release() async { events.withLock { $0.released += 1 } }
 
     func waitForFinals(_ count: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(120)

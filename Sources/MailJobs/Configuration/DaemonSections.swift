@@ -34,9 +34,10 @@ extension WorkerConfiguration {
         public var ordersSubject = "outboundIMAP"
         public var queueGroup = "IMAPworkers"
         public var eventsSubject = "imapworker.events"
-        /// Every worker answers status requests here (no queue group, no worker slot).
+        /// Every worker answers status requests here (request/reply, no queue group, no worker slot).
         public var statusSubject = "imapworker.status"
-        public var pendingOrdersLimit = 1024
+        /// Orders that may wait for a worker slot; one more is answered `busy` by the transport.
+        public var queueLimit = 16
     }
 
     /// Caliopen's idpoller: the worker asks for work with `need_job` requests.
@@ -57,6 +58,8 @@ extension WorkerConfiguration {
         public var consumer = ""
         public var eventsStream = "imapworker:events"
         public var deadLetterStream = "imapworker:orders:dead"
+        /// Status requests: entries with a `reply_to` field, answered by every worker.
+        public var statusStream = "imapworker:status"
         /// Where a new consumer group starts: `$` (orders added from now on) or `0` (the whole stream).
         public var groupStartID = "$"
         public var claimIdleSeconds = 60

@@ -11,6 +11,8 @@ public protocol OrderReplier: Sendable {
     func reject(_ event: WorkerEvent) async
     /// The order is still being worked on (so that no other consumer reclaims it).
     func keepAlive() async
+    /// Gives the order back to the bus untouched (shutdown): another worker may run it.
+    func release() async
 }
 
 /// An order taken from a bus, with where its answers go.

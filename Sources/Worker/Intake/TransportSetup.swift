@@ -1,3 +1,4 @@
+import BusTransport
 import Foundation
 import Logging
 import MailJobs
@@ -11,8 +12,9 @@ public enum TransportSetup {
         public var pollers: [NeedJobPoller] = []
     }
 
-    public static func feeds(_ configuration: WorkerConfiguration, workerID: String, logger: Logger) async throws
-        -> Feeds
+    /// Every transport shares `slots`: together they never take more orders than there are workers.
+    public static func feeds(_ configuration: WorkerConfiguration, workerID: String, slots: WorkerSlots,
+                             logger: Logger) async throws -> Feeds
     {
         var intakes: [OrderIntake] = []
         var pollers: [NeedJobPoller] = []
@@ -27,20 +29,15 @@ public enum TransportSetup {
             orders.ordersSubject = nats.ordersSubject
             orders.queueGroup = nats.queueGroup
             orders.eventsSubject = nats.eventsSubject
-            orders.pendingOrdersLimit = nats.pendingOrdersLimit
-            let transport = try await NATSOrderTransport.connect(options, configuration: orders)
+            orders.statusSubject = nats.statusSubject
+            orders.queueLimit = nats.queueLimit
+            let transport = try await NATSOrderTransport.connect(options, configuration: orders, slots: slots)
             intakes.append(OrderIntake(name: "nats", transport: transport, logger: logger))
             if configuration.poller.enabled {
-                pollers.append(NeedJobPoller(client: await transport.client, subject: configuration.poller.subject,
-                                             eventsSubject: nats.eventsSubject,
+                pollers.append(NeedJobPoller(client: transport.client, subject: configuration.poller.subject,
+                                             eventsSubject: nats.eventsSubject, slots: slots,
                                              interval: .seconds(configuration.poller.intervalSeconds), logger: logger))
             }
-            // Every worker answers status requests: a queue group of its own.
-            var status = orders
-            status.ordersSubject = nats.statusSubject
-            status.queueGroup = "imapworker-status-\(workerID)"
-            let responder = try await NATSOrderTransport.connect(options, configuration: status)
-            intakes.append(OrderIntake(name: "nats-status", transport: responder, role: .statusResponder, logger: logger))
         }
         let redis = configuration.redis
         if !redis.url.isEmpty {
@@ -49,11 +46,12 @@ public enum TransportSetup {
             streams.group = redis.group
             streams.eventsStream = redis.eventsStream
             streams.deadLetterStream = redis.deadLetterStream
+            streams.statusStream = redis.statusStream
             streams.groupStartID = redis.groupStartID
             streams.claimIdle = .seconds(redis.claimIdleSeconds)
             streams.maxDeliveries = redis.maxDeliveries
             streams.connection.name = "imapworker \(workerID)"
-            intakes.append(OrderIntake(name: "redis", transport: RedisStreamsOrderTransport(configuration: streams, logger: logger),
+            intakes.append(OrderIntake(name: "redis", transport: RedisStreamsOrderTransport(configuration: streams, slots: slots, logger: logger),
                                        logger: logger))
         }
         return Feeds(intakes: intakes, pollers: pollers)

@@ -5,7 +5,7 @@
 /// Rules: at most `capacity` runs at a time; two runs with the same account key never at the
 /// same time; an order whose coalescing signature matches a run still waiting for that account
 /// joins it (so N orders arriving while one runs give exactly one more run); beyond
-/// `queueLimit` waiting runs, or once draining, new orders are refused as busy.
+/// `queueLimit` waiting runs new orders are refused as busy; once draining they are given back.
 public struct PoolStateMachine<Item: Sendable>: Sendable {
     public typealias RunID = Int
 
@@ -25,6 +25,8 @@ public struct PoolStateMachine<Item: Sendable>: Sendable {
         /// `item` waits in run `RunID` for a slot or its account.
         case queued(Item, RunID)
         case refuseBusy(Item, reason: String)
+        /// Draining: `item` goes back to the bus untouched (another worker may take it).
+        case giveBack(Item)
         /// Draining and nothing left: the runner may stop.
         case drained
     }
@@ -47,11 +49,9 @@ public struct PoolStateMachine<Item: Sendable>: Sendable {
 
     public var runningCount: Int { running.count }
     public var waitingCount: Int { waiting.reduce(0) { $0 + $1.items.count } }
-    /// How many new orders the intake may take now: a transport never takes more than can run.
-    public var freeSlots: Int { draining ? 0 : max(0, capacity - running.count - waiting.count) }
 
     public mutating func orderArrived(_ item: Item, key: String?, signature: String?) -> [Action] {
-        if draining { return [.refuseBusy(item, reason: "the worker is shutting down")] }
+        if draining { return [.giveBack(item)] }
         if let signature, let index = waiting.lastIndex(where: { $0.key == key && $0.signature == signature }) {
             waiting[index].items.append(item)
             return [.coalesced(item, into: waiting[index].id)]

@@ -21,7 +21,6 @@ public actor WorkerPool {
     private var machine: Machine
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
-    private var slotWaiters: [CheckedContinuation<Int, Never>] = []
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var drained = false
     private var running: [Machine.RunID: WorkerStatus.RunningJob] = [:]
@@ -56,12 +55,6 @@ public actor WorkerPool {
     }
 
     // MARK: - Intake side
-
-    /// Waits until a new order can be taken and says how many; 0 once draining.
-    public func freeSlots() async -> Int {
-        if machine.freeSlots > 0 || machine.draining { return machine.freeSlots }
-        return await withCheckedContinuation { slotWaiters.append($0) }
-    }
 
     /// One order document as delivered by a bus.
     public func submit(_ payload: [UInt8], source: String, replier: any OrderReplier) async {
@@ -118,7 +111,6 @@ public actor WorkerPool {
     /// what is left (those orders get `failed`/`busy`) and waits for the cancelled jobs to end.
     public func drain(grace: Duration) async {
         await perform(machine.beginDrain())
-        wakeSlotWaiters()
         let timer = Task {
             try await Task.sleep(for: grace)
             await self.graceExpired()
@@ -131,11 +123,7 @@ public actor WorkerPool {
     private func graceExpired() async {
         guard !drained else { return }
         logger.warning("shutdown grace period over: cancelling running jobs", metadata: ["running": "\(running.count)"])
-        let abandoned = machine.abandonWaiting()
-        for ticket in abandoned {
-            counts.failed += 1
-            await ticket.replier.finish(events.failed(ticket, FailureClassification.failure(for: CancellationError())))
-        }
+        for ticket in machine.abandonWaiting() { await ticket.replier.release() }
         commandSink.yield(.cancelAll)
         if machine.runningCount == 0 { markDrained() }
     }
@@ -172,19 +160,13 @@ public actor WorkerPool {
                 counts.failed += 1
                 metrics.finished(ticket.order.kind.rawValue, code: ErrorCode.busy.rawValue, seconds: nil)
                 await ticket.replier.finish(events.failed(ticket, JobFailure(.busy, reason)))
+            case .giveBack(let ticket):
+                await ticket.replier.release()
             case .drained:
                 markDrained()
             }
         }
         metrics.levels(running: machine.runningCount, waiting: machine.waitingCount)
-        wakeSlotWaiters()
-    }
-
-    private func wakeSlotWaiters() {
-        let free = machine.freeSlots
-        guard free > 0 || machine.draining else { return }
-        for waiter in slotWaiters { waiter.resume(returning: free) }
-        slotWaiters.removeAll()
     }
 
     // MARK: - One run
@@ -213,6 +195,12 @@ public actor WorkerPool {
                 group.cancelAll()  // the keep-alive loop; progress ends with its stream
             }
             return outcome ?? JobOutcome(result: .failure(JobFailure(.internal, "no outcome")), attempts: 0, stats: JobStats())
+        }
+        if Task.isCancelled {
+            // Cancelled at the end of the shutdown grace period: back to the bus, not answered.
+            for ticket in run.items { await ticket.replier.release() }
+            await finished(run)
+            return
         }
         let finishedAt = Date()
         // Counted before the answers: a status asked after an answer sees it.

@@ -1,3 +1,4 @@
+import BusTransport
 import Foundation
 import Logging
 import MailJobs
@@ -33,7 +34,8 @@ public struct WorkerService: Service {
                 progressIntervalSeconds: configuration.worker.progressIntervalSeconds),
             runner: JobRunner(configuration: configuration, store: store, logger: logger),
             logger: logger, version: Self.version)
-        let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, logger: logger)
+        let slots = WorkerSlots(capacity: configuration.workers)
+        let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, slots: slots, logger: logger)
         let intakes = feeds.intakes
         if intakes.isEmpty {
             logger.warning("no transport configured (set nats.url or redis.url): no orders will arrive")
@@ -45,6 +47,9 @@ public struct WorkerService: Service {
         let grace = Duration.seconds(configuration.worker.shutdownGraceSeconds)
         await withDiscardingTaskGroup { group in
             group.addTask { await pool.run() }
+            for intake in intakes {
+                group.addTask { await intake.serveStatus(pool: pool) }  // ends with `close`
+            }
             if let endpoint = metricsEndpoint(pool) {
                 group.addTask {
                     do { try await endpoint.run() } catch {
@@ -52,31 +57,22 @@ public struct WorkerService: Service {
                     }
                 }
             }
-            await withTaskGroup(of: Bool.self) { feeding in
+            await withTaskGroup(of: Void.self) { feeding in
                 for intake in intakes {
-                    feeding.addTask {
-                        await intake.run(pool: pool)
-                        return false
-                    }
+                    feeding.addTask { await intake.run(pool: pool) }
                 }
                 for poller in feeds.pollers {
-                    feeding.addTask {
-                        await poller.run(pool: pool)
-                        return false
-                    }
+                    feeding.addTask { await poller.run(pool: pool) }
                 }
-                feeding.addTask {
-                    try? await gracefulShutdown()
-                    return true
-                }
-                for await shutdown in feeding where shutdown { break }
+                try? await gracefulShutdown()
                 logger.info("shutting down: intake stopped, waiting for running jobs", metadata: ["grace": "\(grace)"])
-                feeding.cancelAll()
+                for intake in intakes { await intake.stopReceiving() }  // their `receive` returns []
+                feeding.cancelAll()  // the pollers
                 await pool.drain(grace: grace)
             }
+            for intake in intakes { await intake.close() }
             group.cancelAll()  // the metrics endpoint; the pool has finished
         }
-        for intake in intakes { await intake.shutdown() }
         let counts = await pool.status().counts
         logger.info("imapworker stopped", metadata: [
             "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",
