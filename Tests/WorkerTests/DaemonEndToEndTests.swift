@@ -71,6 +71,27 @@ import TestSupport
         }
         #expect(try storedDigests(daemon.database, userID: "u-nats") == manifestDigests(dovecot.manifest))
         #expect(try storedDigests(daemon.database, userID: "u-redis") == manifestDigests(dovecot.manifest))
+        // Status over both buses, without an order: NATS request/reply and the Redis status stream.
+        let statusScript = """
+            import asyncio, sys, redis, nats
+            r = redis.Redis.from_url(sys.argv[2])
+            r.xadd("imapworker:status", {"reply_to": "client:status:1", "request": "ping"}, maxlen=1000)
+            print(r.xread({"client:status:1": "0"}, block=20000, count=1)[0][1][0][1][b"status"].decode())
+            async def main():
+                nc = await nats.connect(sys.argv[1])
+                print((await nc.request("imapworker.status", b"{}", timeout=10)).data.decode())
+                await nc.close()
+            asyncio.run(main())
+            """
+        let statuses = try jsonLines(try await runPython(statusScript, [nats.url, redis.url], directory: directory))
+        #expect(statuses.count == 2)
+        for status in statuses {
+            #expect(status["event"] as? String == "status")
+            let body = try #require(status["status"] as? [String: Any])
+            #expect((body["counts"] as? [String: Any])?["completed"] as? Int == 2)
+            let transports = (body["transports"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(transports == ["nats", "redis"])
+        }
         #expect(try await daemon.stop() == 0)
         for text in natsLines + redisLines + [daemon.log] {
             #expect(!text.contains(password), "a password leaked: \(text.prefix(300))")
