@@ -307,4 +307,66 @@ import TestSupport
         #expect((request["order"] as? [String: Any])?["order"] as? String == "need_job")
         #expect(try await daemon.stop() == 0)
     }
+
+    /// SIGTERM with a grace period shorter than the job: the job is cancelled and its Redis order
+    /// released, not answered; the process still exits 0, and a second worker runs the order to
+    /// the end. Nothing is lost.
+    @Test func graceOverReleasesTheOrderToAnotherWorker() async throws {
+        let dovecot = try await DovecotServer.start(corpus: CorpusOptions(messages: 1500, seed: 8, bigMessages: 3,
+                                                                          mailboxes: "INBOX=1"))
+        let redis = try await RedisServer()
+        let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
+        var settings = imapSettings(dovecot)
+        settings["redis.url"] = redis.url
+        settings["redis.group_start_id"] = "0"
+        settings["worker.shutdown_grace_seconds"] = "0"
+        settings["fetch.batch_messages"] = "20"
+        let database = directory.file("shared.db")
+        let first = try await Daemon(settings: settings, directory: directory, name: "first", database: database)
+        let (login, password) = dovecot.users[0]
+        let add = """
+            import sys, json, redis
+            o = {"order": "fullfetch", "order_id": "cut", "user_id": "c", "login": sys.argv[2], "password": sys.argv[3],
+                 "server": sys.argv[4], "mailbox": "INBOX"}
+            redis.Redis.from_url(sys.argv[1]).xadd("imapworker:orders", {"order": json.dumps(o)})
+            """
+        _ = try await runPython(add, [redis.url, login, password, "127.0.0.1:\(dovecot.imapsPort)"], directory: directory)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ((try? storedDigests(database, userID: "c")["INBOX"]?.count) ?? 0) == 0 {
+            guard ContinuousClock.now < deadline, first.child.isRunning else {
+                throw TestHarnessError("the job did not start: \(first.log.suffix(2000))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await first.stop() == 0)
+        let stored = (try? storedDigests(database, userID: "c")["INBOX"]?.count) ?? 0
+        #expect(stored < dovecot.manifest?.mailboxes["INBOX"]?.messages.count ?? 0, "the job ended before the grace period")
+        let events = """
+            import sys, redis
+            r = redis.Redis.from_url(sys.argv[1])
+            for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
+            print('{"pending": %d}' % r.xpending("imapworker:orders", "IMAPworkers")["pending"])
+            """
+        let afterFirst = try jsonLines(try await runPython(events, [redis.url], directory: directory))
+        #expect(!afterFirst.contains { $0["event"] as? String == "completed" || $0["event"] as? String == "failed" })
+        #expect(afterFirst.last?["pending"] as? Int == 1)
+
+        let second = try await Daemon(settings: settings, directory: directory, name: "second", database: database)
+        let wait = """
+            import sys, json, redis, time
+            r = redis.Redis.from_url(sys.argv[1])
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                for _, fields in r.xrange("imapworker:events"):
+                    e = json.loads(fields[b"event"])
+                    if e.get("order_id") == "cut" and e.get("event") in ("completed", "failed"):
+                        print(json.dumps(e)); sys.exit(0)
+                time.sleep(0.2)
+            sys.exit("no final event")
+            """
+        let final = try #require(try jsonLines(try await runPython(wait, [redis.url], directory: directory)).first)
+        #expect(final["event"] as? String == "completed" && final["worker"] as? String == "second", "\(final)")
+        #expect(try await second.stop() == 0)
+        #expect(try storedDigests(database, userID: "c")["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
+    }
 }

@@ -9,14 +9,15 @@ final class Daemon: Sendable {
     let database: String
 
     /// `settings` are configuration keys (`nats.url`, …) passed as IMAPWORKER_… variables.
-    init(settings: [String: String], directory: TemporaryDirectory, name: String = "imapworker") async throws {
+    init(settings: [String: String], directory: TemporaryDirectory, name: String = "imapworker",
+         database: String? = nil) async throws {
         self.directory = directory
-        database = directory.file("\(name).db")
+        self.database = database ?? directory.file("\(name).db")
         let config = directory.file("\(name).yaml")
         try """
             # written by DaemonHarness
             store:
-              path: \(database)
+              path: \(self.database)
             log:
               format: json
               level: debug
