@@ -31,6 +31,14 @@ import TestSupport
         for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
         """
 
+    /// One object per line: every event of the Redis events stream, then `{"pending": n}`.
+    static let redisEventsAndPending = """
+        import sys, redis
+        r = redis.Redis.from_url(sys.argv[1])
+        for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
+        print('{"pending": %d}' % r.xpending("imapworker:orders", "IMAPworkers")["pending"])
+        """
+
     /// One daemon fed by NATS and Redis at once: a fullfetch from nats-py and one from redis-py
     /// both store every message of the corpus, byte for byte; no password in events or logs.
     @Test func fullfetchFromNatsPyAndRedisPy() async throws {
@@ -243,13 +251,7 @@ import TestSupport
         let signalled = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         #expect(try await daemon.stop(timeout: .seconds(300)) == 0)
         #expect(daemon.log.contains("shutting down"))
-        let read = """
-            import sys, redis
-            r = redis.Redis.from_url(sys.argv[1])
-            for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
-            print('{"pending": %d}' % r.xpending("imapworker:orders", "IMAPworkers")["pending"])
-            """
-        let events = try jsonLines(try await runPython(read, [redis.url], directory: directory))
+        let events = try jsonLines(try await runPython(Self.redisEventsAndPending, [redis.url], directory: directory))
         let completed = Set(events.filter { $0["event"] as? String == "completed" }.compactMap { $0["order_id"] as? String })
         #expect(completed == ["term-0", "term-1", "term-2"], "\(events)")
         // Jobs were still running when the signal came, and finished after it.
@@ -341,13 +343,7 @@ import TestSupport
         #expect(try await first.stop() == 0)
         let stored = (try? storedDigests(database, userID: "c")["INBOX"]?.count) ?? 0
         #expect(stored < dovecot.manifest?.mailboxes["INBOX"]?.messages.count ?? 0, "the job ended before the grace period")
-        let events = """
-            import sys, redis
-            r = redis.Redis.from_url(sys.argv[1])
-            for _, fields in r.xrange("imapworker:events"): print(fields[b"event"].decode())
-            print('{"pending": %d}' % r.xpending("imapworker:orders", "IMAPworkers")["pending"])
-            """
-        let afterFirst = try jsonLines(try await runPython(events, [redis.url], directory: directory))
+        let afterFirst = try jsonLines(try await runPython(Self.redisEventsAndPending, [redis.url], directory: directory))
         #expect(!afterFirst.contains { $0["event"] as? String == "completed" || $0["event"] as? String == "failed" })
         #expect(afterFirst.last?["pending"] as? Int == 1)
 
