@@ -45,7 +45,8 @@ struct StartCommand: AsyncParsableCommand {
         }
         let service = WorkerService(configuration: configuration, logger: logger, registry: registry)
         var group = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "imapworker")],
+            logger: logger)
         group.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: group).run()
     }

@@ -218,10 +218,13 @@ import TestSupport
     /// finish within the grace period, every order is answered and acknowledged, exit 0.
     @Test func sigtermWhileJobsRunLosesNothing() async throws {
         let dovecot = try await DovecotServer.start(corpus: CorpusOptions(messages: 800, seed: 5, bigMessages: 2))
-        let redis = try await RedisServer()
+        // A Redis with a password, given in the URL: it must not show in the logs either.
+        let redisPassword = "redis-secret-\(UUID().uuidString.prefix(8))"
+        let redis = try await RedisServer(config: ["requirepass \(redisPassword)"])
+        let redisURL = "redis://:\(redisPassword)@127.0.0.1:\(redis.port)"
         let directory = try TemporaryDirectory(prefix: "imapworker-daemon")
         var settings = imapSettings(dovecot)
-        settings["redis.url"] = redis.url
+        settings["redis.url"] = redisURL
         settings["redis.group_start_id"] = "0"
         settings["worker.shutdown_grace_seconds"] = "300"
         settings["fetch.batch_messages"] = "20"
@@ -235,11 +238,11 @@ import TestSupport
                      "password": sys.argv[3], "server": sys.argv[4], "mailbox": "INBOX"}
                 r.xadd("imapworker:orders", {"order": json.dumps(o)})
             """
-        _ = try await runPython(script, [redis.url, login, password, "127.0.0.1:\(dovecot.imapsPort)"], directory: directory)
+        _ = try await runPython(script, [redisURL, login, password, "127.0.0.1:\(dovecot.imapsPort)"], directory: directory)
         // Wait until all three orders are taken and the first job is storing messages, then stop.
         let deadline = ContinuousClock.now + .seconds(120)
         func pending() async throws -> Int {
-            let reply = try await runCommand("/usr/bin/redis-cli", ["-p", String(redis.port), "XPENDING", "imapworker:orders", "IMAPworkers"])
+            let reply = try await runCommand("/usr/bin/redis-cli", ["-p", String(redis.port), "-a", redisPassword, "--no-auth-warning", "XPENDING", "imapworker:orders", "IMAPworkers"])
             return Int(reply.stdout.split(separator: "\n").first ?? "") ?? 0
         }
         while try await pending() < 3 || ((try? storedDigests(daemon.database, userID: "t0")["INBOX"]?.count) ?? 0) == 0 {
@@ -251,13 +254,14 @@ import TestSupport
         let signalled = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         #expect(try await daemon.stop(timeout: .seconds(300)) == 0)
         #expect(daemon.log.contains("shutting down"))
-        let events = try jsonLines(try await runPython(Self.redisEventsAndPending, [redis.url], directory: directory))
+        let events = try jsonLines(try await runPython(Self.redisEventsAndPending, [redisURL], directory: directory))
         let completed = Set(events.filter { $0["event"] as? String == "completed" }.compactMap { $0["order_id"] as? String })
         #expect(completed == ["term-0", "term-1", "term-2"], "\(events)")
         // Jobs were still running when the signal came, and finished after it.
         let finishedAfter = events.compactMap { $0["finished_at"] as? String }.filter { $0 > signalled }
         #expect(!finishedAfter.isEmpty)
         #expect(events.last?["pending"] as? Int == 0)
+        #expect(!daemon.log.contains(redisPassword) && !daemon.log.contains(password))
         for user in ["t0", "t1", "t2"] {
             #expect(try storedDigests(daemon.database, userID: user)["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
         }

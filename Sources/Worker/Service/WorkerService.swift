@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// The daemon as one service: feeds the pool from every configured transport until a graceful
 /// shutdown (SIGTERM, SIGINT), then stops intake, lets running jobs finish within the grace
 /// period, and closes the transports.
-public struct WorkerService: Service {
+public struct WorkerService: Service, CustomStringConvertible {
     public static let version = "0.1.0"
 
     let configuration: WorkerConfiguration
@@ -23,6 +23,9 @@ public struct WorkerService: Service {
         self.logger = logger
         self.registry = registry
     }
+
+    /// swift-service-lifecycle logs its services: never the configuration, whose URLs may hold passwords.
+    public var description: String { "WorkerService" }
 
     public func run() async throws {
         let workerID = TransportSetup.workerID(configuration)
