@@ -96,3 +96,15 @@ import Testing
         }
     }
 }
+
+@Suite struct ConfigurationRedactionTests {
+    @Test func busURLsPrintWithoutCredentials() throws {
+        let c = try WorkerConfiguration.parse(yaml: "", environment: [
+            "IMAPWORKER_REDIS_URL": "redis://:redis-pw@127.0.0.1:6379",
+            "IMAPWORKER_NATS_URL": "nats://u:nats-pw@127.0.0.1:4222,nats://127.0.0.1:4223",
+        ])
+        let text = "\(c)"
+        #expect(!text.contains("redis-pw") && !text.contains("nats-pw"))
+        #expect(text.contains("redis://<redacted>@127.0.0.1:6379") && text.contains("nats://127.0.0.1:4223"))
+    }
+}

@@ -74,3 +74,27 @@ extension WorkerConfiguration {
         public var host = "127.0.0.1"
     }
 }
+
+/// Bus URLs may carry a password (`redis://:pw@host`, `nats://user:pw@host`): the sections print
+/// them without their user info, so logging a configuration never leaks one.
+extension WorkerConfiguration.NATSSection: CustomStringConvertible {
+    public var description: String {
+        "NATSSection(url: \(redactedURLs(url)), orders: \(ordersSubject), group: \(queueGroup), events: \(eventsSubject), status: \(statusSubject))"
+    }
+}
+
+extension WorkerConfiguration.RedisSection: CustomStringConvertible {
+    public var description: String {
+        "RedisSection(url: \(redactedURLs(url)), stream: \(stream), group: \(group), events: \(eventsStream))"
+    }
+}
+
+/// `scheme://user:pass@host` → `scheme://<redacted>@host`, for each comma-separated URL.
+func redactedURLs(_ text: String) -> String {
+    text.split(separator: ",", omittingEmptySubsequences: false).map { part -> String in
+        guard let scheme = part.range(of: "://"), let at = part.lastIndex(of: "@"), at > scheme.upperBound else {
+            return String(part)
+        }
+        return part[..<scheme.upperBound] + "<redacted>" + part[at...]
+    }.joined(separator: ",")
+}
