@@ -262,6 +262,17 @@ import TestSupport
         #expect(!finishedAfter.isEmpty)
         #expect(events.last?["pending"] as? Int == 0)
         #expect(!daemon.log.contains(redisPassword) && !daemon.log.contains(password))
+        // Progress went to the events stream, never more than once a second per order (by the
+        // events' own timestamps).
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        for id in ["term-0", "term-1", "term-2"] {
+            let times = events.filter { $0["order_id"] as? String == id && $0["event"] as? String == "progress" }
+                .compactMap { ($0["at"] as? String).flatMap { try? style.parse($0) } }
+            #expect(!times.isEmpty, "no progress event for \(id)")
+            for (earlier, later) in zip(times, times.dropFirst()) {
+                #expect(later.timeIntervalSince(earlier) >= 0.999, "\(id): progress events \(earlier) and \(later)")
+            }
+        }
         for user in ["t0", "t1", "t2"] {
             #expect(try storedDigests(daemon.database, userID: user)["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
         }
