@@ -99,4 +99,25 @@ struct ConfirmedFlushTests {
         await client.close()
         try await server.stop()
     }
+
+    /// Across a real server restart: a confirmed publish made while the server is down waits for
+    /// the next connection and succeeds only once the event is really there (our own
+    /// subscription, re-sent before the reconnect buffer, receives it).
+    @Test func aConfirmedPublishAcrossAServerRestartIsDeliveredWhenItSucceeds() async throws {
+        let server = try await NATSServer()
+        let client = try await NATSClient.connect(testOptions(server.url))
+        let events = try client.subscribe("events")
+        try await client.flush()
+        var connection = client.events.makeAsyncIterator()
+        try await server.stop()
+        #expect(await nextEvent(&connection) { $0.isDisconnected } != nil)
+        let publishing = Task {
+            try await client.publishConfirmed([NATSMessage(subject: "events", payload: ByteBuffer(string: "completed"))])
+        }
+        try await server.start()
+        try await publishing.value
+        var iterator = events.makeAsyncIterator()
+        #expect(await iterator.next()?.string == "completed")
+        await client.close()
+    }
 }

@@ -68,10 +68,7 @@ struct OrderTransportTests {
         var answers: [String: [String]] = [:]
         var iterator = replies.makeAsyncIterator()
         // The fifteen refusals come while nobody receives: the worker holds what it can.
-        for _ in 0..<15 {
-            let reply = try #require(await iterator.next())
-            answers[reply.subject, default: []].append(reply.string)
-        }
+        try await collect(15, from: &iterator, into: &answers)
         #expect(answers.values.allSatisfy { $0.count == 1 && $0[0].contains(#""code":"busy""#) })
         #expect(slots.free == 0)
 
@@ -82,10 +79,7 @@ struct OrderTransportTests {
                 completed += 1
             }
         }
-        for _ in 0..<5 {
-            let reply = try #require(await iterator.next())
-            answers[reply.subject, default: []].append(reply.string)
-        }
+        try await collect(5, from: &iterator, into: &answers)
         try await sender.flush()
         #expect(answers.count == 20)
         #expect(answers.values.allSatisfy { $0.count == 1 })
@@ -116,16 +110,23 @@ struct OrderTransportTests {
 
         var answers: [String: [String]] = [:]
         var iterator = replies.makeAsyncIterator()
-        for _ in 0..<5 {
-            let reply = try #require(await iterator.next())
-            answers[reply.subject, default: []].append(reply.string)
-        }
+        try await collect(5, from: &iterator, into: &answers)
         try await sender.flush()
         #expect(answers.count == 5 && answers.values.allSatisfy { $0.count == 1 })
         #expect(answers[running[0].replyTo ?? ""] == [#"{"type":"done"}"#])
         #expect(answers.values.filter { $0[0].contains(#""code":"shutting_down""#) }.count == 4)
         #expect(replies.pendingMessages == 0)
         await sender.close()
+    }
+
+    @Test func aWaitingReceiveEndsWhenItsTaskIsCancelled() async throws {
+        let server = try await NATSServer()
+        let transport = try await NATSOrderTransport.connect(testOptions(server.url), slots: WorkerSlots(capacity: 1))
+        let receiving = Task { try await transport.receive() }
+        try await Task.sleep(for: .milliseconds(50))
+        receiving.cancel()
+        await #expect(throws: CancellationError.self) { try await receiving.value }
+        await transport.close()
     }
 
     @Test func statusIsAnsweredWhileEverySlotIsBusy() async throws {
@@ -233,6 +234,15 @@ private func sendOrders(_ count: Int, to server: NATSServer) async throws -> (NA
     }
     try await sender.flush()
     return (sender, replies)
+}
+
+/// Takes `count` answers, by reply subject.
+private func collect(_ count: Int, from iterator: inout NATSSubscription.AsyncIterator,
+                     into answers: inout [String: [String]]) async throws {
+    for _ in 0..<count {
+        let reply = try #require(await iterator.next())
+        answers[reply.subject, default: []].append(reply.string)
+    }
 }
 
 private actor Intake {

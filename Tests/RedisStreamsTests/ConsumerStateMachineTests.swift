@@ -259,3 +259,19 @@ struct ConsumerStateMachineTests {
         }
     }
 }
+
+/// The commands of the ownership and trimming rules, as sent.
+struct OwnershipCommandTests {
+    @Test func guardedClaimAndSettle() {
+        #expect(StreamCommands.guardedClaim(stream: "s", group: "g", consumer: "me", id: "1-0", minIdleMilliseconds: 1234)
+                == ["XCLAIM", "s", "g", "me", "1234", "1-0", "JUSTID"])
+        #expect(StreamCommands.guardedClaim(stream: "s", group: "g", consumer: "released", id: "1-0", minIdleMilliseconds: -5,
+                                            setIdle: .seconds(90)) == ["XCLAIM", "s", "g", "released", "0", "1-0", "IDLE", "90000", "JUSTID"])
+        #expect(StreamCommands.pendingOwner(stream: "s", group: "g", id: "1-0") == ["XPENDING", "s", "g", "1-0", "1-0", "1"])
+        #expect(StreamCommands.settle(stream: "s", group: "g", ids: ["1-0", "2-0"], delete: true)
+                == [["XACK", "s", "g", "1-0", "2-0"], ["XDEL", "s", "1-0", "2-0"]])
+        #expect(StreamCommands.settle(stream: "s", group: "g", ids: ["1-0"], delete: false) == [["XACK", "s", "g", "1-0"]])
+        #expect(StreamCommands.read(stream: "st", after: "5-0", count: 0, block: .seconds(2))
+                == ["XREAD", "COUNT", "1", "BLOCK", "2000", "STREAMS", "st", "5-0"])
+    }
+}

@@ -112,6 +112,8 @@ func consumeBench(url: String, stream: String, group: String, consumer name: Str
     configuration.stream = stream
     configuration.group = group
     configuration.groupStartID = "0"
+    // The same commands as the redis-py consumer it is compared with: XACK without the XDEL.
+    configuration.deleteAcknowledged = false
     let consumer = RedisStreamsConsumer(configuration: configuration)
     var done = 0
     var acks: [Task<Void, any Error>] = []

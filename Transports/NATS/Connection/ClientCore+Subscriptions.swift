@@ -143,7 +143,6 @@ extension ClientCore {
         if message.isNoResponders {
             request.fail(NATSError.noResponders)
         } else {
-            request.timer?.cancel()
             request.promise.succeed(message)
         }
     }
@@ -166,7 +165,7 @@ extension ClientCore {
             }
             s.nextRequestToken += 1
             let token = String(s.nextRequestToken, radix: 36)
-            s.requests[token] = PendingRequest(promise: promise, timer: nil)
+            s.requests[token] = PendingRequest(promise: promise, deadline: .now() + TimeAmount(timeout))
             return (token, newSID)
         }
         guard let registered else {
@@ -186,17 +185,17 @@ extension ClientCore {
         }
         switch outcome {
         case .success(let appended):
-            // One trip to the event loop writes the request at once and arms its timeout there
-            // (a timer scheduled or cancelled from another thread costs a wake-up of its own).
+            // One trip to the event loop writes the request at once (no coalescing delay) and
+            // makes sure a timeout sweep covers it; on the loop already, no trip at all.
             let (flushNow, mustWait): (Bool, Bool) = switch appended {
             case .appended(let scheduleFlush, let wait): (scheduleFlush, wait)
             case .buffered: (false, false)
             }
-            let timeout = TimeAmount(timeout)
+            let deadline = NIODeadline.now() + TimeAmount(timeout)
             if eventLoop.inEventLoop {
-                armRequest(token, timeout: timeout, flush: flushNow)
+                armRequest(deadline: deadline, flush: flushNow)
             } else {
-                eventLoop.execute { self.armRequest(token, timeout: timeout, flush: flushNow) }
+                eventLoop.execute { self.armRequest(deadline: deadline, flush: flushNow) }
             }
             if mustWait { await waitForOutboundRoom() }
         case .failure(let error):
@@ -207,18 +206,44 @@ extension ClientCore {
         return try await awaitReply(promise, token: token, isolation: #isolation)
     }
 
-    /// On the event loop: writes what is waiting (the request) and starts its timeout.
-    private func armRequest(_ token: String, timeout: TimeAmount, flush: Bool) {
+    /// On the event loop: writes what is waiting (the request) and arms the timeout sweep if none
+    /// is armed for this deadline or earlier.
+    private func armRequest(deadline: NIODeadline, flush: Bool) {
         if flush { flushOutbound() }
-        let timer = eventLoop.scheduleTask(in: timeout) { () -> Void in
-            self.state.withLockedValue { $0.requests.removeValue(forKey: token) }?.fail(NATSError.timeout)
+        scheduleRequestSweep(at: deadline)
+    }
+
+    private func scheduleRequestSweep(at deadline: NIODeadline) {
+        let arm = state.withLockedValue { s in
+            if let armed = s.requestSweepDeadline, armed <= deadline { return false }
+            s.requestSweepDeadline = deadline
+            return true
         }
-        let answered = state.withLockedValue { s in
-            guard s.requests[token] != nil else { return true }
-            s.requests[token]?.timer = timer
-            return false
+        guard arm else { return }
+        eventLoop.scheduleTask(deadline: deadline) { self.sweepRequests(armedFor: deadline) }
+    }
+
+    /// Fails the requests whose deadline passed; re-arms for the earliest one left.
+    private func sweepRequests(armedFor deadline: NIODeadline) {
+        let now = NIODeadline.now()
+        let (expired, next): ([PendingRequest], NIODeadline?) = state.withLockedValue { s in
+            // A sweep armed earlier replaced this one: that one is in charge.
+            guard s.requestSweepDeadline == deadline else { return ([], nil) }
+            s.requestSweepDeadline = nil
+            var expired: [PendingRequest] = []
+            var next: NIODeadline?
+            for (token, request) in s.requests {
+                if request.deadline <= now {
+                    expired.append(request)
+                    s.requests.removeValue(forKey: token)
+                } else if next.map({ request.deadline < $0 }) ?? true {
+                    next = request.deadline
+                }
+            }
+            return (expired, next)
         }
-        if answered { timer.cancel() }
+        for request in expired { request.fail(NATSError.timeout) }
+        if let next { scheduleRequestSweep(at: next) }
     }
 
     /// The operation closure captures the isolated parameter so that it runs on the caller's

@@ -59,6 +59,8 @@ final class ClientCore: Sendable {
         /// Counts established connections that ended: bytes written on them may be lost.
         var lossEpoch: UInt64 = 0
         var requests: [String: PendingRequest] = [:]
+        /// When the request-timeout sweep is armed for (event loop only).
+        var requestSweepDeadline: NIODeadline?
         var nextRequestToken: UInt64 = 0
         var repliesSID: UInt64?
         var pingTimer: RepeatedTask?
@@ -76,15 +78,14 @@ final class ClientCore: Sendable {
         let lossEpoch: UInt64
     }
 
-    /// A request waiting for its reply; the timer is armed on the event loop with the flush.
+    /// A request waiting for its reply. Timeouts are enforced by one sweep armed at the earliest
+    /// deadline, not a timer per request: scheduling and cancelling a timer for every request
+    /// costs a timerfd syscall or two on the round trip.
     struct PendingRequest {
         let promise: EventLoopPromise<NATSMessage>
-        var timer: Scheduled<Void>?
+        let deadline: NIODeadline
 
-        func fail(_ error: any Error) {
-            timer?.cancel()
-            promise.fail(error)
-        }
+        func fail(_ error: any Error) { promise.fail(error) }
     }
 
     let options: NATSOptions

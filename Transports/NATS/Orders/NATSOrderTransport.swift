@@ -44,6 +44,9 @@ public final class NATSOrderTransport: OrderTransport {
         /// Deliveries handed out and not settled: each holds a slot.
         var held: Set<String> = []
         var statusWaiters: [CheckedContinuation<Void, Never>] = []
+        /// `complete`/`reject`/`release` calls under way, and `close` waiting for them.
+        var settling = 0
+        var settledWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     public let client: NATSClient
@@ -160,16 +163,24 @@ public final class NATSOrderTransport: OrderTransport {
         }
     }
 
-    /// Waits until an order arrives or intake ends. One `receive` at a time (the pool's intake loop).
+    /// Waits until an order arrives, intake ends or the task is cancelled (`receive` then
+    /// re-checks). One `receive` at a time (the pool's intake loop).
     private func waitForArrival() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s in
-                if s.queue.stopped || s.ended || s.queue.hasReady { return true }
-                s.receiver?.resume()
-                s.receiver = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s in
+                    if s.queue.stopped || s.ended || s.queue.hasReady || Task.isCancelled { return true }
+                    s.receiver?.resume()
+                    s.receiver = continuation
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            state.withLock { s in
+                defer { s.receiver = nil }
+                return s.receiver
+            }?.resume()
         }
     }
 
@@ -181,12 +192,12 @@ public final class NATSOrderTransport: OrderTransport {
     /// PING/PONG on the connection they were written to; then the slot is free. NATS core has
     /// nothing to acknowledge.
     public func complete(_ delivery: OrderDelivery, event: [UInt8]) async throws {
-        try await answer(delivery, event: event)
+        try await settling { try await answer(delivery, event: event) }
         settled(delivery)
     }
 
     public func reject(_ delivery: OrderDelivery, event: [UInt8]) async throws {
-        try await answer(delivery, event: event)
+        try await settling { try await answer(delivery, event: event) }
         settled(delivery)
     }
 
@@ -197,7 +208,7 @@ public final class NATSOrderTransport: OrderTransport {
     /// pool that is shutting down everywhere would pass it round in circles.
     public func release(_ delivery: OrderDelivery) async throws {
         defer { settled(delivery) }
-        try await answer(delivery, event: rejection(.shuttingDown))
+        try await settling { try await answer(delivery, event: rejection(.shuttingDown)) }
     }
 
     /// No-op: NATS core does not redeliver, so no one can reclaim an order a worker holds.
@@ -264,10 +275,18 @@ public final class NATSOrderTransport: OrderTransport {
         }
     }
 
-    /// Stops receiving, ends `serveStatus`, flushes and closes the connection. Orders still held
-    /// by jobs should be settled or released before.
+    /// Stops receiving, waits for settlements under way, ends `serveStatus`, flushes and closes
+    /// the connection. Orders still held by jobs should be settled or released before.
     public func close() async {
         await stopReceiving()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { s in
+                if s.settling == 0 { return true }
+                s.settledWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
         let waiters = state.withLock { s in
             s.closed = true
             defer { s.statusWaiters = [] }
@@ -284,6 +303,21 @@ public final class NATSOrderTransport: OrderTransport {
         if let replyTo = delivery.replyTo { messages.append(NATSMessage(subject: replyTo, payload: ByteBuffer(bytes: event))) }
         messages.append(NATSMessage(subject: configuration.eventsSubject, payload: ByteBuffer(bytes: event)))
         try await client.publishConfirmed(messages, timeout: configuration.confirmTimeout)
+    }
+
+    /// Counts a settlement under way, so that `close` waits for it.
+    private func settling(_ body: () async throws -> Void) async throws {
+        state.withLock { $0.settling += 1 }
+        defer {
+            let waiters = state.withLock { s in
+                s.settling -= 1
+                guard s.settling == 0 else { return [CheckedContinuation<Void, Never>]() }
+                defer { s.settledWaiters = [] }
+                return s.settledWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        try await body()
     }
 
     /// Frees the delivery's slot, once.
