@@ -18,7 +18,8 @@ import TestSupport
         directory = try TemporaryDirectory(prefix: "imapworker-pool")
     }
 
-    private func makePool(workers: Int = 4) throws -> (WorkerPool, Task<Void, Never>) {
+    /// Submits `payloads` in order to a pool of `workers`, waits for `finals` final events, drains.
+    private func run(_ payloads: [[UInt8]], finals: Int, workers: Int = 4) async throws -> RecordingReplier {
         var configuration = WorkerConfiguration()
         configuration.imap.tls.caFile = dovecot.caFile
         configuration.worker.retry.initialBackoffMilliseconds = 20
@@ -30,7 +31,12 @@ import TestSupport
             runner: JobRunner(configuration: configuration, store: store, logger: Logger(label: "test")),
             logger: Logger(label: "test"), version: "test")
         let running = Task { await pool.run() }
-        return (pool, running)
+        let replier = RecordingReplier()
+        for payload in payloads { await pool.submit(payload, source: "test", replier: replier) }
+        try await replier.waitForFinals(finals)
+        await pool.drain(grace: .seconds(30))
+        await running.value
+        return replier
     }
 
     private func order(_ id: String, password: String? = nil, port: Int? = nil) -> [UInt8] {
@@ -41,12 +47,7 @@ import TestSupport
     }
 
     @Test func ordersForOneAccountArrivingWhileOneRunsShareOneMoreRun() async throws {
-        let (pool, running) = try makePool()
-        let replier = RecordingReplier()
-        for id in ["c1", "c2", "c3"] { await pool.submit(order(id), source: "test", replier: replier) }
-        try await replier.waitForFinals(3)
-        await pool.drain(grace: .seconds(30))
-        await running.value
+        let replier = try await run(["c1", "c2", "c3"].map { order($0) }, finals: 3)
         let finals = replier.finals
         #expect(finals.allSatisfy { $0.event == .completed })
         let byID = Dictionary(uniqueKeysWithValues: finals.compactMap { event in event.orderID.map { ($0, event) } })
@@ -61,26 +62,15 @@ import TestSupport
     }
 
     @Test func connectionRefusedIsRetriedThenFails() async throws {
-        let (pool, running) = try makePool()
-        let replier = RecordingReplier()
-        let closedPort = try freeLoopbackPort()
-        await pool.submit(order("refused", port: closedPort), source: "test", replier: replier)
-        try await replier.waitForFinals(1)
-        await pool.drain(grace: .seconds(30))
-        await running.value
+        let replier = try await run([order("refused", port: try freeLoopbackPort())], finals: 1)
         let event = try #require(replier.finals.first)
         #expect(event.event == .failed && event.error?.code == .connectFailed)
         #expect(event.attempts == 3)
     }
 
     @Test func wrongPasswordIsNotRetriedAndNeverShown() async throws {
-        let (pool, running) = try makePool()
-        let replier = RecordingReplier()
         let wrong = "wrong-password-\(UUID().uuidString.prefix(8))"
-        await pool.submit(order("denied", password: wrong), source: "test", replier: replier)
-        try await replier.waitForFinals(1)
-        await pool.drain(grace: .seconds(30))
-        await running.value
+        let replier = try await run([order("denied", password: wrong)], finals: 1)
         let event = try #require(replier.finals.first)
         #expect(event.event == .failed && event.error?.code == .authFailed)
         #expect(event.attempts == 1)
@@ -90,13 +80,8 @@ import TestSupport
     }
 
     @Test func statusDuringARun() async throws {
-        let (pool, running) = try makePool(workers: 2)
-        let replier = RecordingReplier()
-        await pool.submit(order("s1"), source: "test", replier: replier)
-        await pool.submit(Array(#"{"order":"status","order_id":"st"}"#.utf8), source: "test", replier: replier)
-        try await replier.waitForFinals(2)
-        await pool.drain(grace: .seconds(30))
-        await running.value
+        let replier = try await run([order("s1"), Array(#"{"order":"status","order_id":"st"}"#.utf8)], finals: 2,
+                                    workers: 2)
         let status = try #require(replier.finals.first { $0.event == .status }?.status)
         #expect(status.worker == "pool-test" && status.workers == 2)
         #expect(status.running.map(\.orderID) == ["s1"])
