@@ -40,6 +40,21 @@ let coreTargets: [Target] = [
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
     ], path: "Sources/MailJobs", swiftSettings: strict),
+    // The daemon's core: orders, events, pool, configuration (docs/worker.md).
+    .target(name: "Worker", dependencies: [
+        "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", logging, nioPosix,
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOHTTP1", package: "swift-nio"), nio,
+    ], path: "Sources/Worker", swiftSettings: strict),
+    .executableTarget(name: "imapworker", dependencies: [
+        "Worker", "MailJobs", logging,
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ], path: "Sources/imapworker", swiftSettings: strict),
     .executableTarget(name: "imapctl", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "Credentials", logging,
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -65,7 +80,7 @@ let transportTargets: [Target] = [
 // MARK: - Tests
 let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: [
-        nio, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        "MailStore", "OpenSSLKit", nio, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(name: "HarnessTests", dependencies: ["TestSupport", nio, nioPosix], path: "Tests/HarnessTests",
                 swiftSettings: strict),
@@ -91,6 +106,8 @@ let testTargets: [Target] = [
                 path: "Tests/RedisStreamsTests", swiftSettings: strict),
     .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
                 path: "Tests/MailJobsTests", swiftSettings: strict),
+    .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
+                path: "Tests/WorkerTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],
                 path: "Tests/ImapctlTests", swiftSettings: strict),
 ]
@@ -111,6 +128,7 @@ let package = Package(
     platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "imapctl", targets: ["imapctl"]),
+        .executable(name: "imapworker", targets: ["imapworker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -118,6 +136,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.7.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: systemTargets + coreTargets + transportTargets + testTargets + fuzzTargets
 )

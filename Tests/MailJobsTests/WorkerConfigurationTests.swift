@@ -104,4 +104,65 @@ import Testing
             try failing.runSecretCommands()
         }
     }
+    @Test func environmentOverridesEveryLayer() throws {
+        let c = try WorkerConfiguration.parse(yaml: "workers: 2\nnats: {url: nats://file:4222}\n", environment: [
+            "IMAPWORKER_WORKERS": "8", "IMAPWORKER_NATS_URL": "nats://127.0.0.1:4222",
+            "IMAPWORKER_REDIS_URL": "redis://127.0.0.1:6379", "IMAPWORKER_STORE_PATH": "/tmp/x.db",
+            "IMAPWORKER_IMAP_TLS_VERIFY": "false", "IMAPWORKER_IMAP_AUTH_MECHANISMS": "LOGIN",
+            "IMAPWORKER_WORKER_RETRY_MAX_ATTEMPTS": "5", "IMAPWORKER_REDIS_GROUP_START_ID": "0",
+            "IMAPWORKER_PASSWORD": "not a key: ignored",
+        ])
+        #expect(c.workers == 8)
+        #expect(c.nats.url == "nats://127.0.0.1:4222" && c.redis.url == "redis://127.0.0.1:6379")
+        #expect(c.store.path == "/tmp/x.db")
+        #expect(!c.imap.tls.verify && c.imap.authMechanisms == ["LOGIN"])
+        #expect(c.worker.retry.maxAttempts == 5)
+        #expect(c.redis.groupStartID == "0")
+    }
+
+    @Test func caliopenDefaults() {
+        let c = WorkerConfiguration()
+        #expect(c.nats.ordersSubject == "outboundIMAP" && c.nats.queueGroup == "IMAPworkers")
+        #expect(c.poller.subject == "imapJobs" && c.poller.intervalSeconds == 10)
+        #expect(c.redis.stream == "imapworker:orders" && c.redis.group == "IMAPworkers")
+        #expect(c.nats.eventsSubject == "imapworker.events" && c.nats.statusSubject == "imapworker.status")
+    }
+
+    @Test(arguments: [
+        (["IMAPWORKER_WORKERS": "many"], "IMAPWORKER_WORKERS (workers) must be an integer ≥ 1"),
+        (["IMAPWORKER_LOG_FORMAT": "xml"], "IMAPWORKER_LOG_FORMAT (log.format) must be one of human, json"),
+        (["IMAPWORKER_POLLER_ENABLED": "perhaps"], "IMAPWORKER_POLLER_ENABLED (poller.enabled) must be true or false"),
+    ])
+    func environmentErrorsNameTheVariable(environment: [String: String], message: String) {
+        #expect {
+            try WorkerConfiguration.parse(yaml: "", environment: environment)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
+    @Test(arguments: ["workerz: 3", "nats: {urll: x}", "worker: {retry: {max: 1}}", "redis: {url: x, extra: 1}"])
+    func unknownDaemonKeysAreErrors(yaml: String) {
+        #expect(throws: ConfigurationError.self) { try WorkerConfiguration.parse(yaml: yaml) }
+    }
+
+    /// Every key is documented in the shipped file and in docs/configuration.md.
+    @Test func everyKeyIsDocumented() throws {
+        let docs = try String(contentsOfFile: "\(packageRoot)/docs/configuration.md", encoding: .utf8)
+        for path in ConfigurationKeys.paths {
+            #expect(docs.contains("`\(path)`"), "docs/configuration.md lacks \(path)")
+        }
+    }
+}
+
+@Suite struct ConfigurationRedactionTests {
+    @Test func busURLsPrintWithoutCredentials() throws {
+        let c = try WorkerConfiguration.parse(yaml: "", environment: [
+            "IMAPWORKER_REDIS_URL": "redis://:redis-pw@127.0.0.1:6379",
+            "IMAPWORKER_NATS_URL": "nats://u:nats-pw@127.0.0.1:4222,nats://127.0.0.1:4223",
+        ])
+        let text = "\(c)"
+        #expect(!text.contains("redis-pw") && !text.contains("nats-pw"))
+        #expect(text.contains("redis://<redacted>@127.0.0.1:6379") && text.contains("nats://127.0.0.1:4223"))
+    }
 }

@@ -1,25 +1,24 @@
 import Foundation
-import TestSupport
 
 /// A nats-server started for one test on 127.0.0.1 with free ports (client and monitoring),
 /// optionally with a configuration file. It can be stopped and started again on the same ports.
-final class NATSServer: Sendable {
+public final class NATSServer: Sendable {
     /// `$NATS_SERVER`, else the first nats-server found in the usual places (Debian puts it in /usr/sbin).
-    static let executable: String = {
+    public static let executable: String = {
         if let path = ProcessInfo.processInfo.environment["NATS_SERVER"] { return path }
         let candidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
     }()
 
-    let port: Int
-    let monitorPort: Int
-    let directory: TemporaryDirectory
+    public let port: Int
+    public let monitorPort: Int
+    public let directory: TemporaryDirectory
     let extraArguments: [String]
     private let process = ProcessHolder()
 
-    var url: String { "nats://127.0.0.1:\(port)" }
+    public var url: String { "nats://127.0.0.1:\(port)" }
 
-    init(config: String? = nil, arguments: [String] = []) async throws {
+    public init(config: String? = nil, arguments: [String] = []) async throws {
         directory = try TemporaryDirectory(prefix: "nats-test")
         port = try freeLoopbackPort()
         monitorPort = try freeLoopbackPort()
@@ -33,7 +32,7 @@ final class NATSServer: Sendable {
         try await start()
     }
 
-    func start() async throws {
+    public func start() async throws {
         let child = try ChildProcess(Self.executable,
                                      ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)] + extraArguments,
                                      logDirectory: directory.path, name: "nats-server-\(UUID().uuidString.prefix(8))")
@@ -42,19 +41,19 @@ final class NATSServer: Sendable {
     }
 
     /// Stops the server (SIGTERM: clients see the connection close) and waits for it to exit.
-    func stop() async throws {
+    public func stop() async throws {
         guard let child = await process.take() else { return }
         child.signal(SIGTERM)
         try await child.wait(timeout: .seconds(20))
     }
 
-    func signal(_ signal: Int32) async throws {
+    public func signal(_ signal: Int32) async throws {
         guard let child = await process.current() else { throw TestHarnessError("server not running") }
         child.signal(signal)
     }
 
     /// GETs a monitoring endpoint (`/subsz?subs=1`, `/connz?subs=detail`) over loopback HTTP.
-    func monitor(_ path: String) async throws -> [String: Any] {
+    public func monitor(_ path: String) async throws -> [String: Any] {
         // python3 is part of scripts/setup.sh's packages; curl is not.
         let result = try await runCommand("/usr/bin/python3", [
             "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())",

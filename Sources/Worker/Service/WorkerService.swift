@@ -1,0 +1,98 @@
+import BusTransport
+import Foundation
+import Logging
+import MailJobs
+import MailStore
+import NIOHTTP1
+import Prometheus
+import ServiceLifecycle
+
+/// The daemon as one service: feeds the pool from every configured transport until a graceful
+/// shutdown (SIGTERM, SIGINT), then stops intake, lets running jobs finish within the grace
+/// period, and closes the transports.
+public struct WorkerService: Service, CustomStringConvertible {
+    public static let version = "0.1.0"
+
+    let configuration: WorkerConfiguration
+    let logger: Logger
+    /// Served on `metrics.port` when that is set (the executable bootstraps swift-metrics with it).
+    let registry: PrometheusCollectorRegistry?
+
+    public init(configuration: WorkerConfiguration, logger: Logger, registry: PrometheusCollectorRegistry? = nil) {
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = registry
+    }
+
+    /// swift-service-lifecycle logs its services: never the configuration, whose URLs may hold passwords.
+    public var description: String { "WorkerService" }
+
+    public func run() async throws {
+        let workerID = TransportSetup.workerID(configuration)
+        let store = try MailStore(path: configuration.store.path, logger: logger)
+        let pool = WorkerPool(
+            configuration: WorkerConfigurationView(
+                workerID: workerID, workers: configuration.workers, queueLimit: configuration.worker.queueLimit,
+                maxOrderBytes: configuration.worker.maxOrderBytes,
+                progressIntervalSeconds: configuration.worker.progressIntervalSeconds),
+            runner: JobRunner(configuration: configuration, store: store, logger: logger),
+            logger: logger, version: Self.version)
+        let slots = WorkerSlots(capacity: configuration.workers)
+        let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, slots: slots, logger: logger)
+        let intakes = feeds.intakes
+        if intakes.isEmpty {
+            logger.warning("no transport configured (set nats.url or redis.url): no orders will arrive")
+        }
+        logger.info("imapworker started", metadata: [
+            "worker": "\(workerID)", "workers": "\(configuration.workers)",
+            "transports": "\(intakes.map(\.name).joined(separator: ","))", "version": "\(Self.version)",
+        ])
+        let grace = Duration.seconds(configuration.worker.shutdownGraceSeconds)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await pool.run() }
+            for intake in intakes {
+                group.addTask { await intake.serveStatus(pool: pool) }  // ends with `close`
+            }
+            if let endpoint = metricsEndpoint(pool) {
+                group.addTask {
+                    do { try await endpoint.run() } catch {
+                        logger.error("metrics endpoint failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            await withTaskGroup(of: Void.self) { feeding in
+                for intake in intakes {
+                    feeding.addTask { await intake.run(pool: pool) }
+                }
+                for poller in feeds.pollers {
+                    feeding.addTask { await poller.run(pool: pool) }
+                }
+                try? await gracefulShutdown()
+                logger.info("shutting down: intake stopped, waiting for running jobs", metadata: ["grace": "\(grace)"])
+                for intake in intakes { await intake.stopReceiving() }  // their `receive` returns []
+                feeding.cancelAll()  // the pollers
+                await pool.drain(grace: grace)
+            }
+            for intake in intakes { await intake.close() }
+            group.cancelAll()  // the metrics endpoint; the pool has finished
+        }
+        let counts = await pool.status().counts
+        logger.info("imapworker stopped", metadata: [
+            "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",
+        ])
+    }
+
+    private func metricsEndpoint(_ pool: WorkerPool) -> MetricsEndpoint? {
+        guard configuration.metrics.port > 0, let registry else { return nil }
+        return MetricsEndpoint(
+            host: configuration.metrics.host, port: configuration.metrics.port,
+            metrics: { registry.emitToBuffer() },
+            health: {
+                let status = await pool.status()
+                let failed = status.transports.filter { $0.state == "failed" }.map(\.name)
+                let body = #"{"status":"\#(failed.isEmpty ? "ok" : "failing")","worker":"\#(status.worker)"}"#
+                return (failed.isEmpty ? .ok : .serviceUnavailable, body)
+            },
+            logger: logger)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Worker
+
+/// Events as JSON, byte for byte: these documents are also the examples of docs/bus-contract.md.
+@Suite struct EventEncodingTests {
+    static let received = Date(timeIntervalSince1970: 1_764_620_000.125)
+    static let started = Date(timeIntervalSince1970: 1_764_620_000.250)
+    static let finished = Date(timeIntervalSince1970: 1_764_620_012.750)
+    let factory = EventFactory(worker: "worker-1")
+
+    private func ticket(_ document: String) throws -> OrderTicket {
+        let order = try OrderParser().parse(Array(document.utf8)).get()
+        return OrderTicket(order: order, receivedAt: Self.received, replier: NoReplier(), source: "test")
+    }
+
+    static let completedExample = #"{"at":"2025-12-01T20:13:32.750Z","attempts":1,"duration_seconds":12.5,"event":"completed","finished_at":"2025-12-01T20:13:32.750Z","order":"fullfetch","order_id":"o-42","received_at":"2025-12-01T20:13:20.125Z","started_at":"2025-12-01T20:13:20.250Z","stats":{"bytes":1843200,"expunged":0,"flags_updated":0,"mailboxes":1,"messages_appended":60,"messages_fetched":60,"messages_moved":0},"user_id":"u1","worker":"worker-1"}"#
+
+    static let failedExample = #"{"at":"2025-12-01T20:13:32.750Z","attempts":1,"coalesced_with":["o-43"],"duration_seconds":12.5,"error":{"code":"auth_failed","message":"authentication failed: [AUTHENTICATIONFAILED] Authentication failed."},"event":"failed","finished_at":"2025-12-01T20:13:32.750Z","identity_id":"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b","order":"sync","order_id":"o-42","received_at":"2025-12-01T20:13:20.125Z","started_at":"2025-12-01T20:13:20.250Z","stats":{"bytes":0,"expunged":0,"flags_updated":0,"mailboxes":0,"messages_appended":0,"messages_fetched":0,"messages_moved":0},"user_id":"u1","worker":"worker-1"}"#
+
+    static let rejectedExample = #"{"at":"2025-12-01T20:13:20.125Z","error":{"code":"bad_order","message":"missing field login (or identity_id)"},"event":"rejected","order":"fullfetch","order_id":"o-44","user_id":"u1","worker":"worker-1"}"#
+
+    @Test func completed() throws {
+        var stats = JobStats()
+        stats.mailboxes = 1
+        stats.messagesFetched = 60
+        stats.messagesAppended = 60
+        stats.bytes = 1_843_200
+        let order = try ticket(#"{"order":"fullfetch","order_id":"o-42","user_id":"u1","login":"alice","password":"pw","server":"h:993"}"#)
+        let event = factory.final(order, outcome: JobOutcome(result: .success(JobResult(stats: stats)), attempts: 1, stats: stats),
+                                  run: [order], startedAt: Self.started, finishedAt: Self.finished)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.completedExample)
+        #expect(try WorkerEvent.decode(event.encoded()) == event)
+    }
+
+    @Test func failedAndCoalesced() throws {
+        let identity = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
+        let first = try ticket(#"{"order":"sync","order_id":"o-42","user_id":"u1","identity_id":"\#(identity)"}"#)
+        let second = try ticket(#"{"order":"sync","order_id":"o-43","user_id":"u1","identity_id":"\#(identity)"}"#)
+        let failure = JobFailure(.authFailed, "authentication failed: [AUTHENTICATIONFAILED] Authentication failed.")
+        let event = factory.final(first, outcome: JobOutcome(result: .failure(failure), attempts: 1, stats: JobStats()),
+                                  run: [first, second], startedAt: Self.started, finishedAt: Self.finished)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.failedExample)
+    }
+
+    @Test func rejected() {
+        let rejection = OrderRejection("missing field login (or identity_id)", orderID: "o-44", kind: "fullfetch", userID: "u1")
+        let event = factory.rejected(rejection, at: Self.received)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.rejectedExample)
+    }
+
+    @Test func examplesAppearInTheDocs() throws {
+        let docs = try String(contentsOfFile: "\(packageRoot)/docs/bus-contract.md", encoding: .utf8)
+        for example in [Self.completedExample, Self.failedExample, Self.rejectedExample] {
+            #expect(docs.contains(example), "docs/bus-contract.md lacks \(example)")
+        }
+    }
+
+    @Test func everyErrorCodeIsDocumented() throws {
+        let docs = try String(contentsOfFile: "\(packageRoot)/docs/bus-contract.md", encoding: .utf8)
+        for code in ErrorCode.allCases { #expect(docs.contains("`\(code.rawValue)`"), "\(code.rawValue)") }
+    }
+}
+
+struct NoReplier: OrderReplier {
+    func publish(_ event: WorkerEvent) async {}
+    func finish(_ event: WorkerEvent) async {}
+    func reject(_ event: WorkerEvent) async {}
+    func keepAlive() async {}
+    func release() async {}
+}
