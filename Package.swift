@@ -38,6 +38,10 @@ let coreTargets: [Target] = [
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
     ], path: "Sources/MailJobs", swiftSettings: strict),
+    // Stateful bidirectional sync (InterIMAP's algorithm) over an abstract mailbox endpoint.
+    .target(name: "SyncEngine", dependencies: [
+        "IMAPCore", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
+    ], path: "Sources/SyncEngine", swiftSettings: strict),
     .executableTarget(name: "imapctl", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "Credentials", logging,
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -85,6 +89,9 @@ let testTargets: [Target] = [
                 path: "Tests/RedisStreamsTests", swiftSettings: strict),
     .testTarget(name: "MailJobsTests", dependencies: ["MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
                 path: "Tests/MailJobsTests", swiftSettings: strict),
+    .testTarget(name: "SyncEngineTests", dependencies: [
+        "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+    ], path: "Tests/SyncEngineTests", resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],
                 path: "Tests/ImapctlTests", swiftSettings: strict),
 ]
