@@ -107,3 +107,43 @@ struct ReplicationPlannerTests {
         #expect(MailboxSelectionPlanner.decide(stored: row.1, listed: row.2) == row.3, "\(row.0)")
     }
 }
+
+@Suite("Mailbox list (creations and subscriptions)")
+struct MailboxListPlannerTests {
+    static func n(_ text: String) -> StoredMailboxName {
+        guard let name = StoredMailboxName(bytes: Array(text.utf8)) else { preconditionFailure("empty name") }
+        return name
+    }
+
+    @Test("creations, subscriptions and deletions as interimap decides them")
+    func plansTheList() {
+        typealias L = MailboxListPlanner.Listed
+        let stored = [StoredMailbox(id: 1, name: Self.n("INBOX"), isSubscribed: true),
+                      StoredMailbox(id: 2, name: Self.n("Work"), isSubscribed: false),
+                      StoredMailbox(id: 3, name: Self.n("Old"), isSubscribed: false),
+                      StoredMailbox(id: 4, name: Self.n("Lists"), isSubscribed: true)]
+        let listed = PerSide(
+            local: [Self.n("INBOX"): L(isSubscribed: true), Self.n("Work"): L(isSubscribed: true),
+                    Self.n("Old"): L(isSubscribed: false), Self.n("a"): L(isSelectable: false, isSubscribed: false),
+                    Self.n("a\u{0}b"): L(isSubscribed: true), Self.n("Lists"): L(isSubscribed: false),
+                    Self.n("virtual"): L(isSubscribed: false)],
+            remote: [Self.n("INBOX"): L(isSubscribed: true), Self.n("Work"): L(isSubscribed: false),
+                     Self.n("Archive"): L(isSubscribed: false), Self.n("Both"): L(isSubscribed: false),
+                     Self.n("Lists"): L(isSubscribed: true)])
+        let plan = MailboxListPlanner.plan(listed: PerSide(local: listed.local.merging([Self.n("Both"): L(isSubscribed: true)]) { $1 },
+                                                           remote: listed.remote),
+                                           stored: stored, ignored: { $0 == Self.n("virtual") })
+        #expect(plan.mailboxes.map(\.description) == ["Archive", "Both", "INBOX", "Lists", "Work", "a/b"])
+        #expect(plan.actions == [
+            .recordMailbox(Self.n("Archive"), subscribed: false), .create(.local, Self.n("Archive"), subscribe: false),
+            .recordMailbox(Self.n("Both"), subscribed: true), .setSubscribed(.remote, Self.n("Both"), true),
+            // Lists: subscribed in the database, unsubscribed locally since: unsubscribe remotely.
+            .setSubscribed(.remote, Self.n("Lists"), false), .recordSubscribed(mailbox: 4, false),
+            // Work: unsubscribed in the database, subscribed locally since: subscribe remotely.
+            .setSubscribed(.remote, Self.n("Work"), true), .recordSubscribed(mailbox: 2, true),
+            .recordMailbox(Self.n("a\u{0}b"), subscribed: true), .create(.remote, Self.n("a\u{0}b"), subscribe: true),
+        ])
+        #expect(plan.deletedOnOneSide.map(\.0) == [Self.n("Old")])
+        #expect(plan.deletedOnOneSide.map(\.missingOn) == [.remote])
+    }
+}
