@@ -117,9 +117,7 @@ struct InterIMAPCompatibilityTests {
                     let new = try tx.createMailbox(mailbox.name, subscribed: mailbox.isSubscribed)
                     try tx.insertInitialState(mailbox: new.id, uidValidity: state_.map(\.uidValidity))
                     try tx.insertMappings(mailbox: new.id, mapping.pairs)
-                    try tx.commitSynced(mailbox: new.id, state_.map {
-                        MailboxSnapshot(uidValidity: $0.uidValidity, uidNext: $0.uidNext, highestModSeq: $0.highestModSeq)
-                    })
+                    try tx.commitSynced(mailbox: new.id, state_)
                 }
             }
         }
@@ -165,5 +163,41 @@ struct InterIMAPCompatibilityTests {
         let fields = line.split(separator: " ")
         let value = try #require(UInt32(fields[4].trimmingCharacters(in: CharacterSet(charactersIn: "]"))))
         return try #require(UID(rawValue: value))
+    }
+}
+
+extension InterIMAPCompatibilityTests {
+    /// A run that recorded pairs but stopped before committing UIDNEXT, as our commit order
+    /// leaves it: interimap finds the same state interrupted and resumes without copying again.
+    @Test("an interrupted run in our file is resumed by interimap without duplicates")
+    func interruptedRunIsResumed() async throws {
+        let setup = try await Setup.make()
+        let path = setup.dir.file("state.db")
+        _ = try await setup.interimap(database: path)
+
+        let inboxName = try #require(StoredMailboxName(bytes: Array("INBOX".utf8)))
+        let before = PerSide(local: try setup.localMaildir.mailbox(inboxName).messages.count,
+                             remote: try setup.remoteMaildir.mailbox(inboxName).messages.count)
+        do {
+            let db = try SyncStateDatabase(path: path, create: false)
+            let inbox = try #require(try db.read { try $0.mailbox(named: inboxName) })
+            #expect(try db.read { try $0.interruptedMailboxes() }.isEmpty)
+            // Back to before the last appends: the pairs stay, UIDNEXT does not cover them.
+            let state = try #require(try db.read { try $0.state(mailbox: inbox.id) })
+            var rolledBack = state
+            rolledBack.local.uidNext = 1
+            rolledBack.remote.uidNext = 1
+            try db.write { try $0.commitSynced(mailbox: inbox.id, rolledBack) }
+            #expect(try db.read { try $0.interruptedMailboxes() } == [inbox.id])
+            #expect(try db.read { try $0.pairsAboveCommittedUIDNext(mailbox: inbox.id) }.count == before.local)
+        }
+        let log = try await setup.interimap(database: path)
+        #expect(log.contains("Resuming interrupted sync for INBOX"), "\(log)")
+        #expect(!log.contains("Added"), "\(log)")
+        #expect(try setup.localMaildir.mailbox(inboxName).messages.count == before.local)
+        #expect(try setup.remoteMaildir.mailbox(inboxName).messages.count == before.remote)
+        let db = try SyncStateDatabase(path: path, create: false)
+        #expect(try db.read { try $0.interruptedMailboxes() }.isEmpty)
+        try await Self.checkDatabaseMatchesMaildirs(db, setup)
     }
 }

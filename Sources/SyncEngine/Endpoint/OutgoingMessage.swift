@@ -56,7 +56,10 @@ public typealias OutgoingMessageStream = AsyncThrowingStream<OutgoingMessage, an
 /// to an endpoint without ``EndpointCapabilities/multiappend``.
 public struct AppendBatch: Sendable {
     public var messages: AsyncThrowingStream<OutgoingMessage, any Error>
-    /// How many messages the batch holds, known before it is streamed.
+    /// How many messages the batch was planned with. A message expunged between the size
+    /// FETCH and the body FETCH is simply missing from the stream, so fewer may come: the
+    /// appended ones are those the stream yielded (their ``OutgoingMessage/summary`` UIDs),
+    /// and a batch that yields none appends nothing and returns no UIDs.
     public var count: Int
 
     public init(count: Int, messages: AsyncThrowingStream<OutgoingMessage, any Error>) {

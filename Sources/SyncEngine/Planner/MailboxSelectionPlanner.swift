@@ -16,6 +16,6 @@ public enum MailboxSelectionPlanner {
         guard let stored else { return .firstSync }
         let changed = Side.allCases.filter { stored[$0].uidValidity != listed[$0].uidValidity }
         if !changed.isEmpty { return .uidValidityChanged(changed) }
-        return Side.allCases.contains { stored[$0].differs(from: listed[$0]) } ? .sync : .clean
+        return stored == listed ? .clean : .sync
     }
 }

@@ -14,26 +14,10 @@ public struct StoredMailbox: Hashable, Sendable {
     }
 }
 
-/// A row of `local` or `remote`: where one side of a mailbox was left at the last commit.
-/// Invariants (InterIMAP's): every change below UIDNEXT and up to HIGHESTMODSEQ has been
-/// propagated; UIDNEXT = 0 and HIGHESTMODSEQ = 0 before the first commit.
-public struct SideState: Hashable, Sendable {
-    public var uidValidity: UIDValidity
-    public var uidNext: UInt32
-    public var highestModSeq: ModSequence
-
-    public init(uidValidity: UIDValidity, uidNext: UInt32, highestModSeq: ModSequence) {
-        self.uidValidity = uidValidity
-        self.uidNext = uidNext
-        self.highestModSeq = highestModSeq
-    }
-
-    /// Whether the listed status differs from the committed state (InterIMAP's `is_dirty`):
-    /// only such mailboxes are selected.
-    public func differs(from status: MailboxSnapshot) -> Bool {
-        status.uidValidity != uidValidity || status.uidNext != uidNext || status.highestModSeq != highestModSeq
-    }
-}
+/// A row of `local` or `remote`: where one side of a mailbox was left at the last commit (the
+/// same three counters as a listed status). Invariants (InterIMAP's): every change below
+/// UIDNEXT and up to HIGHESTMODSEQ has been propagated; both are 0 before the first commit.
+public typealias SideState = MailboxSnapshot
 
 /// One pair of `mapping`: the same message on both sides.
 public struct UIDPair: Hashable, Sendable, CustomStringConvertible {
