@@ -36,8 +36,9 @@ public protocol MailboxEndpoint: Sendable {
     /// left out (they are new messages).
     func pendingChanges() async throws -> ChangeSet
 
-    /// The current UIDNEXT and HIGHESTMODSEQ of the selected mailbox, after the engine's own
-    /// appends: what is committed at the end of a mailbox's sync.
+    /// The current counters of the selected mailbox, the engine's own appends included. Read
+    /// just before listing new messages: that UIDNEXT is what is committed at the end (a
+    /// message arriving after it is found by the next run).
     func snapshot() async throws -> MailboxSnapshot
 
     /// Flags, modseq, size and the asked-for fields of the existing messages among `uids`
