@@ -201,3 +201,81 @@ extension InterIMAPCompatibilityTests {
         try await Self.checkDatabaseMatchesMaildirs(db, setup)
     }
 }
+
+extension InterIMAPCompatibilityTests {
+    /// The same changes given to our planner and to interimap: what interimap does to the two
+    /// Maildirs is what the plan says (conflict → union on both; expunge on one side beats a
+    /// flag change on the other; a one-sided change is copied).
+    @Test("interimap and UpdatePlanner agree on conflicts, expunge against flag change, one-sided changes")
+    func plannerAgreesWithInterimap() async throws {
+        let setup = try await Setup.make()
+        let path = setup.dir.file("state.db")
+        _ = try await setup.interimap(database: path)
+        let inboxName = try #require(StoredMailboxName(bytes: Array("INBOX".utf8)))
+        // Read, then close: the file is locked while open, as interimap locks it.
+        let (inbox, state, map) = try { () throws -> (StoredMailbox, PerSide<SideState>?, UIDMapping) in
+            let db = try SyncStateDatabase(path: path, create: false)
+            let inbox = try #require(try db.read { try $0.mailbox(named: inboxName) })
+            return try db.read { tx in (inbox, try tx.state(mailbox: inbox.id), try tx.mapping(mailbox: inbox.id)) }
+        }()
+        let committed = try #require(state)
+        let mapped = map.pairs
+        try #require(mapped.count >= 3)
+        let (conflict, expunged, oneSided) = (mapped[0], mapped[1], mapped[2])
+
+        _ = try await tunnelSession(dir: setup.local, user: "alice", commands: """
+            s SELECT INBOX\r
+            a UID STORE \(conflict.local) FLAGS.SILENT (\\Flagged)\r
+            b UID STORE \(expunged.local) +FLAGS.SILENT (\\Deleted)\r
+            c UID EXPUNGE \(expunged.local)\r
+            d UID STORE \(oneSided.local) FLAGS.SILENT (\\Seen \\Draft)\r
+
+            """)
+        _ = try await tunnelSession(dir: setup.remote, user: "bob", commands: """
+            s SELECT INBOX\r
+            a UID STORE \(conflict.remote) FLAGS.SILENT (\\Answered)\r
+            b UID STORE \(expunged.remote) FLAGS.SILENT (\\Draft)\r
+
+            """)
+
+        // What a QRESYNC select reports for those changes.
+        let changes = PerSide(
+            local: ChangeSet(vanished: UIDSet(expunged.local),
+                             flagChanges: [conflict.local: FlagChange(flags: [.flagged], modSeq: committed.local.highestModSeq + 1),
+                                           oneSided.local: FlagChange(flags: [.seen, .draft], modSeq: committed.local.highestModSeq + 3)],
+                             highestModSeq: committed.local.highestModSeq + 3),
+            remote: ChangeSet(flagChanges: [conflict.remote: FlagChange(flags: [.answered], modSeq: committed.remote.highestModSeq + 1),
+                                            expunged.remote: FlagChange(flags: [.draft], modSeq: committed.remote.highestModSeq + 2)],
+                              highestModSeq: committed.remote.highestModSeq + 2))
+        let round = UpdatePlanner.plan(UpdateRoundInput(mapping: map, changes: changes, uidNext: committed.map(\.uidNext),
+                                                        seenModSeq: committed.map(\.highestModSeq)))
+        guard case .apply(let plan) = round else { Issue.record("expected work"); return }
+        #expect(plan.expunges.remote.uids == [expunged.remote])
+        #expect(plan.expunges.local == nil)
+        #expect(plan.conflicts.map(\.pair) == [conflict])
+        #expect(plan.flagChangesDroppedForExpunge.remote.uids == [expunged.remote])
+
+        let log = try await setup.interimap(database: path)
+        #expect(log.contains("Conflicting flag update"), "\(log)")
+
+        let local = try setup.localMaildir.mailbox(inboxName)
+        let remote = try setup.remoteMaildir.mailbox(inboxName)
+        // Expunge: gone on both sides, and so is its pair.
+        #expect(local.messages[expunged.local.rawValue] == nil)
+        #expect(remote.messages[expunged.remote.rawValue] == nil, "interimap kept the remote message the plan expunges")
+        let db = try SyncStateDatabase(path: path, create: false)
+        #expect(try db.read { try $0.counterpart(of: expunged.local, on: .local, mailbox: inbox.id) } == nil)
+        // Every store of the plan is what interimap left on that side.
+        for side in Side.allCases {
+            let flags = side == .local ? local.flags : remote.flags
+            for request in plan.flagStores[side] {
+                for u in request.uids {
+                    #expect(flags[u.rawValue] == request.flags, "\(side) UID \(u): interimap left \(String(describing: flags[u.rawValue]))")
+                }
+            }
+        }
+        #expect(local.flags[conflict.local.rawValue] == FlagList([.answered, .flagged]))
+        #expect(remote.flags[conflict.remote.rawValue] == FlagList([.answered, .flagged]))
+        #expect(remote.flags[oneSided.remote.rawValue] == FlagList([.seen, .draft]))
+    }
+}

@@ -17,7 +17,13 @@ struct DovecotMaildir {
         /// UID → message bytes with line ends normalised to LF (Dovecot stores appended mail
         /// with LF, gen-mail.py with CRLF; IMAP serves both as CRLF).
         var messages: [UInt32: Data]
+        /// UID → system flags, from the file name's `:2,` info (D F R S T).
+        var flags: [UInt32: FlagList]
     }
+
+    private static let infoFlags: [Character: MessageFlag] = [
+        "D": .draft, "F": .flagged, "R": .answered, "S": .seen, "T": .deleted,
+    ]
 
     /// Stored names (`\0` for `/`) of every mailbox with a uidlist.
     func mailboxNames() throws -> [StoredMailboxName] {
@@ -48,6 +54,7 @@ struct DovecotMaildir {
         let files = (try FileManager.default.contentsOfDirectory(atPath: dir + "/cur")).map { "cur/" + $0 }
             + (try FileManager.default.contentsOfDirectory(atPath: dir + "/new")).map { "new/" + $0 }
         var messages: [UInt32: Data] = [:]
+        var flags: [UInt32: FlagList] = [:]
         for line in allLines.dropFirst() {
             // "<uid> [extensions] :<base name>" (uidlist v3) or "<uid> <base name>".
             let uid = try #require(UInt32(line.prefix { $0 != " " }))
@@ -56,8 +63,10 @@ struct DovecotMaildir {
             guard let file = files.first(where: { ($0 as NSString).lastPathComponent.hasPrefix(base) }) else { continue }
             let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))
             messages[uid] = Data(bytes.split(separator: 0x0D, omittingEmptySubsequences: false).joined())
+            let info = file.range(of: ":2,").map { file[$0.upperBound...] } ?? ""
+            flags[uid] = FlagList(info.compactMap { Self.infoFlags[$0] })
         }
-        return Mailbox(uidValidity: uidValidity, nextUID: nextUID, messages: messages)
+        return Mailbox(uidValidity: uidValidity, nextUID: nextUID, messages: messages, flags: flags)
     }
 }
 
