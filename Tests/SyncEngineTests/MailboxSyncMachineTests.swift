@@ -19,7 +19,7 @@ struct MailboxSyncMachineTests {
         guard case .select(let points) = machine.start() else { Issue.record("select first"); return }
         #expect(points.local?.knownUIDs?.imapString == "1:4")
         #expect(points.remote?.knownUIDs?.imapString == "1:104")
-        #expect(points.remote?.sampleUIDs?.imapString == "101:104")
+        #expect(points.remote?.sample == SequenceMatchSample(sequenceNumbers: 1...4, uids: UIDSet(uid(101)...uid(104))))
         #expect(points.local?.highestModSeq == 30)
 
         let selected = PerSide(
@@ -86,5 +86,18 @@ struct MailboxSyncMachineTests {
         let results = PerSide(local: SelectResult.resynced(MailboxSnapshot(uidValidity: 7, uidNext: 5, highestModSeq: 30), report(hms: 30)),
                               remote: SelectResult.uidValidityChanged(MailboxSnapshot(uidValidity: 10, uidNext: 3, highestModSeq: 2)))
         #expect(try machine.handle(.selected(results)) == .rematch([.remote]))
+    }
+
+    @Test("the QRESYNC sample: highest mapped UIDs, about 256 bytes, numbered from the end")
+    func sample() throws {
+        let sample = try #require(SequenceMatchSample.of(mappedUIDs: (1...2000).map(uid)))
+        #expect(sample.sequenceNumbers == 977...2000)
+        #expect(sample.uids.imapString == "977:2000")
+        // Sparse UIDs: the set stops growing once its wire form passes ~256 bytes.
+        let sparse = try #require(SequenceMatchSample.of(mappedUIDs: stride(from: 100_000, to: 200_000, by: 2).map { uid(UInt32($0)) }))
+        #expect(sparse.uids.imapString.count <= 256 + 16)
+        #expect(sparse.sequenceNumbers.upperBound == 50_000)
+        #expect(sparse.sequenceNumbers.count == sparse.uids.count)
+        #expect(SequenceMatchSample.of(mappedUIDs: []) == nil)
     }
 }

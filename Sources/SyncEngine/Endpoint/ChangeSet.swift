@@ -40,15 +40,51 @@ public struct ResyncPoint: Hashable, Sendable {
     public var highestModSeq: ModSequence
     /// UIDs below the committed UIDNEXT: changes above it are new messages, not updates.
     public var knownUIDs: UIDSet?
-    /// A sample of mapped UIDs (the highest ones), so a server that forgot old expunges can
-    /// still tell which of them vanished (RFC 7162 §3.2.5.2, InterIMAP's `sample`).
-    public var sampleUIDs: UIDSet?
+    /// Sequence match data, so a server that forgot old expunges can still tell which known
+    /// messages vanished (RFC 7162 §3.2.5.2, InterIMAP's `sample`).
+    public var sample: SequenceMatchSample?
 
-    public init(uidValidity: UIDValidity, highestModSeq: ModSequence, knownUIDs: UIDSet?, sampleUIDs: UIDSet? = nil) {
+    public init(uidValidity: UIDValidity, highestModSeq: ModSequence, knownUIDs: UIDSet?, sample: SequenceMatchSample? = nil) {
         self.uidValidity = uidValidity
         self.highestModSeq = highestModSeq
         self.knownUIDs = knownUIDs
-        self.sampleUIDs = sampleUIDs
+        self.sample = sample
+    }
+}
+
+/// QRESYNC's `(known-sequence-set known-uid-set)`: the highest mapped UIDs and the sequence
+/// numbers they would have if no mapped message had vanished.
+public struct SequenceMatchSample: Hashable, Sendable {
+    public var sequenceNumbers: ClosedRange<UInt32>
+    public var uids: UIDSet
+
+    public init(sequenceNumbers: ClosedRange<UInt32>, uids: UIDSet) {
+        self.sequenceNumbers = sequenceNumbers
+        self.uids = uids
+    }
+
+    /// InterIMAP's rule: the largest run of highest mapped UIDs whose wire form stays within
+    /// about 256 bytes (at most `limit` UIDs), numbered from the end of the mapped count.
+    public static func of(mappedUIDs: [UID], limit: Int = 1024) -> SequenceMatchSample? {
+        let highest = mappedUIDs.sorted(by: >).prefix(limit)
+        var taken: [UID] = []
+        var ranges = 0
+        var length = 0
+        var previous: UID?
+        for uid in highest {
+            if let previous, previous.rawValue == uid.rawValue + 1 {
+                taken.append(uid)
+            } else {
+                if length > 256 { break }
+                ranges += 1
+                length += String(uid.rawValue).count * 2 + 2
+                taken.append(uid)
+            }
+            previous = uid
+        }
+        let count = UInt32(mappedUIDs.count)
+        guard let uids = UIDSet(uids: taken), count > 0 else { return nil }
+        return SequenceMatchSample(sequenceNumbers: (count - UInt32(taken.count) + 1)...count, uids: uids)
     }
 }
 

@@ -99,7 +99,7 @@ public struct MailboxSyncMachine: Sendable {
             ResyncPoint(uidValidity: committed[side].uidValidity, highestModSeq: committed[side].highestModSeq,
                         knownUIDs: committed[side].uidNext > 1
                             ? UIDSet(UID.min...(UID(rawValue: committed[side].uidNext - 1) ?? .min)) : nil,
-                        sampleUIDs: UIDSet(uids: mapping.uids(on: side).suffix(1024)))
+                        sample: SequenceMatchSample.of(mappedUIDs: mapping.uids(on: side)))
         })
     }
 
