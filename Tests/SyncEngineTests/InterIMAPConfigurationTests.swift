@@ -178,6 +178,7 @@ struct InterIMAPConfigurationTests {
             command = a ; b
             [remote]
             host = one
+            password = a=b = c
             [local]
             null-stderr = yes
             [extra]
@@ -187,6 +188,7 @@ struct InterIMAPConfigurationTests {
         #expect(config.local.command == "a")
         #expect(config.local.nullStderr)
         #expect(config.remote.host == "one")
+        #expect(config.remote.password?.value == "a=b = c")
         #expect(config.warnings == ["f: section [extra] is ignored"])
     }
 
