@@ -17,6 +17,14 @@ struct InterIMAPCompatibilityTests {
         var localMaildir: DovecotMaildir { DovecotMaildir(root: local + "/home/alice/Maildir") }
         var remoteMaildir: DovecotMaildir { DovecotMaildir(root: remote + "/home/bob/Maildir") }
 
+        /// Made, and synchronised once by interimap into `state.db`.
+        static func synced() async throws -> (Setup, String) {
+            let setup = try await make()
+            let path = setup.dir.file("state.db")
+            _ = try await setup.interimap(database: path)
+            return (setup, path)
+        }
+
         static func make() async throws -> Setup {
             let setup = Setup(dir: try TemporaryDirectory(prefix: "imapworker-interimap"))
             // Hierarchy (a/b, and its parent a), a non-ASCII name (日本語), mailboxes on one side only.
@@ -135,15 +143,14 @@ struct InterIMAPCompatibilityTests {
         let incremental = try await setup.interimap(database: ours)
         #expect(incremental.contains("Added 1 UID(s)"), "\(incremental)")
         let reopened = try SyncStateDatabase(path: ours, create: false)
-        let inboxName = try #require(StoredMailboxName(bytes: Array("INBOX".utf8)))
-        let inbox = try #require(try reopened.read { try $0.mailbox(named: inboxName) })
+        let inbox = try #require(try reopened.read { try $0.mailbox(named: .inbox) })
         #expect(try reopened.read { try $0.counterpart(of: appended, on: .remote, mailbox: inbox.id) } != nil)
         try await Self.checkDatabaseMatchesMaildirsAfterAppend(reopened, setup)
     }
 
     /// After the extra message: same checks, one more message.
     static func checkDatabaseMatchesMaildirsAfterAppend(_ db: SyncStateDatabase, _ setup: Setup) async throws {
-        let inbox = try #require(StoredMailboxName(bytes: Array("INBOX".utf8)))
+        let inbox = StoredMailboxName.inbox
         let box = try #require(try db.read { try $0.mailbox(named: inbox) })
         let mapping = try db.read { try $0.mapping(mailbox: box.id) }
         let local = try setup.localMaildir.mailbox(inbox)
@@ -171,11 +178,8 @@ extension InterIMAPCompatibilityTests {
     /// leaves it: interimap finds the same state interrupted and resumes without copying again.
     @Test("an interrupted run in our file is resumed by interimap without duplicates")
     func interruptedRunIsResumed() async throws {
-        let setup = try await Setup.make()
-        let path = setup.dir.file("state.db")
-        _ = try await setup.interimap(database: path)
-
-        let inboxName = try #require(StoredMailboxName(bytes: Array("INBOX".utf8)))
+        let (setup, path) = try await Setup.synced()
+        let inboxName = StoredMailboxName.inbox
         let before = PerSide(local: try setup.localMaildir.mailbox(inboxName).messages.count,
                              remote: try setup.remoteMaildir.mailbox(inboxName).messages.count)
         do {
@@ -208,10 +212,8 @@ extension InterIMAPCompatibilityTests {
     /// flag change on the other; a one-sided change is copied).
     @Test("interimap and UpdatePlanner agree on conflicts, expunge against flag change, one-sided changes")
     func plannerAgreesWithInterimap() async throws {
-        let setup = try await Setup.make()
-        let path = setup.dir.file("state.db")
-        _ = try await setup.interimap(database: path)
-        let inboxName = try #require(StoredMailboxName(bytes: Array("INBOX".utf8)))
+        let (setup, path) = try await Setup.synced()
+        let inboxName = StoredMailboxName.inbox
         // Read, then close: the file is locked while open, as interimap locks it.
         let (inbox, state, map) = try { () throws -> (StoredMailbox, PerSide<SideState>?, UIDMapping) in
             let db = try SyncStateDatabase(path: path, create: false)

@@ -6,6 +6,10 @@ import IMAPCore
 public struct StoredMailboxName: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let bytes: [UInt8]
 
+    public static let inbox = StoredMailboxName(validated: Array("INBOX".utf8))
+
+    private init(validated bytes: [UInt8]) { self.bytes = bytes }
+
     /// Nil for an empty name (the column's `CHECK (mailbox != '')`).
     public init?(bytes: [UInt8]) {
         guard !bytes.isEmpty else { return nil }
@@ -42,8 +46,7 @@ public struct StoredMailboxName: Hashable, Sendable, Comparable, CustomStringCon
 
     /// INBOX is case-insensitive (RFC 3501 §5.1); InterIMAP stores it as `INBOX`.
     private static func normalisingInbox(_ bytes: [UInt8]) -> [UInt8] {
-        let inbox = Array("INBOX".utf8)
-        guard bytes.count == 5, bytes.map({ $0 & 0xDF }) == inbox else { return bytes }
-        return inbox
+        guard bytes.count == 5, bytes.map({ $0 & 0xDF }) == inbox.bytes else { return bytes }
+        return inbox.bytes
     }
 }

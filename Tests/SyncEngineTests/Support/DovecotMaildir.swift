@@ -29,7 +29,7 @@ struct DovecotMaildir {
     func mailboxNames() throws -> [StoredMailboxName] {
         var names: [StoredMailboxName] = []
         if FileManager.default.fileExists(atPath: root + "/dovecot-uidlist") {
-            names.append(try #require(StoredMailboxName(bytes: Array("INBOX".utf8))))
+            names.append(.inbox)
         }
         for entry in try FileManager.default.contentsOfDirectory(atPath: root).sorted()
         where entry.hasPrefix(".") && entry.count > 1 && FileManager.default.fileExists(atPath: "\(root)/\(entry)/dovecot-uidlist") {
@@ -40,7 +40,7 @@ struct DovecotMaildir {
     }
 
     func directory(of name: StoredMailboxName) -> String {
-        if name.bytes == Array("INBOX".utf8) { return root }
+        if name == .inbox { return root }
         return root + "/." + String(decoding: name.bytes.map { $0 == 0 ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
     }
 
