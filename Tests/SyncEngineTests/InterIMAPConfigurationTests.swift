@@ -205,3 +205,25 @@ struct InterIMAPConfigurationTests {
         #expect(configErrors.contains { result.stderr.contains($0) }, "\(row.0): \(result.stderr)")
     }
 }
+
+extension InterIMAPConfigurationTests {
+    static let patternCases: [(String, [String]?)] = [
+        ("*", ["*"]),
+        ("INBOX  Lists/*\t%", ["INBOX", "Lists/*", "%"]),
+        (#""a b" "c\"d" "e\\f""#, ["a b", "c\"d", "e\\f"]),
+        (#""foo\x00bar" "\0" "\x41\x2a""#, ["foo\u{0}bar", "\u{0}", "A*"]),
+        (#""tab\there" "nl\n" "v\v""#, ["tab\there", "nl\n", "vv"]),
+        (#""unterminated"#, nil),
+        (#""""#, nil),
+        (#""bad\q""#, nil),
+        (#""bad\x4""#, nil),
+        ("(parens)", nil),
+        ("a\\b", nil),
+        ("ok \"", nil),
+    ]
+
+    @Test("list-mailbox patterns as interimap splits them", arguments: patternCases)
+    func listMailboxPatterns(_ row: (String, [String]?)) {
+        #expect(ListMailboxPatterns.parse(row.0)?.map { String(decoding: $0, as: UTF8.self) } == row.1, "\(row.0)")
+    }
+}

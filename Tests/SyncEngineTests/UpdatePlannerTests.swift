@@ -173,3 +173,34 @@ struct UpdatePlannerTests {
         #expect(UpdatePlanner.plan(input) == .settled(highestModSeq: PerSide(local: 15, remote: 60)))
     }
 }
+
+extension PerSide {
+    /// Local and remote exchanged.
+    var swapped: PerSide { PerSide(local: remote, remote: local) }
+}
+
+extension UpdatePlannerTests {
+    /// Written once for both directions: exchanging the sides of every input exchanges the
+    /// sides of every output.
+    @Test("every row mirrored gives the mirrored plan", arguments: UpdateCase.all)
+    func symmetric(_ row: UpdateCase) {
+        let input = UpdateRoundInput(mapping: mapping(row.mapping), changes: PerSide(local: row.local, remote: row.remote),
+                                     uidNext: row.uidNext, seenModSeq: row.seen, unapplied: row.unapplied)
+        let mirrored = UpdateRoundInput(mapping: mapping(row.mapping.map { ($0.1, $0.0) }), changes: input.changes.swapped,
+                                        uidNext: row.uidNext.swapped, seenModSeq: row.seen.swapped,
+                                        unapplied: UnappliedFlagStores(intended: row.unapplied.intended.swapped))
+        switch (UpdatePlanner.plan(input), UpdatePlanner.plan(mirrored)) {
+        case (.settled(let a), .settled(let b)):
+            #expect(a == b.swapped)
+        case (.apply(let a), .apply(let b)):
+            #expect(a.expunges == b.expunges.swapped)
+            #expect(a.flagStores == b.flagStores.swapped)
+            #expect(a.flagChangesDroppedForExpunge == b.flagChangesDroppedForExpunge.swapped)
+            #expect(a.seenModSeq == b.seenModSeq.swapped)
+            #expect(Set(a.mappingsToDelete) == Set(b.mappingsToDelete.map { UIDPair(local: $0.remote, remote: $0.local) }))
+            #expect(Set(a.conflicts.map(\.union)) == Set(b.conflicts.map(\.union)))
+        default:
+            Issue.record("one direction settled, the other did not")
+        }
+    }
+}
