@@ -40,6 +40,10 @@ let coreTargets: [Target] = [
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
     ], path: "Sources/MailJobs", swiftSettings: strict),
+    // Stateful bidirectional sync (InterIMAP's algorithm) over an abstract mailbox endpoint.
+    .target(name: "SyncEngine", dependencies: [
+        "IMAPCore", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
+    ], path: "Sources/SyncEngine", swiftSettings: strict),
     // The daemon's core: orders, events, pool, configuration (docs/worker.md).
     .target(name: "Worker", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", logging, nioPosix,
@@ -106,6 +110,9 @@ let testTargets: [Target] = [
                 path: "Tests/RedisStreamsTests", swiftSettings: strict),
     .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
                 path: "Tests/MailJobsTests", swiftSettings: strict),
+    .testTarget(name: "SyncEngineTests", dependencies: [
+        "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+    ], path: "Tests/SyncEngineTests", resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
                 path: "Tests/WorkerTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],

@@ -7,6 +7,7 @@ PKGS=(
     dovecot-core dovecot-imapd                             # IMAP server for tests and the demo
     nats-server redis-server                               # bus servers for the transport tests
     microsocks                                             # SOCKS5 proxy for the proxy tests
+    interimap                                              # reference sync tool for the SyncEngine compatibility tests
     openssl python3 python3-venv util-linux iproute2 procps
 )
 missing=()
