@@ -146,7 +146,7 @@ struct SyncStateDatabaseTests {
         }
         #expect(try db.read { try $0.state(mailbox: box.id) }?.local == SideState(uidValidity: 1_700_000_000, uidNext: 12, highestModSeq: 20))
         // The raw column holds the signed 64-bit value interimap writes with sprintf("%lld").
-        try db.write { try $0.commitHighestModSeq(mailbox: box.id, PerSide(local: 20, remote: ModSequence(Int64.max) + 1)) }
+        try db.write { try $0.commitHighestModSeq(mailbox: box.id, PerSide(local: 20, remote: ModSeqValue(Int64.max) + 1)) }
         #expect(try db.read { try Int64.fetchOne($0.db, sql: "SELECT HIGHESTMODSEQ FROM remote") } == Int64.min)
         try db.write { try $0.resetSide(.remote, mailbox: box.id, uidValidity: 99) }
         #expect(try db.read { try $0.sideState(.remote, mailbox: box.id) } == SideState(uidValidity: 99, uidNext: 0, highestModSeq: 0))

@@ -16,7 +16,7 @@ func pairs(_ list: [(UInt32, UInt32)]) -> [UIDPair] { list.map { UIDPair(local: 
 func mapping(_ list: [(UInt32, UInt32)]) -> UIDMapping { UIDMapping(pairs(list)) }
 
 /// A side's report: vanished UIDs, flag changes as (uid, flags, modseq), HIGHESTMODSEQ.
-func report(vanished: [UInt32] = [], changed: [(UInt32, FlagList, ModSequence)] = [], hms: ModSequence) -> ChangeSet {
+func report(vanished: [UInt32] = [], changed: [(UInt32, FlagList, ModSeqValue)] = [], hms: ModSeqValue) -> ChangeSet {
     ChangeSet(vanished: uids(vanished),
               flagChanges: Dictionary(uniqueKeysWithValues: changed.map { (uid($0.0), FlagChange(flags: $0.1, modSeq: $0.2)) }),
               highestModSeq: hms)

@@ -7,7 +7,7 @@ struct UpdateCase: CustomTestStringConvertible, Sendable {
     var name: String
     var mapping: [(UInt32, UInt32)] = [(1, 101), (2, 102), (3, 103), (4, 104)]
     var uidNext = PerSide<UInt32>(local: 5, remote: 105)
-    var seen = PerSide<ModSequence>(local: 10, remote: 50)
+    var seen = PerSide<ModSeqValue>(local: 10, remote: 50)
     var local: ChangeSet = report(hms: 10)
     var remote: ChangeSet = report(hms: 50)
     var unapplied: UnappliedFlagStores = .none

@@ -3,9 +3,9 @@ import IMAPCore
 /// A message's flags after a change, with the modseq of that change.
 public struct FlagChange: Hashable, Sendable {
     public var flags: FlagList
-    public var modSeq: ModSequence
+    public var modSeq: ModSeqValue
 
-    public init(flags: FlagList, modSeq: ModSequence) {
+    public init(flags: FlagList, modSeq: ModSeqValue) {
         self.flags = flags
         self.modSeq = modSeq
     }
@@ -22,9 +22,9 @@ public struct ChangeSet: Hashable, Sendable {
     public var flagChanges: [UID: FlagChange]
     /// The mailbox's HIGHESTMODSEQ once these changes are applied: what the engine commits, and
     /// the UNCHANGEDSINCE of the stores it plans from them.
-    public var highestModSeq: ModSequence
+    public var highestModSeq: ModSeqValue
 
-    public init(vanished: UIDSet? = nil, flagChanges: [UID: FlagChange] = [:], highestModSeq: ModSequence) {
+    public init(vanished: UIDSet? = nil, flagChanges: [UID: FlagChange] = [:], highestModSeq: ModSeqValue) {
         self.vanished = vanished
         self.flagChanges = flagChanges
         self.highestModSeq = highestModSeq
@@ -36,15 +36,15 @@ public struct ChangeSet: Hashable, Sendable {
 /// Where a mailbox was left: passed to ``MailboxEndpoint/select(_:since:)`` so the endpoint
 /// can report what changed since (QRESYNC's `(uidvalidity modseq known-uids seq-match-data)`).
 public struct ResyncPoint: Hashable, Sendable {
-    public var uidValidity: UIDValidity
-    public var highestModSeq: ModSequence
+    public var uidValidity: UIDValidityValue
+    public var highestModSeq: ModSeqValue
     /// UIDs below the committed UIDNEXT: changes above it are new messages, not updates.
     public var knownUIDs: UIDSet?
     /// Sequence match data, so a server that forgot old expunges can still tell which known
     /// messages vanished (RFC 7162 §3.2.5.2, InterIMAP's `sample`).
     public var sample: SequenceMatchSample?
 
-    public init(uidValidity: UIDValidity, highestModSeq: ModSequence, knownUIDs: UIDSet?, sample: SequenceMatchSample? = nil) {
+    public init(uidValidity: UIDValidityValue, highestModSeq: ModSeqValue, knownUIDs: UIDSet?, sample: SequenceMatchSample? = nil) {
         self.uidValidity = uidValidity
         self.highestModSeq = highestModSeq
         self.knownUIDs = knownUIDs

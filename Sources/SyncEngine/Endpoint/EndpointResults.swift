@@ -2,10 +2,10 @@ import IMAPCore
 
 /// UIDs assigned to appended messages (APPENDUID), in the order the messages were sent.
 public struct AppendResult: Hashable, Sendable {
-    public var uidValidity: UIDValidity
+    public var uidValidity: UIDValidityValue
     public var assignedUIDs: [UID]
 
-    public init(uidValidity: UIDValidity, assignedUIDs: [UID]) {
+    public init(uidValidity: UIDValidityValue, assignedUIDs: [UID]) {
         self.uidValidity = uidValidity
         self.assignedUIDs = assignedUIDs
     }
@@ -17,9 +17,9 @@ public struct FlagStoreRequest: Hashable, Sendable {
     public var uids: UIDSet
     public var flags: FlagList
     /// Nil for an unconditional store.
-    public var unchangedSince: ModSequence?
+    public var unchangedSince: ModSeqValue?
 
-    public init(uids: UIDSet, flags: FlagList, unchangedSince: ModSequence?) {
+    public init(uids: UIDSet, flags: FlagList, unchangedSince: ModSeqValue?) {
         self.uids = uids
         self.flags = flags
         self.unchangedSince = unchangedSince
@@ -37,10 +37,10 @@ public struct StoreResult: Hashable, Sendable {
 
 /// COPYUID of a move: source UID → UID in the destination.
 public struct MoveResult: Hashable, Sendable {
-    public var destinationUIDValidity: UIDValidity
+    public var destinationUIDValidity: UIDValidityValue
     public var pairs: [(source: UID, destination: UID)]
 
-    public init(destinationUIDValidity: UIDValidity, pairs: [(source: UID, destination: UID)]) {
+    public init(destinationUIDValidity: UIDValidityValue, pairs: [(source: UID, destination: UID)]) {
         self.destinationUIDValidity = destinationUIDValidity
         self.pairs = pairs
     }

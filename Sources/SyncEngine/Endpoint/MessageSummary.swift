@@ -4,7 +4,7 @@ import IMAPCore
 public struct MessageSummary: Hashable, Sendable {
     public var uid: UID
     public var flags: FlagList
-    public var modSeq: ModSequence
+    public var modSeq: ModSeqValue
     /// RFC822.SIZE: the exact byte count of the message (and of its body stream).
     public var size: Int
     /// INTERNALDATE, kept on replication; seconds since 1970 with the sender's zone offset.
@@ -14,7 +14,7 @@ public struct MessageSummary: Hashable, Sendable {
     /// SHA-256 of the whole message, when asked for: move detection and UIDVALIDITY re-matching.
     public var contentHash: ContentHash?
 
-    public init(uid: UID, flags: FlagList, modSeq: ModSequence, size: Int, internalDate: MessageDate? = nil,
+    public init(uid: UID, flags: FlagList, modSeq: ModSeqValue, size: Int, internalDate: MessageDate? = nil,
                 messageID: String? = nil, contentHash: ContentHash? = nil) {
         self.uid = uid
         self.flags = flags

@@ -1,9 +1,8 @@
-// Stand-ins for the typed `ModSequence` / `UIDValidity` being added to IMAPCore on branch `core`.
-// When that lands: delete this file, `import IMAPCore` provides the real types (the engine only
-// builds them from and compares them as integers, so the change is local to the constructors).
+// The engine's counters as plain integers (named apart from IMAPCore's typed `ModSequence` /
+// `UIDValidity`, which the IMAP endpoint converts to and from).
 
 /// A modification sequence (RFC 7162 `mod-sequence-value`, 1…2^63-1; 0 = "nothing seen yet").
-public typealias ModSequence = UInt64
+public typealias ModSeqValue = UInt64
 
 /// A mailbox's UIDVALIDITY (RFC 3501 `nz-number`).
-public typealias UIDValidity = UInt32
+public typealias UIDValidityValue = UInt32

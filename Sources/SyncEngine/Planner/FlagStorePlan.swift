@@ -9,7 +9,7 @@ struct FlagStorePlan {
     mutating func cancel(_ uid: UID) { targets[uid] = nil }
 
     /// One request per distinct list, sorted by the list's wire form (deterministic order).
-    func requests(unchangedSince: ModSequence?) -> [FlagStoreRequest] {
+    func requests(unchangedSince: ModSeqValue?) -> [FlagStoreRequest] {
         Dictionary(grouping: targets, by: \.value)
             .compactMap { flags, entries in
                 UIDSet(uids: entries.map(\.key)).map {

@@ -17,7 +17,7 @@ public enum InterruptedRunPlanner {
 
     /// `present`: the current flags of those UIDs that still exist on each side.
     public static func plan(pairs: [UIDPair], present: PerSide<[UID: FlagList]>,
-                            unchangedSince: PerSide<ModSequence>) -> Plan {
+                            unchangedSince: PerSide<ModSeqValue>) -> Plan {
         var expunge = PerSide<[UID]>(local: [], remote: [])
         var deleted: [UIDPair] = []
         var stores = PerSide(local: FlagStorePlan(), remote: FlagStorePlan())

@@ -14,14 +14,14 @@ public struct MailboxSyncMachine: Sendable {
         case select(PerSide<ResyncPoint?>)
         /// Insert the mailbox's first state rows (UIDNEXT and HIGHESTMODSEQ 0), commit; answer
         /// ``Event/committed``.
-        case recordInitialState(PerSide<UIDValidity>)
+        case recordInitialState(PerSide<UIDValidityValue>)
         /// `pendingChanges()` on both sides; answer ``Event/changes(_:)``.
         case fetchChanges
         /// Expunge on both sides, then delete the plan's pairs in one transaction, then the
         /// flag stores; answer ``Event/applied(_:)`` with the store results in plan order.
         case apply(UpdatePlan)
         /// Commit point 1; answer ``Event/committed``.
-        case commitHighestModSeq(PerSide<ModSequence>)
+        case commitHighestModSeq(PerSide<ModSeqValue>)
         /// `snapshot()` then `fetchSummaries(range)` on each side; answer ``Event/listed(_:uidNext:)``
         /// with the UIDNEXT read *before* the fetch.
         case listNewMessages(PerSide<UIDSet>)
@@ -73,10 +73,10 @@ public struct MailboxSyncMachine: Sendable {
 
     private let appendLimits: PerSide<AppendBatchLimits>
     private var phase = Phase.selecting
-    private var seen = PerSide<ModSequence>(local: 0, remote: 0)
+    private var seen = PerSide<ModSeqValue>(local: 0, remote: 0)
     private var knownUIDNext = PerSide<UInt32>(local: 0, remote: 0)
     private var unapplied = UnappliedFlagStores.none
-    private var settledModSeq = PerSide<ModSequence>(local: 0, remote: 0)
+    private var settledModSeq = PerSide<ModSeqValue>(local: 0, remote: 0)
     private var listedUIDNext = PerSide<UInt32>(local: 0, remote: 0)
     private var queue: [(Side, [UID])] = []
     private var appendedThisPass = false

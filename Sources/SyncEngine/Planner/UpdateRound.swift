@@ -9,12 +9,12 @@ public struct UpdateRoundInput: Sendable {
     public var uidNext: PerSide<UInt32>
     /// Changes up to these modseqs were handled already (the committed HIGHESTMODSEQ in the
     /// first round, the previous round's afterwards).
-    public var seenModSeq: PerSide<ModSequence>
+    public var seenModSeq: PerSide<ModSeqValue>
     /// Stores of the previous round that came back MODIFIED.
     public var unapplied: UnappliedFlagStores
 
     public init(mapping: UIDMapping, changes: PerSide<ChangeSet>, uidNext: PerSide<UInt32>,
-                seenModSeq: PerSide<ModSequence>, unapplied: UnappliedFlagStores = .none) {
+                seenModSeq: PerSide<ModSeqValue>, unapplied: UnappliedFlagStores = .none) {
         self.mapping = mapping
         self.changes = changes
         self.uidNext = uidNext
@@ -40,7 +40,7 @@ public struct UnappliedFlagStores: Hashable, Sendable {
 public enum UpdateRound: Hashable, Sendable {
     /// Nothing left to propagate: commit these HIGHESTMODSEQs (commit point 1), then replicate
     /// new messages.
-    case settled(highestModSeq: PerSide<ModSequence>)
+    case settled(highestModSeq: PerSide<ModSeqValue>)
     /// Apply this, then ask both sides for their pending changes and plan again.
     case apply(UpdatePlan)
 }
@@ -58,7 +58,7 @@ public struct UpdatePlan: Hashable, Sendable {
     /// Flag changes dropped because the message is being expunged (the expunge wins).
     public var flagChangesDroppedForExpunge: PerSide<UIDSet?>
     /// The `seenModSeq` of the next round.
-    public var seenModSeq: PerSide<ModSequence>
+    public var seenModSeq: PerSide<ModSeqValue>
 
     /// The stores `results` (in ``flagStores`` order, per side) refused, for the next round.
     public func unapplied(after results: PerSide<[StoreResult]>) -> UnappliedFlagStores {

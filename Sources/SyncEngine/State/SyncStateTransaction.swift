@@ -66,15 +66,15 @@ public struct SyncStateTransaction {
     public func sideState(_ side: Side, mailbox id: Int64) throws -> SideState? {
         try Row.fetchOne(db, sql: "SELECT UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ FROM \(side.table) WHERE idx = ?",
                          arguments: [id]).map { row in
-            SideState(uidValidity: UIDValidity(truncatingIfNeeded: row[0] as Int64),
+            SideState(uidValidity: UIDValidityValue(truncatingIfNeeded: row[0] as Int64),
                       uidNext: UInt32(truncatingIfNeeded: row[1] as Int64),
-                      highestModSeq: ModSequence(bitPattern: row[2] as Int64))
+                      highestModSeq: ModSeqValue(bitPattern: row[2] as Int64))
         }
     }
 
     /// The first state of a mailbox: its UIDVALIDITYs, UIDNEXT and HIGHESTMODSEQ 0 (so every
     /// message is new), as interimap inserts it.
-    public func insertInitialState(mailbox id: Int64, uidValidity: PerSide<UIDValidity>) throws {
+    public func insertInitialState(mailbox id: Int64, uidValidity: PerSide<UIDValidityValue>) throws {
         for side in Side.allCases {
             try db.execute(sql: "INSERT INTO \(side.table) (idx, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ) VALUES (?, ?, 0, 0)",
                            arguments: [id, Int64(uidValidity[side])])
@@ -82,7 +82,7 @@ public struct SyncStateTransaction {
     }
 
     /// Commit point: every change up to these HIGHESTMODSEQs is applied on both sides.
-    public func commitHighestModSeq(mailbox id: Int64, _ modSeq: PerSide<ModSequence>) throws {
+    public func commitHighestModSeq(mailbox id: Int64, _ modSeq: PerSide<ModSeqValue>) throws {
         for side in Side.allCases {
             try db.execute(sql: "UPDATE \(side.table) SET HIGHESTMODSEQ = ? WHERE idx = ?",
                            arguments: [Int64(bitPattern: modSeq[side]), id])
@@ -99,7 +99,7 @@ public struct SyncStateTransaction {
 
     /// After re-matching a mailbox whose UIDVALIDITY changed on `side`: the new UIDVALIDITY,
     /// with UIDNEXT and HIGHESTMODSEQ back to 0 on that side.
-    public func resetSide(_ side: Side, mailbox id: Int64, uidValidity: UIDValidity) throws {
+    public func resetSide(_ side: Side, mailbox id: Int64, uidValidity: UIDValidityValue) throws {
         try db.execute(sql: "UPDATE \(side.table) SET UIDVALIDITY = ?, UIDNEXT = 0, HIGHESTMODSEQ = 0 WHERE idx = ?",
                        arguments: [Int64(uidValidity), id])
     }
