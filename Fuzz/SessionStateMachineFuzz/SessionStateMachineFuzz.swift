@@ -183,7 +183,8 @@ public func fuzzSessionStateMachine(_ data: UnsafePointer<UInt8>?, _ size: Int) 
     let (late, effects) = driver.submit(.noop, now: now)
     if effects != [.fail(tag: late)] { fatalError("a command after close got \(effects)") }
     var bye = ByteBuffer(string: "* BYE late\r\n")
-    if let event = try? ResponseParser().next(&bye), !driver.received(event, now: now).isEmpty {
+    var lateParser = ResponseParser()
+    if let event = try? lateParser.next(&bye), !driver.received(event, now: now).isEmpty {
         fatalError("a closed machine acted on server data")
     }
     return 0
