@@ -128,6 +128,8 @@ let fuzzTargets: [Target] = Context.environment["IMAPWORKER_FUZZ"] == nil ? [] :
                       swiftSettings: strict),
     .executableTarget(name: "CommandEncoderFuzz", dependencies: ["IMAPCore", nio], path: "Fuzz/CommandEncoderFuzz",
                       swiftSettings: strict),
+    .executableTarget(name: "SessionStateMachineFuzz", dependencies: ["IMAPClient", "IMAPCore", nio],
+                      path: "Fuzz/SessionStateMachineFuzz", swiftSettings: strict),
 ]
 
 let package = Package(

@@ -100,6 +100,26 @@ import Testing
         #expect(machine.capabilities == ["IMAP4rev1", "IDLE"])
     }
 
+    @Test func challengeThatIsNotBase64CancelsWithADetail() {
+        var machine = ready("IMAP4rev1 AUTH=LOGIN")
+        let (tag, _) = machine.submit(.noop, role: .authenticate(SASLLogin(username: "alice", password: "pw")), now: start)
+        #expect(written(feed(&machine, "+ abc\r\n")) == ["*\r\n"])
+        let refused = TaggedResponse(tag: tag, state: .bad, text: "cancelled")
+        #expect(feed(&machine, "\(tag) BAD cancelled\r\n") == [
+            .authenticationDetail(tag: tag, "the server's challenge is not base64"),
+            .complete(tag: tag, refused),
+        ])
+    }
+
+    @Test func saslMechanismsDoNotShowThePassword() {
+        var dumped = ""
+        dump(SASLPlain(username: "u", password: "hunter2"), to: &dumped)
+        dump(SASLLogin(username: "u", password: "hunter2"), to: &dumped)
+        #expect(!dumped.contains("hunter2"))
+        // Stored bytes would dump as one element per line (`- 104` for the "h").
+        #expect(!dumped.contains("- 104"))
+    }
+
     @Test func saslInitialResponseWithAndWithoutSASLIR() {
         var withIR = ready("IMAP4rev1 AUTH=PLAIN SASL-IR")
         let (a, line) = withIR.submit(.noop, role: .authenticate(SASLPlain(username: "u", password: "p")), now: start)

@@ -15,8 +15,3 @@ extension IMAPSession {
         return submit(.notifyNone, name: "NOTIFY NONE")
     }
 }
-
-extension Capability {
-    /// RFC 5465 (not among IMAPCore's named capabilities yet).
-    static let notify = Capability("NOTIFY")
-}

@@ -22,6 +22,9 @@ struct MailboxState {
         return UID(rawValue: uids[Int(sequence) - 1])
     }
 
+    /// Entries of the map (bounded by EXISTS and ``maxMappedMessages``).
+    var mappedCount: Int { uids.count }
+
     /// Whether every message's UID is known.
     var mapIsComplete: Bool { uids.count == Int(selected.exists) && !uids.contains(0) }
 

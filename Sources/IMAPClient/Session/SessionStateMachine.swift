@@ -17,6 +17,8 @@ struct SessionStateMachine {
         var mechanism: (any SASLMechanism)?
         /// Without SASL-IR: the initial response, sent as the answer to the first challenge.
         var pendingInitialResponse: [UInt8]?
+        /// Why the session itself cancelled the SASL exchange (safe to show).
+        var cancelDetail: String?
         var idle: IdleProgress = .awaitingContinuation(doneRequested: false)
     }
 
@@ -200,7 +202,7 @@ struct SessionStateMachine {
                 snapshot.selected = nil
             }
         case .authenticate, .login:
-            if !ok, let detail = entry.mechanism?.failureDetail {
+            if !ok, let detail = entry.cancelDetail ?? entry.mechanism?.failureDetail {
                 actions.append(.authenticationDetail(tag: entry.tag, detail))
             }
             // Capabilities change at login; when the OK did not carry them they must be re-read.
@@ -260,8 +262,9 @@ struct SessionStateMachine {
             commands[index].pendingInitialResponse = nil
             return CommandEncoder.authenticationResponse(initial)
         }
-        guard var mechanism = commands[index].mechanism,
-              let challenge = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
+        guard var mechanism = commands[index].mechanism else { return CommandEncoder.authenticationCancel() }
+        guard let challenge = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
+            commands[index].cancelDetail = "the server's challenge is not base64"
             return CommandEncoder.authenticationCancel()
         }
         let step = mechanism.respond(to: Array(challenge))

@@ -1,13 +1,18 @@
+import Credentials
+
 /// RFC 4616 PLAIN: `authzid NUL authcid NUL password`, sent at once.
 public struct SASLPlain: SASLMechanism {
     public let name = "PLAIN"
-    private let message: [UInt8]
+    private let username: String
+    /// Kept as a Secret (it never prints); the message is built only when it is sent.
+    private let password: Secret
 
     public init(username: String, password: String) {
-        message = Array("\0\(username)\0\(password)".utf8)
+        self.username = username
+        self.password = Secret(password)
     }
 
-    public func initialResponse() -> [UInt8]? { message }
+    public func initialResponse() -> [UInt8]? { Array("\0\(username)\0\(password.value)".utf8) }
 
     /// A challenge after the message was sent means the server wants to stop: cancel.
     public mutating func respond(to challenge: [UInt8]) -> SASLStep { .cancel }
@@ -17,13 +22,13 @@ public struct SASLPlain: SASLMechanism {
 /// answer to one challenge.
 public struct SASLLogin: SASLMechanism {
     public let name = "LOGIN"
-    private let username: [UInt8]
-    private let password: [UInt8]
+    private let username: String
+    private let password: Secret
     private var step = 0
 
     public init(username: String, password: String) {
-        self.username = Array(username.utf8)
-        self.password = Array(password.utf8)
+        self.username = username
+        self.password = Secret(password)
     }
 
     public func initialResponse() -> [UInt8]? { nil }
@@ -31,8 +36,8 @@ public struct SASLLogin: SASLMechanism {
     public mutating func respond(to challenge: [UInt8]) -> SASLStep {
         defer { step += 1 }
         switch step {
-        case 0: return .respond(username)
-        case 1: return .respond(password)
+        case 0: return .respond(Array(username.utf8))
+        case 1: return .respond(Array(password.value.utf8))
         default: return .cancel
         }
     }

@@ -29,6 +29,8 @@ public struct Capability: Hashable, Sendable, CustomStringConvertible, Expressib
     public static let startTLS = Capability("STARTTLS")
     public static let loginDisabled = Capability("LOGINDISABLED")
     public static let multiappend = Capability("MULTIAPPEND")
+    /// RFC 5465.
+    public static let notify = Capability("NOTIFY")
     public static let unselect = Capability("UNSELECT")
     public static let utf8Accept = Capability("UTF8=ACCEPT")
 
