@@ -8,6 +8,7 @@ PKGS=(
     nats-server redis-server                               # bus servers for the transport tests
     microsocks                                             # SOCKS5 proxy for the proxy tests
     openssl python3 python3-venv util-linux iproute2 procps
+    systemd                                                # systemd-analyze verify (scripts/check-deploy.sh)
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -41,6 +41,15 @@ for target in "${TARGETS[@]}"; do
         grep -E "^✘|Expectation failed|Fatal error|error:" "$LOGS/$target.log" | head -40
     fi
 done
+# The deployment files (Dockerfile, compose, systemd unit) count as one more test.
+if [ $# -eq 0 ]; then
+    if scripts/check-deploy.sh > "$LOGS/check-deploy.log" 2>&1; then
+        passed=$((passed + 1)); echo "check-deploy: 1 passed"
+    else
+        failed=$((failed + 1)); bad+=(check-deploy)
+        echo "check-deploy: FAILED — log: $LOGS/check-deploy.log"; tail -20 "$LOGS/check-deploy.log"
+    fi
+fi
 echo "logs: $LOGS"
 [ ${#bad[@]} -eq 0 ] || echo "failed targets: ${bad[*]}"
 echo "imapworker: $passed passed, $failed failed"
