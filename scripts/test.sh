@@ -7,7 +7,8 @@
 #
 # Each test target runs in its own process with a time limit, so that one target's servers and
 # load never disturb another's and a stuck target fails instead of hanging the run. The last
-# line is the total: "imapworker: N passed, N failed".
+# line is the total: "imapworker: N passed, N failed". A full run (no TARGET) also runs
+# scripts/check-deploy.sh (Dockerfile, compose file, systemd unit), counted as one test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
