@@ -22,7 +22,9 @@ COPY Tests ./Tests
 # needs no Swift toolchain; OpenSSL, SQLite, hiredis and zlib stay shared Debian libraries (their
 # security updates come with apt). Checked on Debian 12: the result needs only libssl3,
 # libsqlite3-0, libhiredis0.14, zlib1g, libstdc++6, libgcc-s1 and libc6.
-RUN swift build -c release --static-swift-stdlib --product imapworker --product imapctl \
+# One product per invocation (--product takes one name); the second reuses the first one's modules.
+RUN swift build -c release --static-swift-stdlib --product imapworker \
+ && swift build -c release --static-swift-stdlib --product imapctl \
  && mkdir -p /out \
  && cp "$(swift build -c release --show-bin-path)/imapworker" "$(swift build -c release --show-bin-path)/imapctl" /out/
 
