@@ -9,6 +9,7 @@ PKGS=(
     microsocks                                             # SOCKS5 proxy for the proxy tests
     interimap                                              # reference sync tool for the SyncEngine compatibility tests
     openssl python3 python3-venv util-linux iproute2 procps
+    systemd                                                # systemd-analyze verify (scripts/check-deploy.sh)
 )
 missing=()
 for p in "${PKGS[@]}"; do

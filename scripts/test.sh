@@ -9,6 +9,7 @@
 # load never disturb another's and a stuck target fails instead of hanging the run. The last
 # line is the total: "imapworker: N passed, N failed". A whole-suite run ends with a short
 # libFuzzer smoke of the response parser (IMAPWORKER_FUZZ_SMOKE=0 skips it).
+# It also runs scripts/check-deploy.sh (Dockerfile, compose file, systemd unit), counted as one test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -52,6 +53,15 @@ if [ $# -eq 0 ] && [ "${IMAPWORKER_FUZZ_SMOKE:-1}" != 0 ]; then
     if [ "$rc" != 0 ]; then
         failed=$((failed + 1)); bad+=("fuzz")
         grep -E "ERROR|Fatal error|SUMMARY|failed" "$LOGS/fuzz.log" | head -10
+    fi
+fi
+# The deployment files (Dockerfile, compose, systemd unit) count as one more test.
+if [ $# -eq 0 ]; then
+    if scripts/check-deploy.sh > "$LOGS/check-deploy.log" 2>&1; then
+        passed=$((passed + 1)); echo "check-deploy: 1 passed"
+    else
+        failed=$((failed + 1)); bad+=(check-deploy)
+        echo "check-deploy: FAILED — log: $LOGS/check-deploy.log"; tail -20 "$LOGS/check-deploy.log"
     fi
 fi
 echo "logs: $LOGS"
