@@ -33,7 +33,7 @@ import TestSupport
         for kind in [ConnectionKind.imaps, .starttls(required: true)] {
             try await IMAPSession.withSession(configuration([mechanism], token: Self.goodToken, kind: kind),
                                               logger: log.logger()) { session in
-                let inbox = try await session.select("INBOX")
+                let inbox = try await session.select("INBOX").value
                 #expect(inbox.exists == server.manifest?.mailboxes["INBOX"]?.messages.count)
             }
         }
@@ -64,11 +64,11 @@ import TestSupport
     @Test func mechanismsWithoutTheirSecretAreSkipped() async throws {
         let tokenOnly = configuration([.plain, .xoauth2], token: Self.goodToken)
         try await IMAPSession.withSession(tokenOnly, logger: testLogger) { session in
-            _ = try await session.examine("INBOX")
+            _ = try await session.examine("INBOX").value
         }
         let passwordOnly = configuration([.oauthBearer, .plain], token: nil, password: server.users[0].password)
         try await IMAPSession.withSession(passwordOnly, logger: testLogger) { session in
-            _ = try await session.examine("INBOX")
+            _ = try await session.examine("INBOX").value
         }
         await #expect(throws: IMAPClientError.self) {
             try await IMAPSession.withSession(configuration([.xoauth2], token: nil, password: "pw"), logger: testLogger) { _ in }

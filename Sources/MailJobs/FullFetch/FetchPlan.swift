@@ -17,15 +17,15 @@ struct FetchPlan {
         var plan = FetchPlan()
         guard exists > 0 else { return plan }
         if let size = status?.size, alreadyStored.isEmpty, let all = UID(rawValue: 1).map({ UIDSet($0...UID.max) }) {
-            let listed = try await session.uidFetchFlags(all, changedSince: nil)
+            let listed = try await session.uidFetchFlags(all, changedSince: nil).value.updates
             plan.remoteMessages = listed.count
-            plan.uids = listed.map(\.uid)
+            plan.uids = listed.map(\.uid.rawValue)
             plan.bytesTotal = Int(clamping: size)
         } else {
-            try await session.uidFetchSizes(from: 1) { uid, size in
+            try await session.uidFetchSizes { uid, size in
                 plan.remoteMessages += 1
-                guard !alreadyStored.contains(uid) else { return }
-                plan.uids.append(uid)
+                guard !alreadyStored.contains(uid.rawValue) else { return }
+                plan.uids.append(uid.rawValue)
                 plan.bytesTotal = plan.bytesTotal.addingClamped(max(0, size))
             }
         }
@@ -34,8 +34,10 @@ struct FetchPlan {
     }
 
     /// The UIDs in commands of at most `perCommand` UIDs each.
-    func commands(perCommand: Int) -> [[UInt32]] {
+    func commands(perCommand: Int) -> [UIDSet] {
         let step = max(1, perCommand)
-        return stride(from: 0, to: uids.count, by: step).map { Array(uids[$0..<min($0 + step, uids.count)]) }
+        return stride(from: 0, to: uids.count, by: step).compactMap {
+            UIDSet(uids: uids[$0..<min($0 + step, uids.count)].compactMap(UID.init(rawValue:)))
+        }
     }
 }

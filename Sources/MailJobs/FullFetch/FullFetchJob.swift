@@ -1,5 +1,6 @@
 import Foundation
 import IMAPClient
+import IMAPCore
 import Logging
 import MailStore
 import NIOPosix

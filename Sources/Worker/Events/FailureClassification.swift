@@ -36,7 +36,7 @@ public enum FailureClassification {
             return JobFailure(.serverError, text, transient: true)
         case .timeout:
             return JobFailure(.timeout, text, transient: true)
-        case .protocolError, .commandFailed:
+        case .protocolError, .commandFailed, .missingCapability:
             return JobFailure(.serverError, text)
         case .configuration:
             return JobFailure(.badOrder, text)
