@@ -1,8 +1,22 @@
 import Foundation
+import Synchronization
+
+/// Ports already handed out in this process: the kernel may give the same free port to two
+/// parallel tests (or twice to one server) before either server has bound it.
+private let handedOutPorts = Mutex(Set<Int>())
 
 /// Finds a TCP port on 127.0.0.1 that nothing listens on, by binding port 0 and reading it back.
-/// The port is released before returning, so a server started right after can take it.
+/// The port is released before returning, so a server started right after can take it; a port is
+/// never returned twice by one process.
 public func freeLoopbackPort() throws -> Int {
+    for _ in 0..<64 {
+        let port = try kernelFreeLoopbackPort()
+        if handedOutPorts.withLock({ $0.insert(port).inserted }) { return port }
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+private func kernelFreeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(fd) }
@@ -21,10 +35,15 @@ public func freeLoopbackPort() throws -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
-public func waitForLoopbackPort(_ port: Int, timeout: Duration = .seconds(20)) async throws {
+/// Waits until something accepts TCP connections on 127.0.0.1:`port`. With `server`, fails as soon
+/// as that process has exited (a port taken meanwhile by someone else), quoting its stderr.
+public func waitForLoopbackPort(_ port: Int, server: ChildProcess? = nil,
+                                timeout: Duration = .seconds(20)) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
+        if let server, !server.isRunning {
+            throw TestHarnessError("server exited before listening on 127.0.0.1:\(port): \(server.stderr.suffix(2000))")
+        }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)

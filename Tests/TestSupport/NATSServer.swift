@@ -19,25 +19,49 @@ public final class NATSServer: Sendable {
     public var url: String { "nats://127.0.0.1:\(port)" }
 
     public init(config: String? = nil, arguments: [String] = []) async throws {
-        directory = try TemporaryDirectory(prefix: "nats-test")
-        port = try freeLoopbackPort()
-        monitorPort = try freeLoopbackPort()
+        let directory = try TemporaryDirectory(prefix: "nats-test")
         var extra = arguments
         if let config {
             let path = directory.file("server.conf")
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             extra += ["-c", path]
         }
-        extraArguments = extra
-        try await start()
+        // Another process may take a "free" port before nats-server binds it: then start again on fresh ones.
+        var attempt = 1
+        while true {
+            let port = try freeLoopbackPort(), monitorPort = try freeLoopbackPort()
+            do {
+                let child = try await Self.launch(port: port, monitorPort: monitorPort, arguments: extra, directory: directory)
+                self.directory = directory
+                self.port = port
+                self.monitorPort = monitorPort
+                extraArguments = extra
+                await process.set(child)
+                return
+            } catch where attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
+    /// Starts the server again on the same ports (after `stop()`).
     public func start() async throws {
-        let child = try ChildProcess(Self.executable,
-                                     ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)] + extraArguments,
-                                     logDirectory: directory.path, name: "nats-server-\(UUID().uuidString.prefix(8))")
+        let child = try await Self.launch(port: port, monitorPort: monitorPort, arguments: extraArguments, directory: directory)
         await process.set(child)
-        try await waitForLoopbackPort(port)
+    }
+
+    private static func launch(port: Int, monitorPort: Int, arguments: [String],
+                               directory: TemporaryDirectory) async throws -> ChildProcess {
+        let child = try ChildProcess(executable,
+                                     ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)] + arguments,
+                                     logDirectory: directory.path, name: "nats-server-\(UUID().uuidString.prefix(8))")
+        do {
+            try await waitForLoopbackPort(port, server: child)
+        } catch {
+            child.signal(SIGKILL)
+            throw error
+        }
+        return child
     }
 
     /// Stops the server (SIGTERM: clients see the connection close) and waits for it to exit.

@@ -30,7 +30,7 @@ public final class RedisServer: Sendable {
         let child = try ChildProcess("/usr/bin/redis-server", [directory.file("redis.conf")],
                                      logDirectory: directory.path, name: "redis-\(run)")
         process.withLock { $0 = child }
-        try await waitForLoopbackPort(port)
+        try await waitForLoopbackPort(port, server: child)
         // Wait until the data set is loaded (PING answers LOADING until then).
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
