@@ -1,0 +1,113 @@
+import IMAPCore
+
+/// Steps 4–7 for one mailbox: drives ``MailboxSyncMachine`` to `.finished`, performing each
+/// action on the endpoints and the database and feeding the outcome back. The machine decides;
+/// this only executes (and counts what it did for the summary).
+struct MailboxSyncDriver {
+    let session: SyncSession
+    let id: Int64
+    let name: StoredMailboxName
+    let wire: PerSide<MailboxName>
+    var summary: SyncSummary
+    let progress: CopyProgress
+
+    init(session: SyncSession, id: Int64, name: StoredMailboxName, summary: SyncSummary) throws(SyncRunError) {
+        self.session = session
+        self.id = id
+        self.name = name
+        self.wire = PerSide(local: try session.wireName(name, on: .local), remote: try session.wireName(name, on: .remote))
+        self.summary = summary
+        self.progress = CopyProgress(mailbox: name.description, report: session.options.progress)
+    }
+
+    /// A UIDVALIDITY can change again while we re-match (a mailbox being recreated): give up
+    /// after a few rounds rather than loop.
+    private static let maxRematches = 3
+
+    mutating func run() async throws {
+        for _ in 0...Self.maxRematches {
+            let (state, mapping) = try session.database.read { tx in
+                (try tx.state(mailbox: id), try tx.mapping(mailbox: id))
+            }
+            var machine = MailboxSyncMachine(committed: state, mapping: mapping, appendLimits: session.appendLimits)
+            var action = machine.start()
+            var selected: PerSide<SelectResult>?
+            while true {
+                switch action {
+                case .finished:
+                    summary.warnings += machine.warnings.compactMap(Self.logged)
+                    return
+                case .rematch(let sides):
+                    guard let state, let selected else {
+                        throw MailboxSyncMachine.MachineError.unexpected(event: "rematch", state: "no committed state")
+                    }
+                    try await rematch(sides, committed: state, selected: selected)
+                default:
+                    let event = try await perform(action, machine: &machine)
+                    if case .selected(let results) = event { selected = results }
+                    action = try machine.handle(event)
+                    continue
+                }
+                break
+            }
+        }
+        throw SyncRunError.uidValidityKeepsChanging(mailbox: name.description)
+    }
+
+    /// Warnings other than conflicts (those are counted) go to the summary.
+    private static func logged(_ warning: SyncWarning) -> String? {
+        if case .flagConflict = warning { return nil }
+        return warning.description
+    }
+
+    private mutating func perform(_ action: MailboxSyncMachine.Action,
+                                  machine: inout MailboxSyncMachine) async throws -> MailboxSyncMachine.Event {
+        let wire = self.wire
+        switch action {
+        case .select(let points):
+            return .selected(try await session.both { side, endpoint in
+                try await endpoint.select(wire[side], since: points[side])
+            })
+
+        case .recordInitialState(let uidValidity):
+            try session.database.write { try $0.insertInitialState(mailbox: id, uidValidity: uidValidity) }
+            session.checkpoint("initial state")
+            return .committed
+
+        case .fetchChanges:
+            return .changes(try await session.both { _, endpoint in try await endpoint.pendingChanges() })
+
+        case .apply(let plan):
+            return .applied(try await apply(plan))
+
+        case .commitHighestModSeq(let modSeq):
+            try session.database.write { try $0.commitHighestModSeq(mailbox: id, modSeq) }
+            session.checkpoint("commit HIGHESTMODSEQ")
+            return .committed
+
+        case .listNewMessages(let ranges):
+            return try await listNew(ranges, machine: &machine)
+
+        case .replicate(let from, let uids):
+            let progress = self.progress
+            let copied = try await MessageCopier.copy(uids, from: from, in: session) { progress.messageStarted(bytes: $0) }
+            session.checkpoint("append")
+            if !copied.pairs.isEmpty {
+                try session.database.write { try $0.insertMappings(mailbox: id, copied.pairs) }
+                session.checkpoint("record pairs")
+            }
+            summary.copied[from.other] += copied.pairs.count
+            summary.bytes += copied.bytes
+            session.logger.info("\(from.other)(\(name)): Added \(copied.pairs.count) UID(s)")
+            return .appended(copied.pairs)
+
+        case .commitSynced(let snapshots):
+            try session.database.write { try $0.commitSynced(mailbox: id, snapshots) }
+            session.checkpoint("commit UIDNEXT")
+            return .committed
+
+        case .rematch, .finished:
+            throw MailboxSyncMachine.MachineError.unexpected(event: "\(action)", state: "executor")
+        }
+    }
+}
