@@ -30,6 +30,8 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     private var events: MailboxEventStream.Source?
     /// The current subscription's key (an earlier subscriber leaving must not end this one).
     private var eventsKey = ""
+    /// Counts the events yielded to the current subscription (``MailboxEventStream/eventsDelivered``).
+    private var eventsCounter: NIOLockedValueBox<Int>?
     private let greeting: EventLoopPromise<Bool>
     private let upgrade: StreamUpgrade
     private let snapshot: NIOLockedValueBox<SessionSnapshot>
@@ -134,11 +136,12 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
         perform(machine.endIdle(tag: tag, now: .now()))
     }
 
-    func subscribe(_ source: MailboxEventStream.Source, key: String) {
+    func subscribe(_ source: MailboxEventStream.Source, key: String, counter: NIOLockedValueBox<Int>) {
         events?.finish()
         resumeReads(for: eventsKey)
         events = source
         eventsKey = key
+        eventsCounter = counter
         if let closedError { source.finish(closedError) }
     }
 
@@ -182,7 +185,9 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
                 pause(for: key)
             }
         case .unsolicited(let event):
-            if let events, events.yield(event) == .stopProducing { pause(for: eventsKey) }
+            guard let events else { break }
+            eventsCounter?.withLockedValue { $0 += 1 }
+            if events.yield(event) == .stopProducing { pause(for: eventsKey) }
         case .idleEvent(let tag, let event):
             sinks[tag]?.idleEvent(event)
         case .idleStarted(let tag):

@@ -1,0 +1,26 @@
+import IMAPCore
+import SyncEngine
+
+/// What the endpoint remembers about the selected mailbox between the engine's calls.
+struct EndpointState: Sendable {
+    struct Selected: Sendable {
+        var name: MailboxName
+        /// Changes at or above it are new messages, not updates (the committed UIDNEXT, or the
+        /// UIDNEXT at SELECT when there was no resync point).
+        var updateBound: UInt32
+        /// Highest UID + 1 we learnt from our own APPENDUIDs (SELECT's UIDNEXT does not move).
+        var appendedUIDNext: UInt32 = 0
+        /// Flags we stored ourselves and have not seen echoed yet: a pushed FETCH with exactly these
+        /// flags is ours (InterIMAP's `push_flag_updates`), not another writer's change.
+        var ownStores: [(uids: UIDSet, flags: FlagList)] = []
+        /// UIDs a conditional store reported MODIFIED: re-read by the next `pendingChanges()`.
+        var modified: UIDSet?
+    }
+
+    var selected: Selected?
+
+    /// Whether a pushed flag change of `uid` is the echo of our own store.
+    func isOwnStore(uid: UID, flags: FlagList) -> Bool {
+        selected?.ownStores.contains { $0.uids.contains(uid) && $0.flags == flags } ?? false
+    }
+}
