@@ -64,7 +64,7 @@ let coreTargets: [Target] = [
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ], path: "Sources/imapworker", swiftSettings: strict),
     .executableTarget(name: "imapctl", dependencies: [
-        "MailJobs", "MailStore", "IMAPClient", "Credentials", logging,
+        "MailJobs", "MailStore", "IMAPClient", "IMAPCore", "Credentials", "SyncEngine", "SyncIMAP", logging,
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], path: "Sources/imapctl", swiftSettings: strict),
 ]

@@ -19,6 +19,9 @@ extension MailboxSyncDriver {
 
     mutating func expunge(_ expunges: PerSide<UIDSet?>) async throws {
         guard expungeCounts(expunges) else { return }
+        for side in Side.allCases {
+            if let uids = expunges[side] { ownExpunges[side] = ownExpunges[side].map { $0.union(uids) } ?? uids }
+        }
         let done = try await session.both { side, endpoint -> Int in
             guard let uids = expunges[side] else { return 0 }
             return try await endpoint.expunge(uids)?.count ?? 0
@@ -66,7 +69,10 @@ extension MailboxSyncDriver {
             return (uidNext, found.filter { $0.uid >= lower && $0.uid.rawValue < uidNext })
         }
         let summaries = listed.map(\.1)
-        let adopted = try await pairLeftovers(summaries, mapping: machine.mapping)
+        let mapping = machine.mapping
+        let adopted = try await pairByContent(PerSide { side in
+            summaries[side].filter { mapping.counterpart(of: $0.uid, on: side) == nil }
+        })
         if !adopted.isEmpty {
             try session.database.write { try $0.insertMappings(mailbox: id, adopted) }
             session.checkpoint("record found pairs")
@@ -82,17 +88,15 @@ extension MailboxSyncDriver {
         return .listed(summaries, uidNext: listed.map(\.0))
     }
 
-    /// New unmapped messages present on both sides with the same size and internal date are
-    /// compared by Message-ID and SHA-256 (only those: a normal run has none) and paired.
-    private func pairLeftovers(_ summaries: PerSide<[MessageSummary]>, mapping: UIDMapping) async throws -> [UIDPair] {
+    /// Messages of both sides with the same size and internal date are compared by Message-ID
+    /// and SHA-256 (only those: a normal run has none) and paired one to one.
+    func pairByContent(_ unmapped: PerSide<[MessageSummary]>) async throws -> [UIDPair] {
         struct Key: Hashable { var size: Int; var date: Int64? }
-        let unmapped = PerSide { side in summaries[side].filter { mapping.counterpart(of: $0.uid, on: side) == nil } }
-        let keys = unmapped.map { Set($0.map { Key(size: $0.size, date: $0.internalDate?.secondsSince1970) }) }
+        func key(_ s: MessageSummary) -> Key { Key(size: s.size, date: s.internalDate?.secondsSince1970) }
+        let keys = unmapped.map { Set($0.map(key)) }
         let common = keys.local.intersection(keys.remote)
         guard !common.isEmpty else { return [] }
-        let candidates = PerSide { side in
-            UIDSet(uids: unmapped[side].filter { common.contains(Key(size: $0.size, date: $0.internalDate?.secondsSince1970)) }.map(\.uid))
-        }
+        let candidates = PerSide { side in UIDSet(uids: unmapped[side].filter { common.contains(key($0)) }.map(\.uid)) }
         guard let local = candidates.local, let remote = candidates.remote else { return [] }
         let sets = PerSide(local: local, remote: remote)
         let identities = try await session.both { side, endpoint in

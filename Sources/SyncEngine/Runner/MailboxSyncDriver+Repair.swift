@@ -25,8 +25,17 @@ extension MailboxSyncDriver {
         summary.conflicts += plan.conflicts.count
         summary.warnings += plan.warnings
         for warning in plan.warnings { session.logger.warning("\(warning)") }
+        // Unmapped on both sides yet the same message (lost pairs): paired again, not copied
+        // (interimap copies them, "which in the worst case might yield a message duplicate").
+        let found = try await pairByContent(PerSide { side in plan.copies[side].compactMap { present[side][$0] } })
+        if !found.isEmpty {
+            try session.database.write { try $0.insertMappings(mailbox: id, found) }
+            session.checkpoint("repair: record found pairs")
+            summary.warnings.append("\(found.count) unmapped message(s) found on both sides: paired again")
+        }
+        let paired = PerSide { side in Set(found.map { $0[side] }) }
         for source in Side.replicationOrder {
-            let messages = plan.copies[source].compactMap { present[source][$0] }
+            let messages = plan.copies[source].filter { !paired[source].contains($0) }.compactMap { present[source][$0] }
             let limits = session.appendLimits[source.other]
             for batch in AppendBatchPlanner.batches(messages, limits: limits).batches {
                 let progress = self.progress

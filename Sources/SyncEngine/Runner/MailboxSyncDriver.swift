@@ -10,6 +10,8 @@ struct MailboxSyncDriver {
     let wire: PerSide<MailboxName>
     var summary: SyncSummary
     let progress: CopyProgress
+    /// What this run expunged in the mailbox on each side: kept out of later rounds' changes.
+    var ownExpunges = PerSide<UIDSet?>(local: nil, remote: nil)
 
     init(session: SyncSession, id: Int64, name: StoredMailboxName, summary: SyncSummary) throws(SyncRunError) {
         self.session = session
@@ -75,7 +77,15 @@ struct MailboxSyncDriver {
             return .committed
 
         case .fetchChanges:
-            return .changes(try await session.both { _, endpoint in try await endpoint.pendingChanges() })
+            var changes = try await session.both { _, endpoint in try await endpoint.pendingChanges() }
+            // Our own expunges are not news (an endpoint may echo their VANISHED): without this
+            // the planner would warn about UIDs it just removed from the mapping.
+            for side in Side.allCases {
+                if let ours = ownExpunges[side], let vanished = changes[side].vanished {
+                    changes[side].vanished = vanished.subtracting(ours)
+                }
+            }
+            return .changes(changes)
 
         case .apply(let plan):
             return .applied(try await apply(plan))

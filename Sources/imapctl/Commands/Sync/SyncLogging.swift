@@ -7,7 +7,7 @@ import SyncEngine
 enum SyncLogging {
     static func logger(configuration: InterIMAPConfiguration, quiet: Bool, debug: Int) -> Logger {
         let file = configuration.logfile.flatMap { path -> FileHandle? in
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
             let handle = FileHandle(forWritingAtPath: path)
             _ = try? handle?.seekToEnd()
             return handle

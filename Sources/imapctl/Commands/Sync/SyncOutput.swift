@@ -17,7 +17,8 @@ struct SyncOutput: Sendable {
 
     var progressHandler: (@Sendable (SyncProgress) -> Void)? {
         let progress = self.progress
-        return progress.enabled ? { progress.show($0) } : nil
+        guard progress.enabled else { return nil }
+        return { @Sendable in progress.show($0) }
     }
 
     func finishProgress() { progress.finish() }

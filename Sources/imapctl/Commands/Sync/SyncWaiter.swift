@@ -1,4 +1,5 @@
 import Foundation
+import IMAPClient
 import IMAPCore
 import SyncEngine
 import SyncIMAP
@@ -13,13 +14,13 @@ struct SyncWaiter: Sendable {
 
     func wait() async throws {
         guard let seconds else { return }
+        let endpoints = self.endpoints
         let idling = Side.allCases.filter { endpoints[$0].session.hasCapability(.idle) }
         guard notify, !idling.isEmpty else {
             try await Task.sleep(for: .seconds(seconds))
             return
         }
         for side in idling { _ = try await endpoints[side].select(.inbox, since: nil) }
-        let endpoints = self.endpoints
         try await withThrowingTaskGroup(of: Void.self) { group in
             var handles: [IdleHandle] = []
             for side in idling {
