@@ -6,15 +6,19 @@ struct ListedMailboxes: Sendable {
     var entries: PerSide<[StoredMailboxName: MailboxListEntry]>
 
     var forPlanner: PerSide<[StoredMailboxName: MailboxListPlanner.Listed]> {
-        entries.map { $0.mapValues { MailboxListPlanner.Listed(isSelectable: $0.isSelectable, isSubscribed: $0.isSubscribed) } }
+        entries.map { $0.mapValues { MailboxListPlanner.Listed(isSelectable: Self.exists($0), isSubscribed: $0.isSubscribed) } }
     }
+
+    /// Selectable and with a status: Dovecot lists a deleted parent of a remaining child with
+    /// no attribute at all, and only its failing STATUS tells it does not exist.
+    static func exists(_ entry: MailboxListEntry) -> Bool { entry.isSelectable && entry.status != nil }
 
     func status(of name: StoredMailboxName) -> PerSide<MailboxSnapshot>? {
         guard let local = entries.local[name]?.status, let remote = entries.remote[name]?.status else { return nil }
         return PerSide(local: local, remote: remote)
     }
 
-    func exists(_ name: StoredMailboxName, on side: Side) -> Bool { entries[side][name]?.isSelectable == true }
+    func exists(_ name: StoredMailboxName, on side: Side) -> Bool { entries[side][name].map(Self.exists) ?? false }
     func isListed(_ name: StoredMailboxName, on side: Side) -> Bool { entries[side][name] != nil }
 }
 
