@@ -13,14 +13,19 @@ struct EndpointState: Sendable {
         /// Flags we stored ourselves and have not seen echoed yet: a pushed FETCH with exactly these
         /// flags is ours (InterIMAP's `push_flag_updates`), not another writer's change.
         var ownStores: [(uids: UIDSet, flags: FlagList)] = []
+        /// UIDs our own UID EXPUNGE / MOVE removed: their VANISHED also reaches the event stream.
+        var ownExpunges: UIDSet?
         /// UIDs a conditional store reported MODIFIED: re-read by the next `pendingChanges()`.
         var modified: UIDSet?
     }
 
     var selected: Selected?
+}
 
-    /// Whether a pushed flag change of `uid` is the echo of our own store.
-    func isOwnStore(uid: UID, flags: FlagList) -> Bool {
-        selected?.ownStores.contains { $0.uids.contains(uid) && $0.flags == flags } ?? false
+extension Optional where Wrapped == UIDSet {
+    /// Union with an optional set (nil is empty).
+    func adding(_ other: UIDSet?) -> UIDSet? {
+        guard let other else { return self }
+        return self.map { $0.union(other) } ?? other
     }
 }

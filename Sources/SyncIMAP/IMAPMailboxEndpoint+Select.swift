@@ -17,7 +17,9 @@ extension IMAPMailboxEndpoint {
         do {
             selection = try await session.select(mailbox, qresync: qresync).value
         } catch let error as IMAPClientError {
-            if case .commandFailed(_, "NO", _, let code) = error, code?.uppercased().hasPrefix("NONEXISTENT") == true {
+            // RFC 5530's [NONEXISTENT]; Dovecot says it in words on SELECT.
+            if case .commandFailed(_, "NO", let text, let code) = error,
+               code?.uppercased().hasPrefix("NONEXISTENT") == true || text.hasPrefix("Mailbox doesn't exist") {
                 throw MailboxEndpointError.noSuchMailbox(mailbox)
             }
             throw error
@@ -63,6 +65,7 @@ extension IMAPMailboxEndpoint {
         let collected = try await events.drain()
         var changes = ChangeSet(highestModSeq: 0)
         changes.vanished = collected.vanished?.below(selected.updateBound)
+        if let vanished = changes.vanished, let own = selected.ownExpunges { changes.vanished = vanished.subtracting(own) }
         var echoed: [UID] = []
         for (uid, update) in collected.flags where uid.rawValue < selected.updateBound {
             let flags = FlagList(wire: update.flags)

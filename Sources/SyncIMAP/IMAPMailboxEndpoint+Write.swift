@@ -58,9 +58,9 @@ extension IMAPMailboxEndpoint {
         let expunges = chunks.map { session.uidExpunge($0) }
         for store in stores { _ = try await store.value }
         var gone: UIDSet?
-        for expunge in expunges {
-            if let set = try await expunge.value { gone = gone.map { $0.union(set) } ?? set }
-        }
+        for expunge in expunges { gone = gone.adding(try await expunge.value) }
+        let expunged = gone
+        updateSelected { $0.ownExpunges = $0.ownExpunges.adding(expunged) }
         return gone
     }
 
@@ -82,6 +82,7 @@ extension IMAPMailboxEndpoint {
                 _ = try await store.value
                 _ = try await expunge.value
             }
+            updateSelected { $0.ownExpunges = $0.ownExpunges.adding(chunk) }
             guard let copy else { throw MailboxEndpointError.missingCapability("UIDPLUS (no COPYUID in the answer)") }
             validity = copy.uidValidity
             for uid in copy.source {

@@ -124,6 +124,8 @@ public final class IMAPSession: Sendable {
         channel.eventLoop.execute { body(handler.value) }
     }
 
+    func nextStreamKey(_ prefix: String) -> String { nextKey(prefix) }
+
     private func nextKey(_ prefix: String) -> String {
         streamCounter.withLockedValue { n in
             n += 1
