@@ -14,7 +14,11 @@ enum MessageCopier {
     static func copy(_ uids: [UID], from source: Side, in session: SyncSession,
                      onMessage: @escaping @Sendable (Int) -> Void) async throws -> Copied {
         guard let set = UIDSet(uids: uids) else { return Copied(pairs: [], bytes: 0) }
-        let tap = StreamTap(session.endpoints[source].fetchMessages(set), onMessage: onMessage)
+        // A checkpoint per message: a kill there leaves a MULTIAPPEND half sent.
+        let tap = StreamTap(session.endpoints[source].fetchMessages(set)) { bytes in
+            onMessage(bytes)
+            session.checkpoint("stream message")
+        }
         let batch = AppendBatch(count: uids.count, messages: AsyncThrowingStream(unfolding: { try await tap.next() }))
         let result = try await session.endpoints[source.other].append(batch)
         let sent = tap.sent
