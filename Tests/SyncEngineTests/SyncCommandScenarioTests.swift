@@ -170,4 +170,22 @@ struct SyncCommandScenarioTests {
         let only = try await scenario.syncReport([unicode])
         #expect(only.mailboxes.map(\.mailbox) == ["Ünïcødé/子"])
     }
+
+    @Test("a move on each side is replayed as a move: nothing copied, nothing expunged")
+    func moves() async throws {
+        let scenario = try await Self.synced()
+        let inbox = try scenario.mapping(.inbox).pairs
+        let abName = try #require(StoredMailboxName(bytes: Array("a\u{0}b".utf8)))
+        let ab = try scenario.mapping(abName).pairs
+        try #require(inbox.count >= 2 && !ab.isEmpty)
+        _ = try await scenario.session(.remote, "s SELECT INBOX\r\nm UID MOVE \(inbox[0].remote),\(inbox[1].remote) Archive\r\n")
+        _ = try await scenario.session(.local, "s SELECT a/b\r\nm UID MOVE \(ab[0].local) &ZeVnLIqe-\r\n")
+        let report = try await scenario.syncReport()
+        #expect(report.total(\.moved) == SideCounts(local: 2, remote: 1), "\(report)")
+        #expect(report.total(\.copied).total == 0, "no upload: \(report)")
+        #expect(report.total(\.expunged).total == 0, "\(report)")
+        #expect(report.mailboxes.allSatisfy { $0.warnings.isEmpty }, "\(report.mailboxes.flatMap(\.warnings))")
+        try scenario.checkInSync()
+        #expect(try await scenario.syncReport().isAllClean)
+    }
 }

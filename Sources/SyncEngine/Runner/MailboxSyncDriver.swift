@@ -10,7 +10,7 @@ struct MailboxSyncDriver {
     let wire: PerSide<MailboxName>
     var summary: SyncSummary
     let progress: CopyProgress
-    /// What this run expunged in the mailbox on each side: kept out of later rounds' changes.
+    /// What this run expunged (or moved away) in the mailbox on each side: not news for it.
     var ownExpunges = PerSide<UIDSet?>(local: nil, remote: nil)
 
     init(session: SyncSession, id: Int64, name: StoredMailboxName, summary: SyncSummary) throws(SyncRunError) {
@@ -67,9 +67,17 @@ struct MailboxSyncDriver {
         let wire = self.wire
         switch action {
         case .select(let points):
-            return .selected(try await session.both { side, endpoint in
+            var results = try await session.both { side, endpoint in
                 try await endpoint.select(wire[side], since: points[side])
-            })
+            }
+            for side in Side.allCases {
+                if case .resynced(let snapshot, var changes) = results[side], let ours = ownExpunges[side],
+                   let vanished = changes.vanished {
+                    changes.vanished = vanished.subtracting(ours)
+                    results[side] = .resynced(snapshot, changes)
+                }
+            }
+            return .selected(results)
 
         case .recordInitialState(let uidValidity):
             try session.database.write { try $0.insertInitialState(mailbox: id, uidValidity: uidValidity) }

@@ -49,16 +49,26 @@ public struct SyncRunner: Sendable {
         let records = Dictionary(try database.read { try $0.mailboxes() }.map { ($0.name, $0) },
                                  uniquingKeysWith: { first, _ in first })
         var report = SyncReport()
+        var moves = MoveDetector.Outcome()
+        if !repairing, interrupted.isEmpty {
+            let boxes = try plan.mailboxes.compactMap { name -> (name: StoredMailboxName, record: StoredMailbox, state: PerSide<SideState>?)? in
+                guard let record = records[name] else { return nil }
+                return (name, record, try database.read { try $0.state(mailbox: record.id) })
+            }
+            moves = try await MoveDetector(session: session, listed: listed, mailboxes: boxes).detect()
+        }
         for name in plan.mailboxes {
             var summary = summaries[name] ?? SyncSummary(mailbox: name.description)
             guard let record = records[name] else { continue }  // repair: not in the database
             do {
+                if let moved = moves.moved[name] { summary.moved = moved }
                 var driver = try MailboxSyncDriver(session: session, id: record.id, name: name, summary: summary)
+                if let away = moves.movedAway[name] { driver.ownExpunges = away }
                 if repairing {
                     try await driver.repair()
                 } else {
                     let isInterrupted = interrupted.contains(record.id)
-                    if !isInterrupted, try isClean(record.id, status: listed.status(of: name)) {
+                    if !isInterrupted, moves.movedAway[name] == nil, try isClean(record.id, status: listed.status(of: name)) {
                         summary.outcome = .clean
                         report.mailboxes.append(summary)
                         continue
