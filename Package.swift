@@ -44,6 +44,9 @@ let coreTargets: [Target] = [
     .target(name: "SyncEngine", dependencies: [
         "IMAPCore", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Sources/SyncEngine", swiftSettings: strict),
+    // The embedded store's local account as the sync engine's second endpoint.
+    .target(name: "SyncStore", dependencies: ["SyncEngine", "MailStore", "IMAPCore", nio],
+            path: "Sources/SyncStore", swiftSettings: strict),
     // The daemon's core: orders, events, pool, configuration (docs/worker.md).
     .target(name: "Worker", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", logging, nioPosix,
@@ -113,6 +116,9 @@ let testTargets: [Target] = [
     .testTarget(name: "SyncEngineTests", dependencies: [
         "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Tests/SyncEngineTests", resources: [.copy("Fixtures")], swiftSettings: strict),
+    .testTarget(name: "SyncStoreTests", dependencies: [
+        "SyncStore", "SyncEngine", "MailStore", "IMAPCore", "TestSupport", nio,
+    ], path: "Tests/SyncStoreTests", swiftSettings: strict),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
                 path: "Tests/WorkerTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],
