@@ -117,7 +117,7 @@ let testTargets: [Target] = [
         "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Tests/SyncEngineTests", resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(name: "SyncStoreTests", dependencies: [
-        "SyncStore", "SyncEngine", "MailStore", "IMAPCore", "TestSupport", nio,
+        "SyncStore", "SyncEngine", "MailStore", "IMAPCore", "OpenSSLKit", "TestSupport", nio, .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Tests/SyncStoreTests", swiftSettings: strict),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
                 path: "Tests/WorkerTests", swiftSettings: strict),

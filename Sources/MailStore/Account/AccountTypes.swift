@@ -83,3 +83,13 @@ public struct MoveOutcome: Sendable, Hashable {
     public let sourceModSeq: Int64?
     public let destinationModSeq: Int64?
 }
+
+/// How much a user's local account holds: messages, and the distinct bodies they share.
+public struct AccountStatistics: Sendable, Hashable {
+    public let messages: Int
+    public let bodies: Int
+    /// Bytes of the distinct bodies (each stored once).
+    public let bodyBytes: Int64
+    /// Bytes the messages would take if each had its own copy.
+    public let messageBytes: Int64
+}

@@ -257,9 +257,9 @@ extension MailStore {
         // The oldest tombstone first: usually still young, and then nothing is scanned.
         guard let oldest = try Double.fetchOne(db, sql: """
             SELECT expunged_at FROM tombstones WHERE mailbox_id = ? ORDER BY modseq LIMIT 1
-            """, arguments: [mailboxID]), oldest < cutoff else { return 0 }
+            """, arguments: [mailboxID]), oldest <= cutoff else { return 0 }
         guard let point = try Int64.fetchOne(db, sql: """
-            SELECT MAX(modseq) FROM tombstones WHERE mailbox_id = ? AND expunged_at < ?
+            SELECT MAX(modseq) FROM tombstones WHERE mailbox_id = ? AND expunged_at <= ?
             """, arguments: [mailboxID, cutoff]) else { return 0 }
         try db.execute(sql: "DELETE FROM tombstones WHERE mailbox_id = ? AND modseq <= ?", arguments: [mailboxID, point])
         let pruned = db.changesCount
@@ -308,5 +308,19 @@ enum UIDRanges {
         }
         if next <= UInt64(range.upperBound) { out.append(UInt32(next)...range.upperBound) }
         return out
+    }
+}
+
+extension MailStore {
+    /// Messages and distinct bodies of the user (content addressing's saving is `messageBytes - bodyBytes`).
+    public func statistics(userID: String) async throws(MailStoreError) -> AccountStatistics {
+        try await asyncRead { db in
+            let messages = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM messages WHERE user_id = ?",
+                                            arguments: [userID])
+            let bodies = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM bodies WHERE user_id = ?",
+                                          arguments: [userID])
+            return AccountStatistics(messages: messages?[0] ?? 0, bodies: bodies?[0] ?? 0,
+                                     bodyBytes: bodies?[1] ?? 0, messageBytes: messages?[1] ?? 0)
+        }
     }
 }
