@@ -19,7 +19,8 @@ struct MaildirKeywords {
                 indexes[String(parts[1]).lowercased()] = index
             }
         }
-        for keyword in keywords where !keyword.hasPrefix("\\") && indexes[keyword.lowercased()] == nil {
+        // Sorted: the same mailbox always gets the same letters.
+        for keyword in keywords.sorted() where !keyword.hasPrefix("\\") && indexes[keyword.lowercased()] == nil {
             guard let free = (0..<Self.limit).first(where: { names[$0] == nil }) else { break }
             names[free] = keyword
             indexes[keyword.lowercased()] = free
