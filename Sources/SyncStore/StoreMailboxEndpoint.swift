@@ -95,7 +95,9 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
 
     public func pendingChanges() async throws -> ChangeSet {
         let selected = try selected()
-        let changes = try await store.changes(mailboxID: selected.mailboxID, since: selected.seenModSeq)
+        let changes = try await mapped(selected.name) {
+            try await self.store.changes(mailboxID: selected.mailboxID, since: selected.seenModSeq)
+        }
         let modifiedRecords = selected.modified.isEmpty ? []
             : try await store.messageRecords(mailboxID: selected.mailboxID, uids: selected.modified.sorted().map { $0...$0 })
         return selection.withLock { state -> ChangeSet in
@@ -192,7 +194,9 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
         guard let destination = try await store.findMailbox(userID: userID, name: mailbox.name) else {
             throw MailboxEndpointError.noSuchMailbox(mailbox)
         }
-        let outcome = try await store.move(mailboxID: selected.mailboxID, uids: Self.ranges(uids), to: destination.id)
+        let outcome = try await mapped(selected.name) {
+            try await self.store.move(mailboxID: selected.mailboxID, uids: Self.ranges(uids), to: destination.id)
+        }
         own(selected, modSeqs: [outcome.sourceModSeq], expunged: outcome.sourceUIDs)
         let pairs = zip(outcome.sourceUIDs, outcome.destinationUIDs).compactMap { source, destination -> (source: UID, destination: UID)? in
             guard let source = UID(source), let destination = UID(destination) else { return nil }
@@ -236,7 +240,8 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
         }
     }
 
-    /// A store `notFound` for this mailbox is the engine's `noSuchMailbox`.
+    /// A store `notFound` for this mailbox is the engine's `noSuchMailbox` (also when another
+    /// process deleted the selected mailbox meanwhile).
     private func mapped<T>(_ mailbox: MailboxName, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

@@ -61,3 +61,24 @@ import Testing
         #expect(try second.integrityCheck())
     }
 }
+
+@Suite struct SelectedMailboxGoneTests {
+    @Test func aSelectedMailboxDeletedByAnotherWriterIsNoSuchMailbox() async throws {
+        let fixture = try EndpointFixture()
+        let endpoint = fixture.endpoint
+        try await endpoint.createMailbox(MailboxName("Old"))
+        try await endpoint.createMailbox(MailboxName("New"))
+        _ = try await endpoint.select(MailboxName("Old"), since: nil)
+        _ = try await endpoint.append(appendBatch([Draft(bytes: sampleMessage(1))]))
+        try await fixture.openAgain().deleteMailbox(userID: "u1", name: "Old")
+        await #expect(throws: MailboxEndpointError.noSuchMailbox(MailboxName("Old"))) { try await endpoint.pendingChanges() }
+        await #expect(throws: MailboxEndpointError.noSuchMailbox(MailboxName("Old"))) { try await endpoint.snapshot() }
+        await #expect(throws: MailboxEndpointError.noSuchMailbox(MailboxName("Old"))) {
+            try await endpoint.append(appendBatch([Draft(bytes: sampleMessage(2))]))
+        }
+        await #expect(throws: MailboxEndpointError.noSuchMailbox(MailboxName("Old"))) {
+            try await endpoint.move(uids(1), to: MailboxName("New"))
+        }
+        #expect(try await fixture.store.statistics(userID: "u1").bodies == 0)
+    }
+}
