@@ -126,17 +126,17 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
 
     public func fetchSummaries(_ uids: UIDSet, fields: SummaryFields) async throws -> [MessageSummary] {
         let selected = try selected()
+        let records = try await store.messageRecords(mailboxID: selected.mailboxID, uids: Self.ranges(uids))
+        let headers = fields.contains(.messageID) ? try await store.headerFields(bodyIDs: records.map(\.bodyID)) : [:]
         var summaries: [MessageSummary] = []
-        for record in try await store.messageRecords(mailboxID: selected.mailboxID, uids: Self.ranges(uids)) {
+        for record in records {
             guard let uid = UID(record.uid) else { continue }
             var summary = MessageSummary(uid: uid, flags: Self.flagList(record.flags), modSeq: Self.modSeq(record.modSeq),
                                          size: record.size)
             if fields.contains(.internalDate) {
                 summary.internalDate = MessageDate(secondsSince1970: record.internalDate, zoneOffsetMinutes: record.internalDateOffset)
             }
-            if fields.contains(.messageID) {
-                summary.messageID = try await store.headerFields(bodyID: record.bodyID).messageID
-            }
+            summary.messageID = headers[record.bodyID]?.messageID
             if fields.contains(.contentHash) { summary.contentHash = Self.contentHash(record.sha256) }
             summaries.append(summary)
         }

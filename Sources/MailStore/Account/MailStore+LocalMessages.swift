@@ -104,8 +104,34 @@ extension MailStore {
 
     /// The Message-ID and Subject of a stored body, from its header (read up to 64 KiB).
     public func headerFields(bodyID: Int64) async throws(MailStoreError) -> MessageHeaderFields {
-        let prefix = try await readBody(id: bodyID, offset: 0, length: 64 << 10) ?? []
-        return MessageHeaderFields(parsing: prefix)
+        try await headerFields(bodyIDs: [bodyID])[bodyID] ?? MessageHeaderFields()
+    }
+
+    /// The header fields of several bodies in one read transaction (listings, re-matching);
+    /// bodies freed meanwhile are missing from the answer.
+    public func headerFields(bodyIDs: [Int64]) async throws(MailStoreError) -> [Int64: MessageHeaderFields] {
+        try await asyncRead { db in
+            var fields: [Int64: MessageHeaderFields] = [:]
+            for id in Set(bodyIDs) {
+                guard let prefix = try BodyBlob.read(db, id: id, offset: 0, length: MessageHeaderFields.headerLimit) else { continue }
+                fields[id] = MessageHeaderFields(parsing: prefix)
+            }
+            return fields
+        }
+    }
+
+    /// How many messages each of the user's mailboxes holds, by mailbox id.
+    public func messageCounts(userID: String) async throws(MailStoreError) -> [Int64: Int] {
+        try await asyncRead { db in
+            var counts: [Int64: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT m.id, COUNT(g.id) FROM mailboxes m LEFT JOIN messages g ON g.mailbox_id = m.id
+                WHERE m.user_id = ? GROUP BY m.id
+                """, arguments: [userID]) {
+                counts[row[0]] = row[1]
+            }
+            return counts
+        }
     }
 
     // MARK: - Inside a transaction

@@ -1,5 +1,7 @@
 /// The header fields the local-account listings show, taken from a message's header block.
 public struct MessageHeaderFields: Sendable, Hashable {
+    /// How much of a message is read for its header: beyond, a header is not looked at.
+    public static let headerLimit = 64 << 10
     /// With its angle brackets, as written.
     public var messageID: String?
     /// Unfolded; RFC 2047 encoded words in UTF-8, US-ASCII or ISO-8859-1 decoded.

@@ -14,10 +14,8 @@ struct LocalMailboxesCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
-        var rows: [LocalMailboxRow] = []
-        for mailbox in try await store.listMailboxes(userID: userid) {
-            rows.append(LocalMailboxRow(mailbox, messages: try store.messageCount(mailboxID: mailbox.id)))
-        }
+        let counts = try await store.messageCounts(userID: userid)
+        let rows = try await store.listMailboxes(userID: userid).map { LocalMailboxRow($0, messages: counts[$0.id] ?? 0) }
         if global.json { return try global.printJSON(rows) }
         if rows.isEmpty, !global.quiet { print("no mailbox for \(userid)") }
         for row in rows {

@@ -18,10 +18,9 @@ struct LocalMessagesCommand: AsyncParsableCommand {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
         let found = try await localMailbox(store, userID: userid, name: mailbox)
-        var rows: [LocalMessageRow] = []
-        for record in try await store.messageRecords(mailboxID: found.id) {
-            rows.append(LocalMessageRow(record, headers: try await store.headerFields(bodyID: record.bodyID)))
-        }
+        let records = try await store.messageRecords(mailboxID: found.id)
+        let headers = try await store.headerFields(bodyIDs: records.map(\.bodyID))
+        let rows = records.map { LocalMessageRow($0, headers: headers[$0.bodyID] ?? MessageHeaderFields()) }
         if global.json { return try global.printJSON(rows) }
         if rows.isEmpty, !global.quiet { print("no message in \(found.name)") }
         let formatter = ISO8601DateFormatter()
