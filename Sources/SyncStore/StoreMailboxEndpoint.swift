@@ -106,11 +106,15 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
             var records = changes.changed.filter { !current.ownModSeqs.contains($0.modSeq) }
             let reported = Set(records.map(\.uid))
             records += modifiedRecords.filter { !reported.contains($0.uid) }
-            let vanished = changes.vanished.flatMap { $0 }.filter { !current.ownExpunged.contains($0) }
+            // Set algebra on ranges: a full answer (older than the pruning point) may span millions of UIDs.
+            var vanished = UIDSet(ranges: Self.uidRanges(changes.vanished))
+            if let vanishedSet = vanished, let own = UIDSet(uids: current.ownExpunged.compactMap { UID($0) }) {
+                vanished = vanishedSet.subtracting(own)
+            }
             current.seenModSeq = max(current.seenModSeq, changes.highestModSeq)
             current.modified.subtract(selected.modified)
             state = current
-            return Self.changeSet(vanished.map { $0...$0 }, records, highestModSeq: changes.highestModSeq,
+            return Self.changeSet(vanished.map(Self.ranges) ?? [], records, highestModSeq: changes.highestModSeq,
                                   below: current.committedUIDNext)
         }
     }
@@ -254,6 +258,10 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
 
     static func ranges(_ uids: UIDSet) -> [ClosedRange<UInt32>] {
         uids.normalizedRanges.map { $0.lowerBound.rawValue...$0.upperBound.rawValue }
+    }
+
+    static func uidRanges(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UID>] {
+        ranges.compactMap { range in UID(range.lowerBound).flatMap { low in UID(range.upperBound).map { low...$0 } } }
     }
 
     static func modSeq(_ value: Int64) -> ModSeqValue { ModSeqValue(max(1, value)) }
