@@ -122,3 +122,39 @@ import Testing
         }
     }
 }
+
+@Suite struct InboxRenameTests {
+    @Test func renamingInboxMovesItsMessagesAndLeavesItEmpty() async throws {
+        let fixture = try EndpointFixture()
+        let endpoint = fixture.endpoint
+        try await endpoint.createMailbox(.inbox)
+        try await endpoint.createMailbox(MailboxName("INBOX/Child"))
+        guard case .fresh(let before) = try await endpoint.select(.inbox, since: nil) else {
+            Issue.record("expected a fresh select")
+            return
+        }
+        _ = try await endpoint.append(appendBatch([Draft(bytes: sampleMessage(1), flags: [.seen]), Draft(bytes: sampleMessage(2))]))
+        try await endpoint.renameMailbox(.inbox, to: MailboxName("Old/Mail"))
+
+        let names = try await fixture.store.listMailboxes(userID: "u1").map(\.name)
+        #expect(names == ["INBOX", "INBOX/Child", "Old", "Old/Mail"])
+        let inbox = try #require(try await fixture.store.findMailbox(userID: "u1", name: "INBOX"))
+        #expect(inbox.uidValidity == before.uidValidity && inbox.uidNext == 3)
+        #expect(try await fixture.store.messageRecords(mailboxID: inbox.id).isEmpty)
+        let moved = try #require(try await fixture.store.findMailbox(userID: "u1", name: "Old/Mail"))
+        let records = try await fixture.store.messageRecords(mailboxID: moved.id)
+        #expect(records.map(\.uid) == [1, 2] && records[0].flags == ["\\Seen"])
+        // A peer of INBOX learns that both went.
+        let peer = StoreMailboxEndpoint(store: fixture.store, userID: "u1")
+        let point = ResyncPoint(uidValidity: before.uidValidity, highestModSeq: before.highestModSeq,
+                                knownUIDs: UIDSet(UID.min...UID(2)!))
+        guard case .resynced(_, let changes) = try await peer.select(.inbox, since: point) else {
+            Issue.record("expected a resync")
+            return
+        }
+        #expect(uidList(changes.vanished) == [1, 2])
+        await #expect(throws: MailStoreError.alreadyExists("mailbox Old/Mail of user u1")) {
+            try await endpoint.renameMailbox(.inbox, to: MailboxName("Old/Mail"))
+        }
+    }
+}

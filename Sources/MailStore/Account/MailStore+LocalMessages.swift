@@ -48,51 +48,7 @@ extension MailStore {
     /// transaction: each gets the destination's next UID and new modseq, keeps its flags, date and
     /// body, and leaves a tombstone in the source.
     public func move(mailboxID: Int64, uids: [ClosedRange<UInt32>], to destinationID: Int64) async throws(MailStoreError) -> MoveOutcome {
-        try await asyncWrite { db in
-            let mailboxes = try Row.fetchAll(db, sql: "SELECT id, user_id, uidvalidity, uidnext FROM mailboxes WHERE id IN (?, ?)",
-                                             arguments: [mailboxID, destinationID])
-            guard let source = mailboxes.first(where: { $0[0] as Int64 == mailboxID }) else {
-                throw MailStoreError.notFound("mailbox \(mailboxID)")
-            }
-            guard let destination = mailboxes.first(where: { $0[0] as Int64 == destinationID }) else {
-                throw MailStoreError.notFound("mailbox \(destinationID)")
-            }
-            guard mailboxID != destinationID else { throw MailStoreError.invalidArgument("move into the same mailbox") }
-            guard (source[1] as String) == (destination[1] as String) else {
-                throw MailStoreError.invalidArgument("move between two users' mailboxes")
-            }
-            let validity = UInt32(truncatingIfNeeded: destination[2] as Int64)
-            var next: Int64 = destination[3]
-            var moved: [(id: Int64, uid: UInt32)] = []
-            for range in uids {
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT id, uid FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid
-                    """, arguments: [mailboxID, Int64(range.lowerBound), Int64(range.upperBound)]) {
-                    moved.append((row[0], UInt32(truncatingIfNeeded: row[1] as Int64)))
-                }
-            }
-            guard !moved.isEmpty else {
-                return MoveOutcome(destinationUIDValidity: validity, sourceUIDs: [], destinationUIDs: [],
-                                   sourceModSeq: nil, destinationModSeq: nil)
-            }
-            guard next + Int64(moved.count) <= Int64(UInt32.max) else {
-                throw MailStoreError.io("mailbox \(destinationID) has used every UID")
-            }
-            let sourceModSeq = try Self.nextModSeq(db, mailboxID: mailboxID)
-            let destinationModSeq = try Self.nextModSeq(db, mailboxID: destinationID)
-            var destinationUIDs: [UInt32] = []
-            let update = try db.cachedStatement(sql: "UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?")
-            // The row itself moves: its body reference never drops to zero on the way.
-            for message in moved {
-                try update.execute(arguments: [destinationID, next, destinationModSeq, message.id])
-                destinationUIDs.append(UInt32(truncatingIfNeeded: next))
-                next += 1
-            }
-            try db.execute(sql: "UPDATE mailboxes SET uidnext = ? WHERE id = ?", arguments: [next, destinationID])
-            try Self.writeTombstones(db, mailboxID: mailboxID, uids: moved.map(\.uid), modSeq: sourceModSeq)
-            return MoveOutcome(destinationUIDValidity: validity, sourceUIDs: moved.map(\.uid), destinationUIDs: destinationUIDs,
-                               sourceModSeq: sourceModSeq, destinationModSeq: destinationModSeq)
-        }
+        try await asyncWrite { db in try Self.moveMessages(db, mailboxID: mailboxID, uids: uids, to: destinationID) }
     }
 
     /// Up to `length` bytes of a body from `offset` (fewer at its end), read with blob I/O; nil when
@@ -135,6 +91,53 @@ extension MailStore {
     }
 
     // MARK: - Inside a transaction
+
+    /// `move`'s body, for callers already in a write transaction (RENAME INBOX).
+    static func moveMessages(_ db: Database, mailboxID: Int64, uids: [ClosedRange<UInt32>], to destinationID: Int64) throws -> MoveOutcome {
+        let mailboxes = try Row.fetchAll(db, sql: "SELECT id, user_id, uidvalidity, uidnext FROM mailboxes WHERE id IN (?, ?)",
+                                         arguments: [mailboxID, destinationID])
+        guard let source = mailboxes.first(where: { $0[0] as Int64 == mailboxID }) else {
+            throw MailStoreError.notFound("mailbox \(mailboxID)")
+        }
+        guard let destination = mailboxes.first(where: { $0[0] as Int64 == destinationID }) else {
+            throw MailStoreError.notFound("mailbox \(destinationID)")
+        }
+        guard mailboxID != destinationID else { throw MailStoreError.invalidArgument("move into the same mailbox") }
+        guard (source[1] as String) == (destination[1] as String) else {
+            throw MailStoreError.invalidArgument("move between two users' mailboxes")
+        }
+        let validity = UInt32(truncatingIfNeeded: destination[2] as Int64)
+        var next: Int64 = destination[3]
+        var moved: [(id: Int64, uid: UInt32)] = []
+        for range in uids {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, uid FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid
+                """, arguments: [mailboxID, Int64(range.lowerBound), Int64(range.upperBound)]) {
+                moved.append((row[0], UInt32(truncatingIfNeeded: row[1] as Int64)))
+            }
+        }
+        guard !moved.isEmpty else {
+            return MoveOutcome(destinationUIDValidity: validity, sourceUIDs: [], destinationUIDs: [],
+                               sourceModSeq: nil, destinationModSeq: nil)
+        }
+        guard next + Int64(moved.count) <= Int64(UInt32.max) else {
+            throw MailStoreError.io("mailbox \(destinationID) has used every UID")
+        }
+        let sourceModSeq = try Self.nextModSeq(db, mailboxID: mailboxID)
+        let destinationModSeq = try Self.nextModSeq(db, mailboxID: destinationID)
+        var destinationUIDs: [UInt32] = []
+        let update = try db.cachedStatement(sql: "UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?")
+        // The row itself moves: its body reference never drops to zero on the way.
+        for message in moved {
+            try update.execute(arguments: [destinationID, next, destinationModSeq, message.id])
+            destinationUIDs.append(UInt32(truncatingIfNeeded: next))
+            next += 1
+        }
+        try db.execute(sql: "UPDATE mailboxes SET uidnext = ? WHERE id = ?", arguments: [next, destinationID])
+        try Self.writeTombstones(db, mailboxID: mailboxID, uids: moved.map(\.uid), modSeq: sourceModSeq)
+        return MoveOutcome(destinationUIDValidity: validity, sourceUIDs: moved.map(\.uid), destinationUIDs: destinationUIDs,
+                           sourceModSeq: sourceModSeq, destinationModSeq: destinationModSeq)
+    }
 
     /// Raises the mailbox's HIGHESTMODSEQ by one and returns it: the modseq of this transaction's changes.
     static func nextModSeq(_ db: Database, mailboxID: Int64) throws -> Int64 {

@@ -44,12 +44,13 @@ extension MailStore {
     /// Renames the mailbox and every mailbox below it (IMAP RENAME): their UIDVALIDITYs, UIDs and
     /// messages stay, since the mailboxes are the same. A renamed mailbox whose UIDVALIDITY the
     /// new name already had once gets a fresh one (its UIDs would otherwise be taken for the old
-    /// mailbox's). Renaming INBOX is refused (IMAP's special case moves its messages instead).
+    /// mailbox's). Renaming INBOX is IMAP's special case (RFC 3501 §6.3.5): its messages move to a
+    /// new mailbox of that name and INBOX stays, empty, children untouched.
     public func renameMailbox(userID: String, from oldName: String, to newName: String) async throws(MailStoreError) {
         let oldName = Self.canonicalMailboxName(oldName)
         let newName = try Self.validMailboxName(newName)
-        guard oldName != "INBOX" else { throw .invalidArgument("renaming INBOX is not supported") }
         guard newName != "INBOX" else { throw .alreadyExists("mailbox INBOX of user \(userID)") }
+        if oldName == "INBOX" { return try await renameInbox(userID: userID, to: newName) }
         try await asyncWrite { db in
             guard let row = try Self.mailboxRow(db, userID: userID, name: oldName) else {
                 throw MailStoreError.notFound("mailbox \(oldName) of user \(userID)")
@@ -87,6 +88,24 @@ extension MailStore {
             }
         }
         logger.debug("mailbox renamed", metadata: ["user": "\(userID)", "from": "\(oldName)", "to": "\(newName)"])
+    }
+
+    private func renameInbox(userID: String, to newName: String) async throws(MailStoreError) {
+        try await asyncWrite { db in
+            guard let inbox = try Self.mailboxRow(db, userID: userID, name: "INBOX").map(LocalMailbox.init(row:)) else {
+                throw MailStoreError.notFound("mailbox INBOX of user \(userID)")
+            }
+            if try Self.mailboxRow(db, userID: userID, name: newName) != nil {
+                throw MailStoreError.alreadyExists("mailbox \(newName) of user \(userID)")
+            }
+            for parent in Self.parentNames(of: newName, delimiter: inbox.delimiter)
+            where try Self.mailboxRow(db, userID: userID, name: parent) == nil {
+                _ = try Self.insertMailbox(db, userID: userID, name: parent, delimiter: inbox.delimiter)
+            }
+            let target = try LocalMailbox(row: Self.insertMailbox(db, userID: userID, name: newName, delimiter: inbox.delimiter))
+            _ = try Self.moveMessages(db, mailboxID: inbox.id, uids: [1...UInt32.max], to: target.id)
+        }
+        logger.debug("INBOX renamed: messages moved", metadata: ["user": "\(userID)", "to": "\(newName)"])
     }
 
     public func setSubscribed(_ subscribed: Bool, userID: String, name: String) async throws(MailStoreError) {
