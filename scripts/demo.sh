@@ -30,7 +30,7 @@ echo "demo: Dovecot on 127.0.0.1:$IMAPS_PORT (imaps), CA $DEMO_DIR/dovecot/ssl/c
 export IMAPWORKER_PASSWORD=alicepw   # the password never goes on a command line or into a log
 python3 -c 'import json,sys; [print(m) for m in json.load(open(sys.argv[1]))["mailboxes"]]' "$DEMO_DIR/manifest.json" |
 while IFS= read -r mailbox; do
-    "$BIN" fullfetch --db "$DEMO_DIR/imapworker.db" --login alice --server "127.0.0.1:$IMAPS_PORT" \
+    "$BIN" fullfetch --local --db "$DEMO_DIR/imapworker.db" --login alice --server "127.0.0.1:$IMAPS_PORT" \
         --ca-file "$DEMO_DIR/dovecot/ssl/ca.pem" --mailbox "$mailbox" --userid demo-user
 done
 

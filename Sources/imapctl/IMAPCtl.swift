@@ -11,6 +11,7 @@ struct IMAPCtl: AsyncParsableCommand {
             imapctl reads the same configuration file as imapworker (--config, default configs/imapworker.yaml).
             """,
         subcommands: [FullFetchCommand.self, AddRemoteCommand.self, RemoveRemoteCommand.self, RemotesCommand.self,
-                      ExportCommand.self]
+                      ExportCommand.self,
+                      StatusCommand.self]
     )
 }

@@ -29,7 +29,11 @@ public struct WorkerService: Service, CustomStringConvertible {
 
     public func run() async throws {
         let workerID = TransportSetup.workerID(configuration)
-        let store = try MailStore(path: configuration.store.path, logger: logger)
+        // The key sealing the identities' secrets, found as imapctl finds it (store.key_file, else beside the store).
+        let keyFile = configuration.store.keyFile.isEmpty ? StoreKeySource.defaultKeyFile(forStore: configuration.store.path)
+            : configuration.store.keyFile
+        let store = try MailStore(path: configuration.store.path, options: .init(keySource: StoreKeySource(keyFile: keyFile)),
+                                  logger: logger)
         let pool = WorkerPool(
             configuration: WorkerConfigurationView(
                 workerID: workerID, workers: configuration.workers, queueLimit: configuration.worker.queueLimit,
@@ -56,6 +60,8 @@ public struct WorkerService: Service, CustomStringConvertible {
             if let endpoint = metricsEndpoint(pool) {
                 group.addTask {
                     do { try await endpoint.run() } catch {
+                        // Cancelled at shutdown (the group ends it once the pool has drained): not a failure.
+                        guard !Task.isCancelled, !(error is CancellationError) else { return }
                         logger.error("metrics endpoint failed", metadata: ["error": "\(error)"])
                     }
                 }
