@@ -26,7 +26,7 @@ public struct DeliverJob: Sendable {
                 target = MailboxName(named)
             } else {
                 let listed = try await session.list(pattern: "*", returning: ListReturn(specialUse: true)).value
-                guard case .mailbox(let sent) = SentMailboxChoice.choose(named: nil, listed: listed) else {
+                guard case .mailbox(let sent) = SentMailboxChoice.choose(named: nil, listed: listed.map { ($0.name, $0.attributes) }) else {
                     throw DeliverError.noSentMailbox
                 }
                 target = sent

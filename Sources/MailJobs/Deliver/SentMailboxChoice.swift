@@ -1,4 +1,3 @@
-import IMAPClient
 import IMAPCore
 
 /// Where a sent message is filed: the mailbox the order names, else the one the server marks
@@ -10,7 +9,8 @@ public enum SentMailboxChoice {
         case noSentMailbox
     }
 
-    public static func choose(named: String?, listed: [ListedMailbox]) -> Choice {
+    /// `listed`: LIST's mailboxes with their attributes, in the server's order.
+    public static func choose(named: String?, listed: [(name: MailboxName, attributes: [MailboxAttribute])]) -> Choice {
         if let named { return .mailbox(MailboxName(named)) }
         // The first selectable \Sent in LIST order; several are rare (one per namespace).
         let sent = listed.first { $0.attributes.contains(.sent) && !$0.attributes.contains(.noSelect) }
