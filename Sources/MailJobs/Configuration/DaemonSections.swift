@@ -66,6 +66,17 @@ extension WorkerConfiguration {
         public var maxDeliveries = 5
     }
 
+    /// Per-message change events (`message.new`), for indexers and notifiers downstream.
+    public struct MessageEventsSection: Sendable, Equatable {
+        public init() {}
+        /// Off by default: one event per stored message is a lot of traffic for who does not read them.
+        public var enabled = false
+        /// Published here on NATS (when `nats.url` is set).
+        public var natsSubject = "imapworker.messages"
+        /// Appended here on Redis (when `redis.url` is set), field `event`.
+        public var redisStream = "imapworker:messages"
+    }
+
     /// Prometheus `/metrics` and `/health` over HTTP.
     public struct MetricsSection: Sendable, Equatable {
         public init() {}

@@ -14,11 +14,17 @@ public struct JobRunner: Sendable {
     public var logger: Logger
     public var retry: RetryPolicy
     public var timeLimit: Duration
+    /// `message.new` events of stored messages (`message_events.enabled`), named after `workerID`.
+    public var messageEvents: MessageEventSink?
+    public var workerID: String
 
-    public init(configuration: WorkerConfiguration, store: MailStore, logger: Logger) {
+    public init(configuration: WorkerConfiguration, store: MailStore, logger: Logger,
+                messageEvents: MessageEventSink? = nil, workerID: String = "") {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.messageEvents = messageEvents
+        self.workerID = workerID
         let r = configuration.worker.retry
         retry = RetryPolicy(maxAttempts: r.maxAttempts, initialBackoff: .milliseconds(r.initialBackoffMilliseconds),
                             maxBackoff: .milliseconds(r.maxBackoffMilliseconds))
@@ -147,8 +153,16 @@ public struct JobRunner: Sendable {
         if mailboxes.isEmpty { mailboxes = ["INBOX"] }
         var stats = JobStats()
         for mailbox in mailboxes {
-            let job = FullFetchJob(userID: userID, mailbox: mailbox, client: client, identityID: order.identityID,
+            var job = FullFetchJob(userID: userID, mailbox: mailbox, client: client, identityID: order.identityID,
                                    fetch: configuration.fetch)
+            if let sink = messageEvents {
+                let (worker, orderID, identity) = (workerID, order.orderID, order.identityID?.uuidString.lowercased())
+                job.onCommitted = { committed in
+                    await sink.publish(committed.map {
+                        MessageEvent(worker: worker, orderID: orderID, userID: userID, identityID: identity, message: $0)
+                    })
+                }
+            }
             let result = try await job.run(store: store, logger: logger) { fetch in
                 progress(JobProgress(mailbox: fetch.mailbox, messagesDone: fetch.messagesDone,
                                      messagesTotal: fetch.messagesTotal, bytesDone: fetch.bytesDone,

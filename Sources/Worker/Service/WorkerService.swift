@@ -34,12 +34,14 @@ public struct WorkerService: Service, CustomStringConvertible {
             : configuration.store.keyFile
         let store = try MailStore(path: configuration.store.path, options: .init(keySource: StoreKeySource(keyFile: keyFile)),
                                   logger: logger)
+        let messageEvents = try await MessageEventSink.connect(configuration, logger: logger)
         let pool = WorkerPool(
             configuration: WorkerConfigurationView(
                 workerID: workerID, workers: configuration.workers, queueLimit: configuration.worker.queueLimit,
                 maxOrderBytes: configuration.worker.maxOrderBytes,
                 progressIntervalSeconds: configuration.worker.progressIntervalSeconds),
-            runner: JobRunner(configuration: configuration, store: store, logger: logger),
+            runner: JobRunner(configuration: configuration, store: store, logger: logger, messageEvents: messageEvents,
+                              workerID: workerID),
             logger: logger, version: Self.version)
         let slots = WorkerSlots(capacity: configuration.workers)
         let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, slots: slots, logger: logger)
@@ -82,6 +84,7 @@ public struct WorkerService: Service, CustomStringConvertible {
             for intake in intakes { await intake.close() }
             group.cancelAll()  // the metrics endpoint; the pool has finished
         }
+        await messageEvents?.close()
         let counts = await pool.status().counts
         logger.info("imapworker stopped", metadata: [
             "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",
