@@ -1,4 +1,4 @@
-/// The daemon's sections of the configuration file (imapctl ignores them). Defaults are
+/// The daemon's sections of the configuration file (imapctl reads only the bus sections, to reach workers). Defaults are
 /// Caliopen's, so that a Caliopen stack talks to imapworker unchanged (docs/configuration.md).
 extension WorkerConfiguration {
     public struct WorkerSection: Sendable, Equatable {
