@@ -234,10 +234,12 @@ public struct JobRunner: Sendable {
             }
             var raw: [UInt8]?
             // UID order: stop at the first UID at or past the one asked for.
-            try? store.forEachMessage(mailboxID: mailbox.id) { message in
-                if message.uid == reference.uid { raw = message.raw }
-                if message.uid >= reference.uid { throw CancellationError() }
-            }
+            do {
+                try store.forEachMessage(mailboxID: mailbox.id) { message in
+                    if message.uid == reference.uid { raw = message.raw }
+                    if message.uid >= reference.uid { throw WalkEnded() }
+                }
+            } catch is WalkEnded {}
             return raw
         }
         guard let found else {
@@ -281,3 +283,6 @@ public struct JobRunner: Sendable {
 func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await NIOThreadPool.singleton.runIfActive(body)
 }
+
+/// Stops a walk over the store's messages once it has passed what it looks for.
+private struct WalkEnded: Error {}

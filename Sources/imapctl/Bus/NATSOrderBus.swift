@@ -34,16 +34,18 @@ struct NATSOrderBus: OrderBus {
                   event.event == .accepted || event.event == .progress else { return }
             progress(event)
         }
-        defer { Task { [events] in try? await events.unsubscribe() } }
         try await client.flush()
         let reply: NATSMessage
         do {
             reply = try await client.request(section.ordersSubject, payload: order, timeout: timeout)
         } catch NATSError.noResponders {
+            try? await events.unsubscribe()
             throw BusFailure.noWorker("no worker answered on \(destination) (no responders): is imapworker running with this nats.url?")
         } catch NATSError.timeout {
+            try? await events.unsubscribe()
             throw BusFailure.timeout("no final event for order \(orderID) on \(destination) within \(timeout)")
         }
+        try? await events.unsubscribe()
         return try BusAnswer.decode(reply.bytes)
     }
 

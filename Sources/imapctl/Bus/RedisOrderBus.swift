@@ -32,7 +32,13 @@ struct RedisOrderBus: OrderBus {
                 "no worker answered a status request on Redis stream \(section.statusStream) within \(Self.livenessWait): is imapworker running with this redis.url?")
         }
         let replyTo = "imapctl:reply:\(UUID().uuidString.lowercased())"
-        defer { Task { [connection] in _ = try? await connection.send(["DEL", replyTo]) } }
+        return try await removingAfterwards(replyTo) {
+            try await self.send(order, orderID: orderID, replyTo: replyTo, timeout: timeout, progress: progress)
+        }
+    }
+
+    private func send(_ order: [UInt8], orderID: String, replyTo: String, timeout: Duration,
+                      progress: @escaping @Sendable (WorkerEvent) -> Void) async throws -> BusAnswer {
         var eventsAfter = try await serverNow()
         try check(try await connection.send(StreamCommands.add(stream: section.stream, maxLength: 10_000_000, fields: [
             StreamField(name: Array("order".utf8), value: order), StreamField("reply_to", replyTo),
@@ -68,7 +74,12 @@ struct RedisOrderBus: OrderBus {
     /// One status request; with `first`, returns as soon as one worker has answered.
     private func statuses(wait: Duration, first: Bool) async throws -> [WorkerStatus] {
         let replyTo = "imapctl:status:\(UUID().uuidString.lowercased())"
-        defer { Task { [connection] in _ = try? await connection.send(["DEL", replyTo]) } }
+        return try await removingAfterwards(replyTo) {
+            try await self.statuses(wait: wait, first: first, replyTo: replyTo)
+        }
+    }
+
+    private func statuses(wait: Duration, first: Bool, replyTo: String) async throws -> [WorkerStatus] {
         try check(try await connection.send(StreamCommands.add(stream: section.statusStream, maxLength: 1000, fields: [
             StreamField("reply_to", replyTo), StreamField("request", "{}"),
         ])))
@@ -88,6 +99,18 @@ struct RedisOrderBus: OrderBus {
             if first, !answers.isEmpty { break }
         }
         return answers
+    }
+
+    /// Runs `body`, then deletes our reply stream `key` (whatever `body` did): it is ours alone.
+    private func removingAfterwards<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            _ = try? await connection.send(["DEL", key])
+            return result
+        } catch {
+            _ = try? await connection.send(["DEL", key])
+            throw error
+        }
     }
 
     /// `<server time in ms>-0`: entries added from now on come after it (Redis's clock, not ours).

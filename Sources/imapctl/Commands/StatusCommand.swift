@@ -44,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
         let statuses = byWorker.values.sorted { $0.0.worker < $1.0.worker }.map(\.0)
         if global.json {
             try global.printJSON(statuses)
-        } else if !global.quiet {
+        } else if !global.quiet, !statuses.isEmpty {
             print(StatusTable.render(statuses))
         }
         if statuses.isEmpty {
