@@ -29,7 +29,7 @@ import TestSupport
         return try store.addIdentity(try RemoteIdentity(userID: "u1", settings: settings))
     }
 
-    func run(_ identity: RemoteIdentity, deactivateAfterHours: Int = 72) async throws -> RecordingReplier {
+    func run(_ identity: RemoteIdentity, deactivateAfterHours: Int = 72, user: String = "u1") async throws -> RecordingReplier {
         var configuration = WorkerConfiguration()
         configuration.identities.deactivateAfterHours = deactivateAfterHours
         let pool = WorkerPool(
@@ -39,7 +39,7 @@ import TestSupport
             logger: Logger(label: "test"), version: "test")
         let running = Task { await pool.run() }
         let replier = RecordingReplier()
-        let order = #"{"order":"fullfetch","order_id":"o1","user_id":"u1","identity_id":"\#(identity.id.uuidString)"}"#
+        let order = #"{"order":"fullfetch","order_id":"o1","user_id":"\#(user)","identity_id":"\#(identity.id.uuidString)"}"#
         await pool.submit(Array(order.utf8), source: "test", replier: replier)
         try await replier.waitForFinals(1)
         await pool.drain(grace: .seconds(30))
@@ -58,6 +58,10 @@ import TestSupport
         #expect(try store.identity(id: identity.id)?.lastCheck == nil)
 
         try store.releaseSyncLock(identityID: identity.id, owner: "other-host pid 1")
+        // Another user's order cannot use it.
+        let stranger = try await run(identity, user: "u2")
+        #expect(stranger.finals.first?.error?.code == .unknownIdentity, "\(stranger.finals)")
+
         let done = try await run(identity)
         #expect(done.finals.first?.event == .completed, "\(done.finals)")
         #expect(done.finals.first?.stats?.messagesAppended == dovecot.manifest?.mailboxes["INBOX"]?.messages.count)

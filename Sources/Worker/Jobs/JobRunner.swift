@@ -185,6 +185,10 @@ public struct JobRunner: Sendable {
                                        defaults: configuration.imap).clientConfiguration(), nil)
         }
         let identity = try await storedIdentity(identityID)
+        // An identity of another user is not found either: its mail never goes to this one.
+        guard identity.userID == order.userID else {
+            throw JobFailure(.unknownIdentity, "no identity \(identityID.uuidString.lowercased()) of user \(order.userID ?? "-")")
+        }
         var settings = RemoteSettings(identity: identity, defaults: configuration.imap)
         if let password = order.password { settings.password = password }
         let client = try await offThePool { [settings] in
