@@ -23,7 +23,13 @@ chmod 755 "$DEMO_DIR"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; scripts/dovecot-stop.sh "$DEMO_DIR/dovecot" >/dev/null 2>&1 || true' EXIT
+cleanup() {
+    local status=$?
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    scripts/dovecot-stop.sh "$DEMO_DIR/dovecot" >/dev/null 2>&1 || true
+    exit "$status"
+}
+trap cleanup EXIT
 
 echo "demo: generating $N messages"
 mkdir -p "$DEMO_DIR/dovecot/home/alice"

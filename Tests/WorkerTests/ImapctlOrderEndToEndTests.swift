@@ -33,6 +33,7 @@ import TestSupport
 
         let done = try await imapctl(fetch + ["--json"], settings: busSettings, password: password)
         #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stderr.isEmpty, "imapctl logs its bus connection: \(done.stderr)")
         let event = try #require(try jsonLines([done.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]).first)
         #expect(event["event"] as? String == "completed" && event["worker"] as? String == "imapworker", "\(event)")
         let expected = dovecot.manifest?.mailboxes["INBOX"]?.messages.count

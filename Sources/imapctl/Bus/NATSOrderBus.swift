@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MailJobs
 import NATS
 import Synchronization
@@ -13,12 +14,13 @@ struct NATSOrderBus: OrderBus {
 
     var destination: String { "NATS subject \(section.ordersSubject)" }
 
-    static func connect(_ section: WorkerConfiguration.NATSSection) async throws -> NATSOrderBus {
+    static func connect(_ section: WorkerConfiguration.NATSSection, logger: Logger) async throws -> NATSOrderBus {
         var options = NATSOptions(servers: section.url.split(separator: ",").map {
             String($0).trimmingCharacters(in: .whitespaces)
         })
         options.name = "imapctl"
         options.maxReconnectAttempts = 3
+        options.logger = logger
         do {
             return NATSOrderBus(client: try await NATSClient.connect(options), section: section)
         } catch {

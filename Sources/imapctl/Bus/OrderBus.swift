@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MailJobs
 import Worker
 
@@ -67,19 +68,20 @@ enum OrderBuses {
     }
 
     /// `chosen`, else the first configured (NATS before Redis).
-    static func connect(_ chosen: Kind?, _ configuration: WorkerConfiguration) async throws -> any OrderBus {
+    static func connect(_ chosen: Kind?, _ configuration: WorkerConfiguration, logger: Logger) async throws -> any OrderBus {
         let configured = configured(configuration)
         guard let kind = chosen ?? configured.first else { throw BusFailure.notConfigured }
         guard configured.contains(kind) else {
             throw BusFailure.noWorker("--bus \(kind.rawValue): \(kind.rawValue).url is not set in the configuration")
         }
-        return try await connect(kind, configuration)
+        return try await connect(kind, configuration, logger: logger)
     }
 
-    static func connect(_ kind: Kind, _ configuration: WorkerConfiguration) async throws -> any OrderBus {
+    /// `logger`: imapctl's own (warnings by default), so that the client's connection notices stay quiet.
+    static func connect(_ kind: Kind, _ configuration: WorkerConfiguration, logger: Logger) async throws -> any OrderBus {
         switch kind {
-        case .nats: try await NATSOrderBus.connect(configuration.nats)
-        case .redis: try await RedisOrderBus.connect(configuration.redis)
+        case .nats: try await NATSOrderBus.connect(configuration.nats, logger: logger)
+        case .redis: try await RedisOrderBus.connect(configuration.redis, logger: logger)
         }
     }
 }

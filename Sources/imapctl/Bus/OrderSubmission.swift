@@ -24,7 +24,7 @@ enum OrderSubmission {
         let shown = BusProgressLine(enabled: !global.quiet && !global.json && isatty(STDERR_FILENO) == 1)
         let answer: BusAnswer
         do {
-            let bus = try await OrderBuses.connect(options.bus, configuration)
+            let bus = try await OrderBuses.connect(options.bus, configuration, logger: try global.makeLogger(configuration))
             do {
                 answer = try await bus.send(payload, orderID: orderID, timeout: timeout) { shown.show($0) }
             } catch {

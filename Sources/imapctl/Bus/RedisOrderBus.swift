@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MailJobs
 import RedisStreams
 import Worker
@@ -15,11 +16,11 @@ struct RedisOrderBus: OrderBus {
 
     var destination: String { "Redis stream \(section.stream)" }
 
-    static func connect(_ section: WorkerConfiguration.RedisSection) async throws -> RedisOrderBus {
+    static func connect(_ section: WorkerConfiguration.RedisSection, logger: Logger) async throws -> RedisOrderBus {
         do {
             var configuration = try RedisConnectionConfiguration(url: section.url)
             configuration.name = "imapctl"
-            return RedisOrderBus(connection: try await RedisConnection.connect(configuration), section: section)
+            return RedisOrderBus(connection: try await RedisConnection.connect(configuration, logger: logger), section: section)
         } catch {
             throw BusFailure.noWorker("cannot reach Redis at \(redactedURL(section.url)): \(error)")
         }

@@ -30,7 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
         var unreachable: [String] = []
         for kind in kinds {
             do {
-                let connection = try await OrderBuses.connect(kind, configuration)
+                let connection = try await OrderBuses.connect(kind, configuration, logger: try global.makeLogger(configuration))
                 let answers = try await connection.statuses(wait: .milliseconds(Int(wait * 1000)))
                 await connection.close()
                 for status in answers {
