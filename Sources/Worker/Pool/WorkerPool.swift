@@ -81,7 +81,7 @@ public actor WorkerPool {
             event.status = status()
             await ticket.replier.finish(event)
             return
-        case .sync, .deliver:
+        case .sync:
             counts.failed += 1
             metrics.finished(order.kind.rawValue, code: ErrorCode.notImplemented.rawValue, seconds: nil)
             await ticket.replier.finish(events.failed(ticket, JobFailure(
@@ -174,8 +174,17 @@ public actor WorkerPool {
     private nonisolated func execute(_ run: Machine.Run) async {
         guard let head = run.items.first else { return }
         let startedAt = Date()
+        // A `test` order does no work: no progress to forward, no claim to keep, no time limit to
+        // watch, so none of their tasks is started (its round trip is the pool's own overhead).
+        let outcome = head.order.kind == .test ? JobOutcome(result: .success(JobResult()), attempts: 1, stats: JobStats())
+            : await supervised(run, head)
+        await settle(run, outcome: outcome, startedAt: startedAt)
+    }
+
+    /// Runs the head's job with its progress forwarder and its keep-alive loop beside it.
+    private nonisolated func supervised(_ run: Machine.Run, _ head: OrderTicket) async -> JobOutcome {
         let (updates, sink) = AsyncStream.makeStream(of: JobProgress.self, bufferingPolicy: .bufferingNewest(1))
-        let outcome = await withTaskGroup(of: JobOutcome?.self) { group in
+        return await withTaskGroup(of: JobOutcome?.self) { group in
             group.addTask {
                 await self.forwardProgress(updates, run: run)
                 return nil
@@ -196,6 +205,11 @@ public actor WorkerPool {
             }
             return outcome ?? JobOutcome(result: .failure(JobFailure(.internal, "no outcome")), attempts: 0, stats: JobStats())
         }
+    }
+
+    /// Sends the run's final events (or gives its orders back when cancelled at shutdown).
+    private nonisolated func settle(_ run: Machine.Run, outcome: JobOutcome, startedAt: Date) async {
+        guard let head = run.items.first else { return }
         if Task.isCancelled {
             // Cancelled at the end of the shutdown grace period: back to the bus, not answered.
             for ticket in run.items { await ticket.replier.release() }
@@ -203,6 +217,13 @@ public actor WorkerPool {
             return
         }
         let finishedAt = Date()
+        if let reason = outcome.deactivation {
+            logger.warning("identity deactivated", metadata: ["identity": "\(head.order.identityID?.uuidString.lowercased() ?? "-")",
+                                                              "reason": "\(reason)"])
+            var event = events.event(.identityDeactivated, for: head, at: finishedAt)
+            event.reason = reason
+            await head.replier.publish(event)
+        }
         // Counted before the answers: a status asked after an answer sees it.
         await count(run, outcome: outcome, seconds: finishedAt.timeIntervalSince(startedAt))
         for ticket in run.items {
