@@ -108,13 +108,18 @@ import TestSupport
                                                                         unchangedSince: snapshot.highestModSeq))
             #expect(stored.modified == nil)
             // Others': reported, with a vanish.
-            try await server.withOther { session in
+            let othersModSeq = try await server.withOther { session -> UInt64 in
                 _ = try await session.select("Pending").value
-                _ = try await session.uidStore(uidSet(1), .add([.flagged]), silent: true).value
                 _ = try await session.uidStore(uidSet(6), .add([.deleted]), silent: true).value
                 _ = try await session.uidExpunge(uidSet(6)).value
+                _ = try await session.uidStore(uidSet(1), .add([.flagged]), silent: true).value
+                try await session.unselect().value
+                return try await session.status("Pending", [.highestModSeq]).value.highestModSeq?.rawValue ?? 0
             }
             let changes = try await endpoint.pendingChanges()
+            // Everything up to the others' last change is covered (a pushed expunge carries no
+            // modseq: Dovecot reports none, so only a later change's MODSEQ covers it).
+            #expect(changes.highestModSeq == othersModSeq)
             #expect(Set(changes.flagChanges.keys) == [uid(1)], "\(changes)")
             #expect(changes.flagChanges[uid(1)]?.flags == [.flagged])
             #expect(changes.vanished == uidSet(6))
@@ -180,6 +185,11 @@ import TestSupport
             _ = try await endpoint.select("Expunge", since: nil)
             #expect(try await endpoint.expunge(uidSet(2, 4)) == uidSet(2, 4))
             #expect(try await endpoint.expunge(uidSet(2)) == nil)
+            // UID EXPUNGE's tagged HIGHESTMODSEQ moved the counters.
+            let serverModSeq = try await server.withOther { session in
+                try await session.status("Expunge", [.highestModSeq]).value.highestModSeq?.rawValue
+            }
+            #expect(try await endpoint.snapshot().highestModSeq == serverModSeq)
             let left = try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: [])
             #expect(left.map(\.uid) == [uid(1), uid(3), uid(5)])
             #expect(left.last?.flags == [.deleted])
