@@ -143,6 +143,24 @@ import TestSupport
         }
     }
 
+    @Test func anotherMailboxsChangesNeverLeakIntoTheNextSelected() async throws {
+        try await seed(server, mailbox: "First", count: 2)
+        try await seed(server, mailbox: "Second", count: 2)
+        try await server.withEndpoint { endpoint in
+            _ = try await endpoint.select("First", since: nil)
+            try await server.withOther { session in
+                _ = try await session.select("First").value
+                _ = try await session.uidStore(uidSet(1), .add([.flagged]), silent: true).value
+                _ = try await session.uidStore(uidSet(2), .add([.deleted]), silent: true).value
+                _ = try await session.uidExpunge(uidSet(2)).value
+            }
+            // Pushed to us at the next command (here a snapshot's NOOP), then SELECT Second.
+            _ = try await endpoint.snapshot()
+            guard case .fresh = try await endpoint.select("Second", since: nil) else { throw TestHarnessError("not fresh") }
+            #expect(try await endpoint.pendingChanges().isEmpty)
+        }
+    }
+
     @Test func appendThenSnapshotAndSummariesWithHashes() async throws {
         try await server.withOther { try await $0.create("Appended").value }
         try await server.withEndpoint { endpoint in
