@@ -82,6 +82,20 @@ import TestSupport
         }
     }
 
+    @Test func aMailboxWithoutModSequencesIsRefused() async throws {
+        // In-memory indexes keep no modseqs: Dovecot answers SELECT with [NOMODSEQ].
+        let server = try await DovecotServer.start(extraConfiguration: "mail_location = maildir:~/Maildir:INDEX=MEMORY\n")
+        try await seed(server, mailbox: "Volatile", count: 1)
+        try await server.withEndpoint { endpoint in
+            await #expect(throws: MailboxEndpointError.noModSequences(mailbox: "Volatile")) {
+                _ = try await endpoint.select("Volatile", since: nil)
+            }
+            // The endpoint stays usable for other requests.
+            let listed = try await endpoint.listMailboxes(MailboxListRequest())
+            #expect(listed.mailboxes.contains { $0.name == "Volatile" })
+        }
+    }
+
     @Test func aSessionErrorInTheMiddleOfABodyIsAnErrorNotAHang() async throws {
         let server = try await DovecotServer.start()
         try await server.withOther { session in
