@@ -82,6 +82,31 @@ import TestSupport
         }
     }
 
+    @Test func withoutMoveAndListStatusTheFallbacksGiveTheSameAnswers() async throws {
+        let server = try await DovecotServer.start(extraConfiguration: """
+            imap_capability = IMAP4rev1 SASL-IR LITERAL+ IDLE CONDSTORE QRESYNC ENABLE UIDPLUS MULTIAPPEND LIST-EXTENDED
+
+            """)
+        try await seed(server, mailbox: "From", count: 4)
+        try await seed(server, mailbox: "To", count: 1)
+        try await server.withEndpoint { endpoint in
+            let caps = try await endpoint.capabilities()
+            #expect(!caps.contains(.move))
+            #expect(!caps.contains(.listStatus))
+            let listing = try await endpoint.listMailboxes(MailboxListRequest())
+            let status = try #require(listing.mailboxes.first { $0.name == "From" }?.status)
+            #expect(status.uidNext == 5)
+            #expect(status.highestModSeq > 0)
+            _ = try await endpoint.select("From", since: nil)
+            // COPY + STORE \Deleted + UID EXPUNGE: the pairs from COPYUID, only the moved ones gone.
+            let moved = try await endpoint.move(uidSet(2, 3), to: "To")
+            #expect(moved.pairs.map(\.source) == [uid(2), uid(3)])
+            #expect(moved.pairs.map(\.destination) == [uid(2), uid(3)])
+            #expect(try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: []).map(\.uid) == [uid(1), uid(4)])
+            #expect(try await endpoint.pendingChanges().isEmpty)
+        }
+    }
+
     @Test func aMailboxWithoutModSequencesIsRefused() async throws {
         // In-memory indexes keep no modseqs: Dovecot answers SELECT with [NOMODSEQ].
         let server = try await DovecotServer.start(extraConfiguration: "mail_location = maildir:~/Maildir:INDEX=MEMORY\n")
