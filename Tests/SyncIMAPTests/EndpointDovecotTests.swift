@@ -193,6 +193,22 @@ import TestSupport
         }
     }
 
+    @Test func aStoreOnALongSetIsSplitAndAppliedWhole() async throws {
+        try await seed(server, mailbox: "Many", count: 2400)
+        try await server.withEndpoint { endpoint in
+            guard case .fresh(let snapshot) = try await endpoint.select("Many", since: nil) else { throw TestHarnessError("not fresh") }
+            // 1200 single UIDs: about 6 KB of wire form, two UID STOREs.
+            let odd = try #require(UIDSet(uids: stride(from: 1, through: 2399, by: 2).map { uid(UInt32($0)) }))
+            let result = try await endpoint.storeFlags(FlagStoreRequest(uids: odd, flags: [.seen], unchangedSince: snapshot.highestModSeq))
+            #expect(result.modified == nil)
+            let summaries = try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: [])
+            #expect(summaries.count == 2400)
+            #expect(summaries.allSatisfy { ($0.uid.rawValue % 2 == 1) == ($0.flags == [.seen]) })
+            #expect(try await endpoint.pendingChanges().isEmpty)
+            #expect(try await endpoint.expunge(odd)?.count == 1200)
+        }
+    }
+
     @Test func expungeRemovesExactlyTheGivenUIDs() async throws {
         try await seed(server, mailbox: "Expunge", count: 5)
         try await server.withOther { session in
@@ -227,6 +243,16 @@ import TestSupport
             #expect(try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: []).map(\.uid) == [uid(2)])
             // Our own MOVE's expunges are not another writer's.
             #expect(try await endpoint.pendingChanges().vanished == nil)
+        }
+    }
+
+    @Test func connectorNegotiatesCompression() async throws {
+        var settings = server.settings(.imaps)
+        settings.compress = true
+        try await IMAPEndpointConnector.withEndpoint(settings, side: .remote, logger: testLogger) { endpoint in
+            let capabilities = try await endpoint.capabilities()
+            #expect(endpoint.session.compressionActive)
+            #expect(capabilities.missingRequired.isEmpty)
         }
     }
 
