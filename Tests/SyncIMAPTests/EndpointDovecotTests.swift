@@ -246,6 +246,20 @@ import TestSupport
         }
     }
 
+    @Test func connectorRunsThePasswordCommandAndRefusesAWrongPassword() async throws {
+        var settings = server.settings(.imap)
+        settings.password = nil
+        settings.passwordCommand = "printf '%s\\n' \(server.users[0].password)"
+        try await IMAPEndpointConnector.withEndpoint(settings, side: .local, logger: testLogger) { endpoint in
+            let capabilities = try await endpoint.capabilities()
+            #expect(capabilities.missingRequired.isEmpty)
+        }
+        settings.passwordCommand = "echo wrong"
+        await #expect(throws: IMAPClientError.self) {
+            try await IMAPEndpointConnector.withEndpoint(settings, side: .local, logger: testLogger) { _ in }
+        }
+    }
+
     @Test func connectorNegotiatesCompression() async throws {
         var settings = server.settings(.imaps)
         settings.compress = true
