@@ -161,6 +161,22 @@ import TestSupport
         }
     }
 
+    @Test func aWatcherSeesTheSessionsEvents() async throws {
+        try await seed(server, mailbox: "Watched", count: 1)
+        try await server.withEndpoint { endpoint in
+            _ = try await endpoint.select("Watched", since: nil)
+            try await seed(server, mailbox: "Watched", count: 1, tag: "new")
+            _ = try await endpoint.snapshot()
+            var iterator = endpoint.observedEvents.makeAsyncIterator()
+            var seen: [MailboxEvent] = []
+            while let event = await iterator.next() {
+                seen.append(event)
+                if event == .exists(2) { break }
+            }
+            #expect(seen.contains(.exists(2)))
+        }
+    }
+
     @Test func appendThenSnapshotAndSummariesWithHashes() async throws {
         try await server.withOther { try await $0.create("Appended").value }
         try await server.withEndpoint { endpoint in
