@@ -98,6 +98,21 @@ import TestSupport
         }
     }
 
+    @Test func anEndpointOverASessionWithoutQResyncRefusesAResyncPoint() async throws {
+        try await seed(server, mailbox: "Plain", count: 1)
+        var configuration = server.otherConfiguration()
+        configuration.enableQResync = false
+        try await IMAPSession.withSession(configuration, logger: testLogger) { session in
+            let endpoint = IMAPMailboxEndpoint(session: session, label: "custom")
+            defer { endpoint.close() }
+            #expect(try await !endpoint.capabilities().contains(.qresync))
+            let point = ResyncPoint(uidValidity: 1, highestModSeq: 1, knownUIDs: uidSet(1))
+            await #expect(throws: MailboxEndpointError.missingCapability("QRESYNC")) {
+                _ = try await endpoint.select("Plain", since: point)
+            }
+        }
+    }
+
     @Test func pendingChangesReportOthersNotOursAndModified() async throws {
         try await seed(server, mailbox: "Pending", count: 6)
         try await server.withEndpoint { endpoint in
