@@ -105,7 +105,8 @@ import TestSupport
         try await IMAPSession.withSession(configuration, logger: testLogger) { session in
             let endpoint = IMAPMailboxEndpoint(session: session, label: "custom")
             defer { endpoint.close() }
-            #expect(try await !endpoint.capabilities().contains(.qresync))
+            let capabilities = try await endpoint.capabilities()
+            #expect(!capabilities.contains(.qresync))
             let point = ResyncPoint(uidValidity: 1, highestModSeq: 1, knownUIDs: uidSet(1))
             await #expect(throws: MailboxEndpointError.missingCapability("QRESYNC")) {
                 _ = try await endpoint.select("Plain", since: point)
