@@ -53,7 +53,8 @@ manifest = json.load(open(sys.argv[2]))
 bad = 0
 for name, box in manifest["mailboxes"].items():
     want = sorted(m["sha256"] for m in box["messages"])
-    rows = db.execute("select m.raw, m.sha256 from messages m join mailboxes b on b.id = m.mailbox_id "
+    rows = db.execute("select d.raw, d.sha256 from messages m join bodies d on d.id = m.body_id "
+                      "join mailboxes b on b.id = m.mailbox_id "
                       "where b.user_id = 'demo-user' and b.name = ?", (name,)).fetchall()
     got = sorted(hashlib.sha256(raw).hexdigest() for raw, _ in rows)
     ok = got == want and all(hashlib.sha256(raw).hexdigest() == h for raw, h in rows)
