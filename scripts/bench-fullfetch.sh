@@ -147,7 +147,7 @@ for dirpath, _, names in os.walk(sys.argv[2]):
             files.append(hashlib.sha256(data).hexdigest())
 files.sort()
 # The stored digests are what imapctl computed; check them against the stored bytes too.
-bad = sum(1 for (raw, h) in db.execute("select raw, sha256 from messages") if hashlib.sha256(raw).hexdigest() != h)
+bad = sum(1 for (raw, h) in db.execute("select d.raw, d.sha256 from messages m join bodies d on d.id = m.body_id") if hashlib.sha256(raw).hexdigest() != h)
 ok = stored == files and bad == 0
 print(f"  {len(stored)} stored, {len(files)} on the server, {bad} digest mismatches: {'identical' if ok else 'MISMATCH'}")
 sys.exit(0 if ok else 1)
