@@ -136,7 +136,7 @@ verify_store() {  # db
     python3 - "$1" "$BASE/home/alice/Maildir" <<'PY'
 import hashlib, os, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-stored = sorted(h for (h,) in db.execute("select sha256 from messages"))
+stored = sorted(h for (h,) in db.execute("select d.sha256 from messages m join bodies d on d.id = m.body_id"))
 files = []
 for dirpath, _, names in os.walk(sys.argv[2]):
     if os.path.basename(dirpath) in ("cur", "new"):
