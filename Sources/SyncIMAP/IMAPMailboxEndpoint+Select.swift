@@ -6,6 +6,8 @@ extension IMAPMailboxEndpoint {
     /// `SELECT m (QRESYNC (uidvalidity modseq known-uids (seqs uids)))`: VANISHED (EARLIER) and
     /// FETCH (UID FLAGS MODSEQ) since the resync point; `[NOMODSEQ]` → `.noModSequences`.
     public func select(_ mailbox: MailboxName, since point: ResyncPoint?) async throws -> SelectResult {
+        // Without QRESYNC enabled the session would drop the parameters: never report "no changes".
+        if point != nil, !session.enabled.contains(.qresync) { throw MailboxEndpointError.missingCapability("QRESYNC") }
         var qresync: QResyncParameters?
         if let point, point.highestModSeq > 0, let validity = UIDValidity(rawValue: point.uidValidity) {
             qresync = QResyncParameters(
@@ -25,7 +27,7 @@ extension IMAPMailboxEndpoint {
             throw error
         }
         // Events from before this SELECT describe another mailbox.
-        events.reset()
+        events.reset(through: selection.eventsDelivered)
         if selection.noModSeq { throw MailboxEndpointError.noModSequences(mailbox: mailbox) }
         guard let validity = selection.uidValidity, let uidNext = selection.uidNext,
               let highestModSeq = selection.highestModSeq, !highestModSeq.isZero else {
