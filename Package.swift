@@ -44,6 +44,10 @@ let coreTargets: [Target] = [
     .target(name: "SyncEngine", dependencies: [
         "IMAPCore", nio, logging, .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Sources/SyncEngine", swiftSettings: strict),
+    // The IMAP implementation of the sync engine's MailboxEndpoint, and its connector.
+    .target(name: "SyncIMAP", dependencies: [
+        "SyncEngine", "IMAPClient", "IMAPCore", "Credentials", "OpenSSLKit", nio, logging,
+    ], path: "Sources/SyncIMAP", swiftSettings: strict),
     // The daemon's core: orders, events, pool, configuration (docs/worker.md).
     .target(name: "Worker", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", logging, nioPosix,
@@ -60,7 +64,7 @@ let coreTargets: [Target] = [
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ], path: "Sources/imapworker", swiftSettings: strict),
     .executableTarget(name: "imapctl", dependencies: [
-        "MailJobs", "MailStore", "IMAPClient", "Credentials", logging,
+        "MailJobs", "MailStore", "IMAPClient", "IMAPCore", "Credentials", "SyncEngine", "SyncIMAP", logging,
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], path: "Sources/imapctl", swiftSettings: strict),
 ]
@@ -113,6 +117,9 @@ let testTargets: [Target] = [
     .testTarget(name: "SyncEngineTests", dependencies: [
         "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Tests/SyncEngineTests", resources: [.copy("Fixtures")], swiftSettings: strict),
+    .testTarget(name: "SyncIMAPTests", dependencies: [
+        "SyncIMAP", "SyncEngine", "IMAPClient", "IMAPCore", "Credentials", "OpenSSLKit", "TestSupport", nio, logging,
+    ], path: "Tests/SyncIMAPTests", swiftSettings: strict),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
                 path: "Tests/WorkerTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],

@@ -25,6 +25,9 @@ public enum IMAPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case tunnel(String)
     /// The command needs an extension the server does not offer: nothing was sent.
     case missingCapability(command: String, capability: String)
+    /// A streamed APPEND body ended before (or ran past) the byte count its literal announced:
+    /// the command was made to fail, nothing of it was committed.
+    case bodySizeMismatch(announced: Int, received: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +48,8 @@ public enum IMAPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .tunnel(let s): "tunnel error: \(s)"
         case .missingCapability(let command, let capability):
             "\(command) needs \(capability), which the server does not offer: nothing was sent"
+        case .bodySizeMismatch(let announced, let received):
+            "an APPEND body announced \(announced) bytes but \(received) came: the APPEND was cancelled, nothing was stored"
         }
     }
 }

@@ -7,10 +7,15 @@ struct IMAPCtl: AsyncParsableCommand {
         abstract: "On-demand IMAP operations and remote identities for imapworker.",
         discussion: """
             fullfetch copies a remote mailbox into a user's local account (the embedded store by default); \
-            addremote stores a remote identity, removeremote deletes one, remotes lists them; export writes stored messages as a Maildir. \
+            addremote stores a remote identity, removeremote deletes one, remotes lists them; export writes stored messages as a Maildir; sync synchronises two IMAP accounts as interimap does. \
             imapctl reads the same configuration file as imapworker (--config, default configs/imapworker.yaml).
             """,
         subcommands: [FullFetchCommand.self, AddRemoteCommand.self, RemoveRemoteCommand.self, RemotesCommand.self,
-                      ExportCommand.self]
+                      ExportCommand.self, SyncCommand.self]
     )
+
+    /// interimap's `--watch[=seconds]` has an optional value, which ArgumentParser cannot parse.
+    static func main() async {
+        await main(SyncArguments.normalise(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -63,3 +63,34 @@ extension IMAPSession {
         }
     }
 }
+
+extension IMAPSession {
+    /// `LIST (select-options) reference (patterns) RETURN (return-options)` (RFC 5258, with
+    /// RFC 5819 STATUS): every pattern and option as given, the answers collected as sent (LIST
+    /// items with their STATUS). Without LIST-EXTENDED a typed error, nothing sent; patterns are
+    /// encoded to modified UTF-7.
+    public func listExtended(reference: MailboxName, patterns: [String], selectOptions: [ListSelectOption] = [],
+                             returnOptions: [ListReturnOption] = []) -> Pending<[ListedMailbox]> {
+        guard hasCapability(.listExtended) else {
+            return .failed(.missingCapability(command: "LIST (extended)", capability: "LIST-EXTENDED"))
+        }
+        if returnOptions.contains(where: { if case .status = $0 { true } else { false } }), !hasCapability(.listStatus) {
+            return .failed(.missingCapability(command: "LIST … RETURN (STATUS …)", capability: "LIST-STATUS"))
+        }
+        let command = Command.list(reference: reference, patterns: patterns, selectOptions: selectOptions,
+                                   returnOptions: returnOptions)
+        return submit(command, role: .list) { outcome in
+            _ = try outcome.checked("LIST")
+            var items: [ListItem] = []
+            var statuses: [MailboxName: MailboxStatus] = [:]
+            for response in outcome.data {
+                switch response {
+                case .list(let item): items.append(item)
+                case .status(let name, let status): statuses[name] = status
+                default: break
+                }
+            }
+            return items.map { ListedMailbox(item: $0, status: statuses[$0.mailbox]) }
+        }
+    }
+}

@@ -19,6 +19,9 @@ final class CommandSink {
     var authenticationDetail: String?
     private var idleEvents: [MailboxEvent] = []
     var handshake: EventLoopFuture<TLSHandshakeCompleted>?
+    /// Streamed APPEND: bodies the machine allowed and nobody waited for yet, and the waiter.
+    private var appendReadyCount = 0
+    private var appendReadyWaiter: EventLoopPromise<Void>?
 
     init(promise: EventLoopPromise<CommandOutcome>, stream: Stream.Source? = nil,
          idleStarted: EventLoopPromise<Void>? = nil) {
@@ -49,6 +52,27 @@ final class CommandSink {
 
     func consumerTerminated() { consumerGone = true }
 
+    /// The machine allows the next body of a streamed APPEND.
+    func appendReady() {
+        if let waiter = appendReadyWaiter {
+            appendReadyWaiter = nil
+            waiter.succeed()
+        } else {
+            appendReadyCount += 1
+        }
+    }
+
+    /// Completes when the next body may be written (fails when the command ends first).
+    func awaitAppendReady(_ promise: EventLoopPromise<Void>) {
+        if appendReadyCount > 0 {
+            appendReadyCount -= 1
+            promise.succeed()
+        } else {
+            appendReadyWaiter?.fail(IMAPClientError.protocolError("two waiters for one APPEND body"))
+            appendReadyWaiter = promise
+        }
+    }
+
     /// IDLE keeps the first events it saw (all of them also went to the event stream).
     func idleEvent(_ event: MailboxEvent) {
         if idleEvents.count < Self.maxIdleEvents { idleEvents.append(event) }
@@ -67,12 +91,17 @@ final class CommandSink {
         }
         idleStarted?.fail(IMAPClientError.commandFailed(command: "IDLE", status: response.state.rawValue,
                                                         text: response.text, code: nil))
+        appendReadyWaiter?.fail(IMAPClientError.commandFailed(command: "APPEND", status: response.state.rawValue,
+                                                              text: response.text, code: response.code.map { "\($0)" }))
+        appendReadyWaiter = nil
         promise.succeed(outcome)
     }
 
     func fail(_ error: IMAPClientError) {
         stream?.finish(error)
         idleStarted?.fail(error)
+        appendReadyWaiter?.fail(error)
+        appendReadyWaiter = nil
         promise.fail(error)
     }
 }
@@ -89,4 +118,12 @@ struct StreamDemand: NIOAsyncSequenceProducerDelegate {
     func didTerminate() {
         handler.eventLoop.execute { [handler, key] in handler.value.consumerTerminated(key) }
     }
+}
+
+/// What the caller of a streamed APPEND does after a body (see `IMAPChannelHandler.appendStep`).
+enum AppendStep: Sendable {
+    case bodyEnd
+    case next(AppendLiteralHeader)
+    case finish
+    case cancel(IMAPClientError)
 }

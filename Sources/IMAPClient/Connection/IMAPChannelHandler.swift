@@ -30,6 +30,8 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     private var events: MailboxEventStream.Source?
     /// The current subscription's key (an earlier subscriber leaving must not end this one).
     private var eventsKey = ""
+    /// Counts the events yielded to the current subscription (``MailboxEventStream/eventsDelivered``).
+    private var eventsCounter: NIOLockedValueBox<Int>?
     private let greeting: EventLoopPromise<Bool>
     private let upgrade: StreamUpgrade
     private let snapshot: NIOLockedValueBox<SessionSnapshot>
@@ -39,6 +41,8 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     private var readRequested = false
     private var timer: RepeatedTask?
     private(set) var closedError: IMAPClientError?
+    /// The last write issued (a streamed APPEND chunk's caller waits for it: one chunk in memory).
+    private var lastWrite: EventLoopFuture<Void>?
 
     init(timeouts: SessionStateMachine.Timeouts, parserLimits: ResponseParser.Limits, greeting: EventLoopPromise<Bool>,
          snapshot: NIOLockedValueBox<SessionSnapshot>, closeReason: @escaping @Sendable () -> IMAPClientError?,
@@ -129,16 +133,55 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
         perform(actions)
     }
 
+    // MARK: - Streamed APPEND (the machine decides; this only routes by key and reports writes)
+
+    func submitStreamedAppend(to mailbox: MailboxName, first: AppendLiteralHeader, sink: CommandSink, key: String) {
+        let (tag, actions) = machine.submitStreamedAppend(to: mailbox, first: first, now: .now())
+        sinks[tag] = sink
+        streamTags[key] = tag
+        perform(actions)
+    }
+
+    func awaitAppendReady(key: String, _ promise: EventLoopPromise<Void>) {
+        guard let tag = streamTags[key], let sink = sinks[tag] else {
+            promise.fail(closedError ?? IMAPClientError.protocolError("the APPEND already ended"))
+            return
+        }
+        sink.awaitAppendReady(promise)
+    }
+
+    /// `promise` completes when the chunk reached the socket.
+    func appendChunk(key: String, _ bytes: ByteBuffer, _ promise: EventLoopPromise<Void>) {
+        guard let tag = streamTags[key], machine.appendStreams[tag] != nil else {
+            promise.fail(closedError ?? IMAPClientError.protocolError("the APPEND already ended"))
+            return
+        }
+        lastWrite = nil
+        perform(machine.appendChunk(tag: tag, bytes, now: .now()))
+        if let lastWrite { lastWrite.cascade(to: promise) } else { promise.succeed() }
+    }
+
+    func appendStep(key: String, _ step: AppendStep) {
+        guard let tag = streamTags[key] else { return }
+        switch step {
+        case .bodyEnd: perform(machine.appendBodyEnd(tag: tag))
+        case .next(let header): perform(machine.appendNext(tag: tag, header, now: .now()))
+        case .finish: perform(machine.appendFinish(tag: tag))
+        case .cancel(let error): perform(machine.cancelAppend(tag: tag, error))
+        }
+    }
+
     func endIdle(key: String) {
         guard let tag = streamTags[key] else { return }
         perform(machine.endIdle(tag: tag, now: .now()))
     }
 
-    func subscribe(_ source: MailboxEventStream.Source, key: String) {
+    func subscribe(_ source: MailboxEventStream.Source, key: String, counter: NIOLockedValueBox<Int>) {
         events?.finish()
         resumeReads(for: eventsKey)
         events = source
         eventsKey = key
+        eventsCounter = counter
         if let closedError { source.finish(closedError) }
     }
 
@@ -182,9 +225,13 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
                 pause(for: key)
             }
         case .unsolicited(let event):
-            if let events, events.yield(event) == .stopProducing { pause(for: eventsKey) }
+            guard let events else { break }
+            eventsCounter?.withLockedValue { $0 += 1 }
+            if events.yield(event) == .stopProducing { pause(for: eventsKey) }
         case .idleEvent(let tag, let event):
             sinks[tag]?.idleEvent(event)
+        case .appendReady(let tag):
+            sinks[tag]?.appendReady()
         case .idleStarted(let tag):
             sinks[tag]?.idleStarted?.succeed()
             sinks[tag]?.idleStarted = nil
@@ -257,6 +304,7 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
                 bound.value.machine.writeProgressed(finished: finished, now: .now())
             }
             context.write(wrapOutboundOut(slice), promise: promise)
+            if finished { lastWrite = promise.futureResult }
         }
         context.flush()
     }

@@ -64,8 +64,9 @@ public final class IMAPSession: Sendable {
                                         highWatermark: MailboxEventStream.highWatermark),
             finishOnDeinit: true, delegate: StreamDemand(key: key, handler: handler))
         let source = made.source
-        onLoop { $0.subscribe(source, key: key) }
-        return MailboxEventStream(producer: made.sequence)
+        let counter = NIOLockedValueBox(0)
+        onLoop { $0.subscribe(source, key: key, counter: counter) }
+        return MailboxEventStream(producer: made.sequence, counter: counter)
     }
 
     // MARK: - Submitting
@@ -122,6 +123,8 @@ public final class IMAPSession: Sendable {
         let handler = handler
         channel.eventLoop.execute { body(handler.value) }
     }
+
+    func nextStreamKey(_ prefix: String) -> String { nextKey(prefix) }
 
     private func nextKey(_ prefix: String) -> String {
         streamCounter.withLockedValue { n in

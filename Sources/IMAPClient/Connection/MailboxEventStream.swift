@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The session's unsolicited data, in order: one consumer at a time (``IMAPSession/mailboxEvents()``).
@@ -17,6 +18,12 @@ public struct MailboxEventStream: AsyncSequence, Sendable {
     public static let highWatermark = 1024
 
     let producer: Producer
+    let counter: NIOLockedValueBox<Int>
+
+    /// How many events were handed to this stream so far (read or not). Read it after a
+    /// command's result: every event the server sent before that result is counted, so a
+    /// consumer that has taken this many has seen them all (a barrier, e.g. after NOOP).
+    public var eventsDelivered: Int { counter.withLockedValue { $0 } }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Producer.AsyncIterator

@@ -8,6 +8,8 @@ import NIOCore
 /// - A command with synchronising literals writes its first part, then waits for `+` before each
 ///   further part; nothing else may be written in between (the bytes would land inside it), so
 ///   later commands queue behind it.
+/// - A streaming command (an APPEND whose bodies the caller writes as they come) holds the writer
+///   from its first part until the caller releases it: nothing else may land inside its literals.
 /// - Exclusive commands (STARTTLS, COMPRESS, AUTHENTICATE, IDLE, LOGOUT) change the stream or the
 ///   session: they wait until every earlier command has completed, and hold back every later
 ///   command until they complete themselves.
@@ -17,6 +19,8 @@ struct CommandPipeline {
         /// Its continuation requests go to the caller (SASL challenges, IDLE's "+ idling").
         case exclusiveWithContinuations
         case exclusive
+        /// Written like an ordinary command, then holds the writer until ``release(tag:)``.
+        case streaming(awaitsContinuation: Bool)
     }
 
     private struct Entry {
@@ -33,6 +37,8 @@ struct CommandPipeline {
     /// The tag of a written command waiting for `+` (a literal part or a caller continuation).
     private var awaitingContinuation: (tag: String, callerHandles: Bool)?
     private var exclusiveInFlight: String?
+    /// The streaming command that owns the writer now.
+    private(set) var heldBy: String?
 
     enum ContinuationOutcome: Equatable {
         /// Write these buffers (the next literal part and whatever it unblocked).
@@ -47,6 +53,32 @@ struct CommandPipeline {
     }
 
     var isIdle: Bool { queue.isEmpty && inFlight.isEmpty }
+
+    /// The streaming command `tag` wrote a synchronising literal header: the next `+` is its.
+    mutating func expectContinuation(tag: String) {
+        if heldBy == tag { awaitingContinuation = (tag, true) }
+    }
+
+    /// The `+` delivered to the streaming command `tag` was used (it answered one literal).
+    mutating func continuationHandled(tag: String) {
+        if heldBy == tag, awaitingContinuation?.tag == tag { awaitingContinuation = nil }
+    }
+
+    /// The streaming command `tag` wrote its last byte: later commands may go out.
+    mutating func release(tag: String) -> [ByteBuffer] {
+        guard heldBy == tag else { return [] }
+        heldBy = nil
+        if awaitingContinuation?.tag == tag { awaitingContinuation = nil }
+        return drain()
+    }
+
+    /// Drops a command not written yet (a streaming APPEND cancelled before it went out).
+    /// Returns false when it was written already.
+    mutating func withdraw(tag: String) -> Bool {
+        guard !inFlight.contains(tag), let index = queue.firstIndex(where: { $0.tag == tag }) else { return false }
+        queue.remove(at: index)
+        return true
+    }
 
     /// Submits a command; returns what may be written now.
     mutating func submit(tag: String, chunks: [[ByteBuffer]], kind: Kind) -> [ByteBuffer] {
@@ -80,14 +112,15 @@ struct CommandPipeline {
         // A server may refuse a command before its remaining literal parts were sent: drop them.
         queue.removeAll { $0.tag == tag }
         if exclusiveInFlight == tag { exclusiveInFlight = nil }
+        if heldBy == tag { heldBy = nil }
         return drain()
     }
 
     /// Writes as much of the queue as the rules allow.
     private mutating func drain() -> [ByteBuffer] {
         var out: [ByteBuffer] = []
-        while awaitingContinuation == nil, exclusiveInFlight == nil, let head = queue.first {
-            if head.kind != .ordinary {
+        while awaitingContinuation == nil, exclusiveInFlight == nil, heldBy == nil, let head = queue.first {
+            if head.kind == .exclusive || head.kind == .exclusiveWithContinuations {
                 guard inFlight.isEmpty else { break }
                 exclusiveInFlight = head.tag
             }
@@ -105,8 +138,14 @@ struct CommandPipeline {
         let rest = entry.parts.dropFirst()
         if rest.isEmpty {
             queue.remove(at: index)
-            if entry.kind == .exclusiveWithContinuations {
+            switch entry.kind {
+            case .exclusiveWithContinuations:
                 awaitingContinuation = (entry.tag, true)
+            case .streaming(let awaitsContinuation):
+                heldBy = entry.tag
+                if awaitsContinuation { awaitingContinuation = (entry.tag, true) }
+            case .ordinary, .exclusive:
+                break
             }
         } else {
             queue[index].parts = rest

@@ -27,6 +27,8 @@ enum CommandRole: Sendable {
     /// COPY / MOVE: COPYUID, and the expunges of a MOVE.
     case copy
     case append
+    /// APPEND whose bodies the caller streams (see `SessionStateMachine+AppendStream.swift`).
+    case appendStream
     case authenticate(any SASLMechanism)
     /// The LOGIN command.
     case login

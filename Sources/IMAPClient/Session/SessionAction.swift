@@ -14,6 +14,8 @@ enum SessionAction: Equatable {
     case unsolicited(MailboxEvent)
     /// An unsolicited event received while IDLE `tag` ran (it also went to the event stream).
     case idleEvent(tag: String, MailboxEvent)
+    /// A streamed APPEND may send its current message's bytes now.
+    case appendReady(tag: String)
     /// The server accepted IDLE (`+ idling`).
     case idleStarted(tag: String)
     /// The tagged OK of STARTTLS / COMPRESS: the stream must change now, before anything else is

@@ -46,6 +46,8 @@ struct SessionStateMachine {
     /// In submission order (the order untagged data is matched in).
     var commands: [InFlight] = []
     var fetch: FetchRouting?
+    /// Streamed APPENDs in flight, by tag (`+AppendStream.swift`).
+    var appendStreams: [String: AppendStream] = [:]
     /// The SELECT/EXAMINE whose new ``MailboxState`` was already started.
     var selecting: String?
     var byeText: String?
@@ -63,6 +65,11 @@ struct SessionStateMachine {
     }
 
     var capabilities: Set<Capability> { snapshot.capabilities }
+
+    mutating func nextTagNumber() -> Int {
+        defer { nextTag += 1 }
+        return nextTag
+    }
     var isIdle: Bool { commands.isEmpty }
     var isClosed: Bool { if case .closed = state { true } else { false } }
 
@@ -70,8 +77,7 @@ struct SessionStateMachine {
 
     /// A command to send. `command` is ignored for `.authenticate` (built from the mechanism).
     mutating func submit(_ command: Command, role: CommandRole, now: NIODeadline) -> (tag: String, actions: [SessionAction]) {
-        let tag = "A\(nextTag)"
-        nextTag += 1
+        let tag = "A\(nextTagNumber())"
         if case .closed(let error) = state { return (tag, [.fail(tag: tag, error)]) }
         var entry = InFlight(tag: tag, role: role)
         var command = command
@@ -149,6 +155,7 @@ struct SessionStateMachine {
         state = .closed(error)
         commands = []
         fetch = nil
+        appendStreams = [:]
         return [.close(error)]
     }
 
@@ -214,12 +221,16 @@ struct SessionStateMachine {
         case .compress where ok:
             actions.append(.switchStream(.compression, tag: entry.tag))
         case .uidMap:
-            return writeAction(writes)
+            return writeAction(writes) + advanceAppendStreams()
         default:
             break
         }
-        actions.append(.complete(tag: entry.tag, response))
-        return actions + writeAction(writes)
+        if case .appendStream = entry.role {
+            actions.append(appendCompleted(tag: entry.tag, response))
+        } else {
+            actions.append(.complete(tag: entry.tag, response))
+        }
+        return actions + writeAction(writes) + advanceAppendStreams()
     }
 
     private mutating func continuation(_ text: String) -> [SessionAction] {
@@ -231,7 +242,7 @@ struct SessionStateMachine {
         }
         switch outcome {
         case .write(let buffers):
-            return writeAction(buffers)
+            return writeAction(buffers) + advanceAppendStreams()
         case .deliver(let tag):
             guard let index = commands.firstIndex(where: { $0.tag == tag }) else {
                 return close(.protocolError("continuation request for a finished command"))
@@ -239,6 +250,8 @@ struct SessionStateMachine {
             switch commands[index].role {
             case .authenticate:
                 return writeAction([saslAnswer(index, challenge: text)])
+            case .appendStream:
+                return appendContinuation(tag: tag)
             case .idle:
                 switch commands[index].idle {
                 case .awaitingContinuation(doneRequested: false):

@@ -110,6 +110,7 @@ package struct SessionStateMachineDriver {
         case .greeted: .greeted
         case .deliver(let tag, _), .fetch(let tag, _), .idleEvent(let tag, _), .authenticationDetail(let tag, _): .data(tag: tag)
         case .idleStarted(let tag): .idleStarted(tag: tag)
+        case .appendReady(let tag): .data(tag: tag)
         case .switchStream(_, let tag): .switchStream(tag: tag)
         case .complete(let tag, _): .complete(tag: tag)
         case .fail(let tag, _): .fail(tag: tag)

@@ -104,8 +104,11 @@ struct CommandWriter {
     }
 
     /// Ends the command with CRLF and returns its parts.
-    mutating func finish() -> [[ByteBuffer]] {
-        write("\r\n")
+    mutating func finish() -> [[ByteBuffer]] { finish(lineEnd: true) }
+
+    /// Returns the parts, with or without the final CRLF (a streamed APPEND goes on after them).
+    mutating func finish(lineEnd: Bool) -> [[ByteBuffer]] {
+        if lineEnd { write("\r\n") }
         endPart()
         return parts
     }

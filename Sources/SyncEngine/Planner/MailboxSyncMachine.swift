@@ -103,6 +103,12 @@ public struct MailboxSyncMachine: Sendable {
         })
     }
 
+    /// Pairs the executor found by content before a listing was handed over (a copy whose
+    /// pairs a crash left unrecorded): mapped from now on, so never copied again.
+    public mutating func adopt(_ pairs: [UIDPair]) {
+        for pair in pairs { mapping.insert(pair) }
+    }
+
     public mutating func handle(_ event: Event) throws(MachineError) -> Action {
         switch (phase, event) {
         case (.selecting, .selected(let results)):

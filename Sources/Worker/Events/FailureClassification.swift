@@ -38,6 +38,9 @@ public enum FailureClassification {
             return JobFailure(.timeout, text, transient: true)
         case .protocolError, .commandFailed, .missingCapability:
             return JobFailure(.serverError, text)
+        case .bodySizeMismatch:
+            // A streamed APPEND's source gave the wrong byte count: nothing was stored.
+            return JobFailure(.internal, text)
         case .configuration:
             return JobFailure(.badOrder, text)
         }

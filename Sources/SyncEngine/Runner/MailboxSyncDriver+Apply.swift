@@ -1,0 +1,107 @@
+import IMAPCore
+
+extension MailboxSyncDriver {
+    /// A round of step 5: expunges on both sides, then (only once both succeeded) the pairs
+    /// deleted in one transaction, then the conditional flag stores, one per flag list.
+    mutating func apply(_ plan: UpdatePlan) async throws -> PerSide<[StoreResult]> {
+        try await expunge(plan.expunges)
+        if !plan.mappingsToDelete.isEmpty, let locals = UIDSet(uids: plan.mappingsToDelete.map(\.local)) {
+            try session.database.write { _ = try $0.deleteMappings(mailbox: id, side: .local, uids: locals) }
+            session.checkpoint("delete pairs")
+        }
+        let results = try await store(plan.flagStores)
+        summary.conflicts += plan.conflicts.count
+        for conflict in plan.conflicts { session.logger.warning("\(name): \(SyncWarning.flagConflict(conflict))") }
+        return results
+    }
+
+    func expungeCounts(_ expunges: PerSide<UIDSet?>) -> Bool { expunges.local != nil || expunges.remote != nil }
+
+    mutating func expunge(_ expunges: PerSide<UIDSet?>) async throws {
+        guard expungeCounts(expunges) else { return }
+        for side in Side.allCases {
+            if let uids = expunges[side] { ownExpunges[side] = ownExpunges[side].map { $0.union(uids) } ?? uids }
+        }
+        let done = try await session.both { side, endpoint -> Int in
+            guard let uids = expunges[side] else { return 0 }
+            return try await endpoint.expunge(uids)?.count ?? 0
+        }
+        for side in Side.allCases where done[side] > 0 {
+            summary.expunged[side] += done[side]
+            session.logger.info("\(side)(\(name)): Removed \(done[side]) UID(s)")
+        }
+        session.checkpoint("expunge")
+    }
+
+    /// Each side's stores in order (one request each); both sides at once.
+    mutating func store(_ stores: PerSide<[FlagStoreRequest]>) async throws -> PerSide<[StoreResult]> {
+        guard !stores.local.isEmpty || !stores.remote.isEmpty else { return PerSide(local: [], remote: []) }
+        let results = try await session.both { side, endpoint -> [StoreResult] in
+            var results: [StoreResult] = []
+            for request in stores[side] { results.append(try await endpoint.storeFlags(request)) }
+            return results
+        }
+        for side in Side.allCases {
+            let changed = zip(stores[side], results[side]).reduce(0) { sum, item in
+                sum + item.0.uids.count - (item.1.modified.map { item.0.uids.intersection($0)?.count ?? 0 } ?? 0)
+            }
+            if changed > 0 {
+                summary.flagsUpdated[side] += changed
+                session.logger.info("\(side)(\(name)): Updated flags for \(changed) UID(s)")
+            }
+        }
+        session.checkpoint("store flags")
+        return results
+    }
+
+    /// Step 6's listing: each side's UIDNEXT, then its messages from the committed UIDNEXT up
+    /// to (not including) that UIDNEXT. Before handing them to the machine, new messages that
+    /// exist on both sides unpaired — a copy a crash left unrecorded — are paired by content
+    /// (*ours*: interimap would copy them again).
+    mutating func listNew(_ ranges: PerSide<UIDSet>,
+                          machine: inout MailboxSyncMachine) async throws -> MailboxSyncMachine.Event {
+        let listed = try await session.both { side, endpoint -> (UInt32, [MessageSummary]) in
+            let uidNext = try await endpoint.snapshot().uidNext
+            let lower = ranges[side].lowest
+            guard lower.rawValue < uidNext else { return (uidNext, []) }
+            let found = try await endpoint.fetchSummaries(ranges[side], fields: [.internalDate])
+            // `n:*` answers the last message even below n; and what came after UIDNEXT waits.
+            return (uidNext, found.filter { $0.uid >= lower && $0.uid.rawValue < uidNext })
+        }
+        let summaries = listed.map(\.1)
+        let mapping = machine.mapping
+        let adopted = try await pairByContent(PerSide { side in
+            summaries[side].filter { mapping.counterpart(of: $0.uid, on: side) == nil }
+        })
+        if !adopted.isEmpty {
+            try session.database.write { try $0.insertMappings(mailbox: id, adopted) }
+            session.checkpoint("record found pairs")
+            machine.adopt(adopted)
+            summary.warnings.append("\(adopted.count) new message(s) found on both sides unpaired (an interrupted copy): paired, not copied again")
+        }
+        let plan = ReplicationPlanner.plan(newUIDs: summaries.map { $0.map(\.uid) }, mapping: machine.mapping)
+        for side in Side.allCases {
+            let wanted = Set(plan.toReplicate[side].uids)
+            let copying = summaries[side].filter { wanted.contains($0.uid) && $0.size > 0 }
+            progress.plan(messages: copying.count, bytes: copying.reduce(0) { $0 + $1.size })
+        }
+        return .listed(summaries, uidNext: listed.map(\.0))
+    }
+
+    /// Messages of both sides with the same size and internal date are compared by Message-ID
+    /// and SHA-256 (only those: a normal run has none) and paired one to one.
+    func pairByContent(_ unmapped: PerSide<[MessageSummary]>) async throws -> [UIDPair] {
+        struct Key: Hashable { var size: Int; var date: Int64? }
+        func key(_ s: MessageSummary) -> Key { Key(size: s.size, date: s.internalDate?.secondsSince1970) }
+        let keys = unmapped.map { Set($0.map(key)) }
+        let common = keys.local.intersection(keys.remote)
+        guard !common.isEmpty else { return [] }
+        let candidates = PerSide { side in UIDSet(uids: unmapped[side].filter { common.contains(key($0)) }.map(\.uid)) }
+        guard let local = candidates.local, let remote = candidates.remote else { return [] }
+        let sets = PerSide(local: local, remote: remote)
+        let identities = try await session.both { side, endpoint in
+            try await endpoint.fetchSummaries(sets[side], fields: .identity)
+        }
+        return MessageMatcher.rematch(changed: .remote, current: identities.remote, other: identities.local).pairs
+    }
+}

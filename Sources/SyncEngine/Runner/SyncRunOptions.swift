@@ -1,0 +1,20 @@
+import Logging
+
+/// How a run reports and what it does besides synchronising.
+public struct SyncRunOptions: Sendable {
+    /// Called as messages are copied (on a terminal: the progress line).
+    public var progress: (@Sendable (SyncProgress) -> Void)?
+    /// Called after every change made on an endpoint or committed to the database, with a
+    /// short label: the crash-safety tests kill the process from here at chosen points.
+    public var checkpoint: (@Sendable (String) -> Void)?
+    /// Messages such as interimap's (`local(INBOX): Added 2 UID(s)`), at `.info`; warnings at
+    /// `.warning`.
+    public var logger: Logger
+
+    public init(progress: (@Sendable (SyncProgress) -> Void)? = nil, checkpoint: (@Sendable (String) -> Void)? = nil,
+                logger: Logger = Logger(label: "imapworker.sync", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.progress = progress
+        self.checkpoint = checkpoint
+        self.logger = logger
+    }
+}

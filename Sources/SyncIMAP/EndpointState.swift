@@ -1,0 +1,31 @@
+import IMAPCore
+import SyncEngine
+
+/// What the endpoint remembers about the selected mailbox between the engine's calls.
+struct EndpointState: Sendable {
+    struct Selected: Sendable {
+        var name: MailboxName
+        /// Changes at or above it are new messages, not updates (the committed UIDNEXT, or the
+        /// UIDNEXT at SELECT when there was no resync point).
+        var updateBound: UInt32
+        /// Highest UID + 1 we learnt from our own APPENDUIDs (SELECT's UIDNEXT does not move).
+        var appendedUIDNext: UInt32 = 0
+        /// Flags we stored ourselves and have not seen echoed yet: a pushed FETCH with exactly these
+        /// flags is ours (InterIMAP's `push_flag_updates`), not another writer's change.
+        var ownStores: [(uids: UIDSet, flags: FlagList)] = []
+        /// UIDs our own UID EXPUNGE / MOVE removed: their VANISHED also reaches the event stream.
+        var ownExpunges: UIDSet?
+        /// UIDs a conditional store reported MODIFIED: re-read by the next `pendingChanges()`.
+        var modified: UIDSet?
+    }
+
+    var selected: Selected?
+}
+
+extension Optional where Wrapped == UIDSet {
+    /// Union with an optional set (nil is empty).
+    func adding(_ other: UIDSet?) -> UIDSet? {
+        guard let other else { return self }
+        return self.map { $0.union(other) } ?? other
+    }
+}

@@ -1,0 +1,41 @@
+import Credentials
+import IMAPClient
+import IMAPCore
+import Logging
+import NIOCore
+import NIOPosix
+import SyncEngine
+
+/// Opens the IMAP endpoint of one side of an InterIMAP configuration: a connected,
+/// authenticated session with QRESYNC enabled, its required capabilities checked.
+public enum IMAPEndpointConnector {
+    /// Connects with `settings` (the `[local]` or `[remote]` section), checks that the server has
+    /// QRESYNC (enabled), CONDSTORE and UIDPLUS (else `MailboxEndpointError.missingCapability`
+    /// naming the side, the server and the capability), runs `body` with the endpoint, then logs
+    /// out, whatever happened.
+    public static func withEndpoint<Result>(
+        _ settings: ConnectionSettings, side: Side,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "imapworker.sync.imap"),
+        _ body: (IMAPMailboxEndpoint) async throws -> Result
+    ) async throws -> Result {
+        let configuration = try IMAPConnectionMapping.configuration(for: settings, side: side)
+        let server = IMAPConnectionMapping.serverDescription(settings)
+        return try await IMAPSession.withSession(configuration, group: group, logger: logger) { session in
+            if let missing = missingCapability(session) {
+                throw MailboxEndpointError.missingCapability("\(missing) (\(side) server \(server))")
+            }
+            let endpoint = IMAPMailboxEndpoint(session: session, label: side.rawValue, logger: logger)
+            defer { endpoint.close() }
+            return try await body(endpoint)
+        }
+    }
+
+    /// The first of QRESYNC, CONDSTORE, UIDPLUS the session lacks (QRESYNC must also be ENABLEd).
+    static func missingCapability(_ session: IMAPSession) -> String? {
+        if !session.hasCapability(.qresync) || !session.enabled.contains(.qresync) { return "QRESYNC" }
+        if !session.hasCapability(.condstore) && !session.hasCapability(.qresync) { return "CONDSTORE" }
+        if !session.hasCapability(.uidplus) { return "UIDPLUS" }
+        return nil
+    }
+}

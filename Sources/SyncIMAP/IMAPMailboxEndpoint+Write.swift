@@ -1,0 +1,101 @@
+import IMAPClient
+import IMAPCore
+import NIOCore
+import SyncEngine
+
+extension IMAPMailboxEndpoint {
+    /// One APPEND (MULTIAPPEND for several messages where advertised) whose literals are
+    /// announced with the messages' byte counts and filled chunk by chunk as the bodies stream
+    /// in (``IMAPSession/appendStreaming(_:to:)``); `[APPENDUID v uids]` → the assigned UIDs.
+    public func append(_ batch: AppendBatch) async throws -> SyncEngine.AppendResult {
+        let selected = try selectedState()
+        let messages = batch.messages.map(StreamedAppendMessage.init(outgoing:))
+        let outcome = try await session.appendStreaming(messages, to: selected.name)
+        guard outcome.count > 0 else {
+            let validity = session.selected?.uidValidity?.rawValue ?? 0
+            return SyncEngine.AppendResult(uidValidity: validity, assignedUIDs: [])
+        }
+        guard let appendUID = outcome.appendUID else {
+            throw MailboxEndpointError.missingCapability("UIDPLUS (no APPENDUID in the APPEND answer)")
+        }
+        let assigned = Array(appendUID.uids)
+        guard assigned.count == outcome.count else {
+            throw MailboxEndpointError.appendUIDCountMismatch(sent: outcome.count, assigned: assigned.count)
+        }
+        if let highest = assigned.max(), highest.rawValue < UInt32.max {
+            updateSelected { $0.appendedUIDNext = max($0.appendedUIDNext, highest.rawValue + 1) }
+        }
+        return SyncEngine.AppendResult(uidValidity: appendUID.uidValidity.rawValue, assignedUIDs: assigned)
+    }
+
+    /// `UID STORE set (UNCHANGEDSINCE m) FLAGS.SILENT (flags)`, the set cut at about 4 KB, all
+    /// chunks pipelined; `[MODIFIED set]` → ``SyncEngine/StoreResult/modified``.
+    public func storeFlags(_ request: FlagStoreRequest) async throws -> SyncEngine.StoreResult {
+        _ = try selectedState()
+        let unchangedSince = request.unchangedSince.map { ModSequence($0) }
+        let pending = request.uids.chunked().map {
+            session.uidStore($0, .replace(request.flags.flags), unchangedSince: unchangedSince, silent: true)
+        }
+        var modified: UIDSet?
+        for store in pending {
+            if let set = try await store.value.modified { modified = modified.map { $0.union(set) } ?? set }
+        }
+        let stored = modified.map { request.uids.subtracting($0) } ?? request.uids
+        updateSelected { selected in
+            if let stored { selected.ownStores.append((stored, request.flags)) }
+            if let modified { selected.modified = selected.modified.map { $0.union(modified) } ?? modified }
+        }
+        return SyncEngine.StoreResult(modified: modified)
+    }
+
+    /// `UID STORE set +FLAGS.SILENT (\Deleted)` then `UID EXPUNGE set` (UIDPLUS): no other
+    /// `\Deleted` message goes. Returns the UIDs the server reported VANISHED.
+    public func expunge(_ uids: UIDSet) async throws -> UIDSet? {
+        _ = try selectedState()
+        guard session.hasCapability(.uidplus) else { throw MailboxEndpointError.missingCapability("UIDPLUS") }
+        let chunks = uids.chunked()
+        let stores = chunks.map { session.uidStore($0, .add([.deleted]), silent: true) }
+        let expunges = chunks.map { session.uidExpunge($0) }
+        for store in stores { _ = try await store.value }
+        var gone: UIDSet?
+        for expunge in expunges { gone = gone.adding(try await expunge.value) }
+        let expunged = gone
+        updateSelected { $0.ownExpunges = $0.ownExpunges.adding(expunged) }
+        return gone
+    }
+
+    /// `UID MOVE` where advertised, else `UID COPY` + `UID STORE +FLAGS.SILENT (\Deleted)` +
+    /// `UID EXPUNGE`; the pairs come from COPYUID.
+    public func move(_ uids: UIDSet, to mailbox: MailboxName) async throws -> MoveResult {
+        _ = try selectedState()
+        var pairs: [(source: UID, destination: UID)] = []
+        var validity: UIDValidity?
+        for chunk in uids.chunked() {
+            let copy: CopyResult?
+            if session.hasCapability(.move) {
+                copy = try await session.uidMove(chunk, to: mailbox).value
+            } else {
+                guard session.hasCapability(.uidplus) else { throw MailboxEndpointError.missingCapability("UIDPLUS") }
+                copy = try await session.uidCopy(chunk, to: mailbox).value
+                let store = session.uidStore(chunk, .add([.deleted]), silent: true)
+                let expunge = session.uidExpunge(chunk)
+                _ = try await store.value
+                _ = try await expunge.value
+            }
+            updateSelected { $0.ownExpunges = $0.ownExpunges.adding(chunk) }
+            guard let copy else { throw MailboxEndpointError.missingCapability("UIDPLUS (no COPYUID in the answer)") }
+            validity = copy.uidValidity
+            for uid in copy.source {
+                if let destination = copy.destination(of: uid) { pairs.append((uid, destination)) }
+            }
+        }
+        return MoveResult(destinationUIDValidity: validity?.rawValue ?? 0, pairs: pairs)
+    }
+}
+
+extension StreamedAppendMessage {
+    init(outgoing message: OutgoingMessage) {
+        self.init(flags: message.summary.flags.flags, internalDate: message.summary.internalDate.map(InternalDate.init),
+                  byteCount: message.body.byteCount, body: message.body)
+    }
+}

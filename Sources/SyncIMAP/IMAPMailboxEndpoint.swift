@@ -1,0 +1,89 @@
+import IMAPClient
+import IMAPCore
+import Logging
+import SyncEngine
+import Synchronization
+
+/// The sync engine's ``MailboxEndpoint`` over one authenticated ``IMAPSession`` with QRESYNC
+/// enabled (docs/sync.md, "MailboxEndpoint: why each method…"). Each method is one request of
+/// the engine; commands are pipelined inside a method, never across methods.
+///
+/// The endpoint is the only user of its session while it lives: it subscribes to the session's
+/// unsolicited data (``IMAPSession/mailboxEvents()``) to report other writers' changes. Create it
+/// inside ``IMAPSession/withSession(_:group:logger:_:)`` (or with ``IMAPEndpointConnector``) and
+/// call ``close()`` before the session ends.
+public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
+    public let session: IMAPSession
+    /// Names the account in errors and logs ("remote", "local", a host).
+    public let label: String
+    let logger: Logger
+    let state = Mutex(EndpointState())
+    let events: EventCollector
+    private let eventTask: Task<Void, Never>
+
+    public init(session: IMAPSession, label: String = "", logger: Logger = Logger(label: "imapworker.sync.imap")) {
+        self.session = session
+        self.label = label
+        self.logger = logger
+        let collector = EventCollector(stream: session.mailboxEvents())
+        self.events = collector
+        self.eventTask = Task { await collector.run() }
+    }
+
+    /// Stops reading the session's events (the session may then be used by others or closed).
+    public func close() { eventTask.cancel() }
+
+    deinit { eventTask.cancel() }
+
+    // MARK: - Account
+
+    public func capabilities() async throws -> EndpointCapabilities {
+        if session.capabilities.isEmpty { _ = try await session.capability().value }
+        let caps = session.capabilities
+        var result: EndpointCapabilities = []
+        // QRESYNC counts only once ENABLEd: without it SELECT reports no VANISHED.
+        if caps.contains(.qresync), session.enabled.contains(.qresync) { result.insert(.qresync) }
+        if caps.contains(.condstore) || result.contains(.qresync) { result.insert(.condstore) }
+        if caps.contains(.uidplus) { result.insert(.uidplus) }
+        if caps.contains(.multiappend) { result.insert(.multiappend) }
+        if caps.contains(.move) { result.insert(.move) }
+        if caps.contains(.listExtended), caps.contains(.listStatus) { result.insert(.listStatus) }
+        return result
+    }
+
+    public func createMailbox(_ mailbox: MailboxName) async throws {
+        try await session.create(mailbox).value
+    }
+
+    public func deleteMailbox(_ mailbox: MailboxName) async throws {
+        if state.withLock({ $0.selected?.name == mailbox }) {
+            try await session.unselect().value
+            state.withLock { $0.selected = nil }
+        }
+        try await session.delete(mailbox).value
+    }
+
+    public func renameMailbox(_ mailbox: MailboxName, to newName: MailboxName) async throws {
+        // IMAP RENAME moves the children too (RFC 3501 §6.3.5).
+        try await session.rename(mailbox, to: newName).value
+    }
+
+    public func setSubscribed(_ subscribed: Bool, mailbox: MailboxName) async throws {
+        try await (subscribed ? session.subscribe(mailbox) : session.unsubscribe(mailbox)).value
+    }
+
+    /// The selected mailbox's state, or `noMailboxSelected`.
+    func selectedState() throws -> EndpointState.Selected {
+        guard let selected = state.withLock({ $0.selected }) else { throw MailboxEndpointError.noMailboxSelected }
+        return selected
+    }
+
+    func updateSelected(_ body: (inout EndpointState.Selected) -> Void) {
+        state.withLock { state in
+            if var selected = state.selected {
+                body(&selected)
+                state.selected = selected
+            }
+        }
+    }
+}
