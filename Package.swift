@@ -48,6 +48,9 @@ let coreTargets: [Target] = [
     .target(name: "SyncIMAP", dependencies: [
         "SyncEngine", "IMAPClient", "IMAPCore", "Credentials", "OpenSSLKit", nio, logging,
     ], path: "Sources/SyncIMAP", swiftSettings: strict),
+    // The embedded store's local account as the sync engine's second endpoint.
+    .target(name: "SyncStore", dependencies: ["SyncEngine", "MailStore", "IMAPCore", nio],
+            path: "Sources/SyncStore", swiftSettings: strict),
     // The daemon's core: orders, events, pool, configuration (docs/worker.md).
     .target(name: "Worker", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", logging, nioPosix,
@@ -120,6 +123,9 @@ let testTargets: [Target] = [
     .testTarget(name: "SyncIMAPTests", dependencies: [
         "SyncIMAP", "SyncEngine", "IMAPClient", "IMAPCore", "Credentials", "OpenSSLKit", "TestSupport", nio, logging,
     ], path: "Tests/SyncIMAPTests", swiftSettings: strict),
+    .testTarget(name: "SyncStoreTests", dependencies: [
+        "SyncStore", "SyncEngine", "MailStore", "IMAPCore", "OpenSSLKit", "TestSupport", nio, .product(name: "GRDB", package: "GRDB.swift"),
+    ], path: "Tests/SyncStoreTests", swiftSettings: strict),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
                 path: "Tests/WorkerTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],

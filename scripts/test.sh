@@ -21,7 +21,7 @@ swift build --build-tests || exit 1
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(CredentialsTests IMAPCoreTests DeflateCodecTests OpenSSLKitTests MailStoreTests HarnessTests
                                      IMAPClientTests MailJobsTests ImapctlTests NATSTests RedisStreamsTests
-                                     SyncEngineTests SyncIMAPTests WorkerTests)
+                                     SyncEngineTests SyncIMAPTests SyncStoreTests WorkerTests)
 LIMIT=${IMAPWORKER_TEST_LIMIT:-900}   # seconds per target
 LOGS=$(mktemp -d /tmp/imapworker-testlogs-XXXXXX)
 passed=0; failed=0; bad=()

@@ -14,13 +14,7 @@ extension MailStore {
                                                arguments: [userID, name]) {
                 return (try LocalMailbox(row: existing), false)
             }
-            try db.execute(sql: """
-                INSERT INTO mailboxes (user_id, name, delimiter, uidvalidity, uidnext, highestmodseq, subscribed, created_at)
-                VALUES (?, ?, ?, ?, 1, 0, 1, ?)
-                """, arguments: [userID, name, delimiter.map(String.init), Int64(UInt32.random(in: 1...UInt32.max)),
-                                 Date().timeIntervalSince1970])
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [db.lastInsertedRowID])
-            guard let row else { throw corruptRow("mailbox vanished after insert") }
+            let row = try Self.insertMailbox(db, userID: userID, name: name, delimiter: delimiter)
             return (try LocalMailbox(row: row), true)
         }
         if created {

@@ -33,8 +33,10 @@ extension MailStore {
     public func forEachMessage(mailboxID: Int64, _ body: (StoredMessage) throws -> Void) throws {
         var bodyError: (any Error)?
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid",
-                                           arguments: [mailboxID])
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT m.*, b.sha256 AS sha256, b.raw AS raw FROM messages m JOIN bodies b ON b.id = m.body_id
+                WHERE m.mailbox_id = ? ORDER BY m.uid
+                """, arguments: [mailboxID])
             while let row = try rows.next() {
                 let message = try StoredMessage(row: row)
                 do {
@@ -73,6 +75,7 @@ extension StoredMessage {
                   modSeq: try row.decode(forColumn: "modseq"),
                   internalDate: (try row.decode(forColumn: "internal_date"), try row.decode(forColumn: "internal_date_offset")),
                   size: try row.decode(forColumn: "size"), raw: raw, sha256: try row.decode(forColumn: "sha256"),
+                  bodyID: try row.decode(forColumn: "body_id"),
                   origin: origin, fetchedAt: Date(timeIntervalSince1970: fetchedAt))
     }
 }

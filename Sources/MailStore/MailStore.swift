@@ -4,7 +4,8 @@ import Logging
 
 /// The embedded mail store: one SQLite file in WAL mode holding the remote identities and the
 /// users' local accounts (mailboxes and messages). Safe to share between tasks and threads.
-/// All calls block on SQLite: call them from a thread pool, not from an event loop.
+/// The synchronous calls block on SQLite: call them from a thread pool, not from an event loop.
+/// The local-account calls (`async`) run on GRDB's own queues and suspend the caller instead.
 public final class MailStore: Sendable {
     /// Opening options. The defaults are what the worker uses.
     public struct Options: Sendable {
@@ -17,13 +18,18 @@ public final class MailStore: Sendable {
         /// Where the key sealing the identities' secrets comes from; nil: the
         /// `IMAPWORKER_STORE_KEY` variable, else the file `PATH.key` beside the store.
         public var keySource: StoreKeySource?
+        /// How long an expunge's tombstone is kept (docs/store.md, "Tombstones"): a peer that syncs
+        /// at least this often always gets exact "vanished since" answers; an older one gets the
+        /// full comparison. Default 90 days.
+        public var tombstoneRetention: TimeInterval
 
         public init(readOnly: Bool = false, maxPageCount: Int? = nil, busyTimeout: TimeInterval = 10,
-                    keySource: StoreKeySource? = nil) {
+                    keySource: StoreKeySource? = nil, tombstoneRetention: TimeInterval = 90 * 86_400) {
             self.readOnly = readOnly
             self.maxPageCount = maxPageCount
             self.busyTimeout = busyTimeout
             self.keySource = keySource
+            self.tombstoneRetention = tombstoneRetention
         }
     }
 
@@ -160,5 +166,16 @@ public final class MailStore: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(MailStoreError) -> T {
         do { return try pool.write(body) } catch { throw MailStoreError(error, path: path) }
+    }
+
+    /// GRDB's async access: the closure runs on one of the pool's own queues while the caller's
+    /// task is suspended, so no SQLite call ever blocks the cooperative pool or an event loop.
+    func asyncRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(MailStoreError) -> T {
+        do { return try await pool.read(body) } catch { throw MailStoreError(error, path: path) }
+    }
+
+    /// One write transaction on the pool's writer queue (see `asyncRead`).
+    func asyncWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(MailStoreError) -> T {
+        do { return try await pool.write(body) } catch { throw MailStoreError(error, path: path) }
     }
 }

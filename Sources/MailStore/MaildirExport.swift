@@ -4,8 +4,11 @@ extension MailStore {
     /// Writes the user's mailbox as a Maildir at `directory` (creating `cur/`, `new/`, `tmp/`): one
     /// file per message in `cur/`, named `<internal date>.<uidvalidity>_<uid>.imapworker:2,<letters>`
     /// with the flags' info letters (see `MessageFlags.maildirLetters`), holding exactly the stored
-    /// bytes. Each file is written in `tmp/` then renamed, so a reader never sees half a message;
-    /// exporting again replaces the same files. Returns the number of messages written.
+    /// bytes. Keywords become Dovecot's lower-case letters, listed in `dovecot-keywords` (kept
+    /// across exports; at most 26, as in Dovecot; further keywords are left out of the names).
+    /// Each file is written in `tmp/` then renamed, so a reader never sees half a message;
+    /// exporting again replaces the same files and removes those of messages no longer in the
+    /// mailbox (only files this export names, `….imapworker:2,…`). Returns the number written.
     @discardableResult
     public func exportMaildir(userID: String, mailbox name: String, to directory: String) throws(MailStoreError) -> Int {
         guard let mailbox = try mailbox(userID: userID, name: name) else {
@@ -29,12 +32,19 @@ extension MailStore {
         } catch {
             throw .io("cannot list \(directory)/cur: \(error.localizedDescription)")
         }
+        let keywords = try MaildirKeywords(directory: directory,
+                                           adding: try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT flags FROM messages WHERE mailbox_id = ?", arguments: [mailbox.id]) }
+                                               .flatMap(MessageFlags.decode))
+        try keywords.save()
         var count = 0
+        var exported = Set<Substring>()
         do {
             try forEachMessage(mailboxID: mailbox.id) { message in
                 let unique = "\(message.internalDate.epoch).\(mailbox.uidValidity)_\(message.uid).imapworker"
+                exported.insert(Substring(unique))
                 let temporary = "\(directory)/tmp/\(unique)"
-                let final = "\(directory)/cur/\(unique):2,\(MessageFlags.maildirLetters(message.flags))"
+                let letters = MessageFlags.maildirLetters(message.flags) + keywords.letters(for: message.flags)
+                let final = "\(directory)/cur/\(unique):2,\(letters)"
                 try writeFile(temporary, message.raw)
                 let date = Date(timeIntervalSince1970: TimeInterval(message.internalDate.epoch))
                 try? fm.setAttributes([.modificationDate: date], ofItemAtPath: temporary)
@@ -53,8 +63,14 @@ extension MailStore {
         } catch {
             throw .io("Maildir export to \(directory): \(error)")
         }
+        // Messages expunged (or moved away) since an earlier export.
+        var removed = 0
+        for (unique, files) in earlier where unique.hasSuffix(".imapworker") && !exported.contains(unique) {
+            for file in files where unlink("\(directory)/cur/\(file)") == 0 { removed += 1 }
+        }
         logger.info("maildir exported", metadata: ["user": "\(userID)", "mailbox": "\(name)",
-                                                   "messages": "\(count)", "directory": "\(directory)"])
+                                                   "messages": "\(count)", "removed": "\(removed)",
+                                                   "directory": "\(directory)"])
         return count
     }
 }

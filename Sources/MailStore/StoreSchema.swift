@@ -16,6 +16,7 @@ enum StoreSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "identities-mailboxes-messages", body: { db, _ in try createInitialSchema(db) }),
         identitySecretsMigration,
+        localAccountMigration,
     ]
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }

@@ -45,7 +45,8 @@ public struct MessageOrigin: Sendable, Hashable, CustomStringConvertible {
 /// A message fetched from a remote server, ready to be stored. The writer computes its size and SHA-256.
 public struct IncomingMessage: Sendable {
     public var mailboxID: Int64
-    public var origin: MessageOrigin
+    /// nil for a message appended locally (it then never conflicts with another).
+    public var origin: MessageOrigin?
     /// IMAP flags as fetched; stored normalised (see `MessageFlags.normalised`).
     public var flags: [String]
     /// INTERNALDATE as epoch seconds and the UTC offset (minutes) it was given with.
@@ -53,7 +54,7 @@ public struct IncomingMessage: Sendable {
     /// The RFC 5322 bytes exactly as fetched, in the buffers they arrived in.
     public var body: MessageBytes
 
-    public init(mailboxID: Int64, origin: MessageOrigin, flags: [String],
+    public init(mailboxID: Int64, origin: MessageOrigin?, flags: [String],
                 internalDate: (epoch: Int64, utcOffsetMinutes: Int), body: MessageBytes) {
         self.mailboxID = mailboxID
         self.origin = origin
@@ -62,7 +63,7 @@ public struct IncomingMessage: Sendable {
         self.body = body
     }
 
-    public init(mailboxID: Int64, origin: MessageOrigin, flags: [String],
+    public init(mailboxID: Int64, origin: MessageOrigin?, flags: [String],
                 internalDate: (epoch: Int64, utcOffsetMinutes: Int), raw: [UInt8]) {
         self.init(mailboxID: mailboxID, origin: origin, flags: flags, internalDate: internalDate, body: MessageBytes(raw))
     }
@@ -80,8 +81,10 @@ public struct StoredMessage: Sendable {
     public let internalDate: (epoch: Int64, utcOffsetMinutes: Int)
     public let size: Int
     public let raw: [UInt8]
-    /// Lower-case hex SHA-256 of `raw`.
+    /// Lower-case hex SHA-256 of `raw`: the key of the body, shared by every message holding it.
     public let sha256: String
+    /// The shared body's row.
+    public let bodyID: Int64
     /// nil for a message that was not fetched from a remote account.
     public let origin: MessageOrigin?
     public let fetchedAt: Date

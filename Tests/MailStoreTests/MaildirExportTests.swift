@@ -25,7 +25,7 @@ import Testing
         #expect(files.count == 5)
 
         let stored = try storedMessages(store, box)
-        let expectedLetters = ["", "S", "RST", "DF", "DFRST"]
+        let expectedLetters = ["", "S", "RST", "DFa", "DFRST"]  // a: $Label, keyword 0
         for (message, letters) in zip(stored, expectedLetters) {
             let name = try #require(files.first { $0.contains("_\(message.uid).imapworker:") })
             #expect(name.hasSuffix(":2,\(letters)"))
@@ -39,6 +39,19 @@ import Testing
         // A second export replaces the files rather than adding to them.
         #expect(try store.exportMaildir(userID: "u1", mailbox: "Lists/De\u{301}veloppement", to: maildir) == 5)
         #expect(try fm.contentsOfDirectory(atPath: maildir + "/cur").sorted() == files)
+        #expect(try String(contentsOfFile: maildir + "/dovecot-keywords", encoding: .utf8) == "0 $Label\n")
+
+        // Messages expunged since lose their files; a new keyword gets the next letter, $Label keeps `a`.
+        _ = try await store.expunge(mailboxID: box.id, uids: [2...3])
+        _ = try await store.storeFlags(mailboxID: box.id, uids: [1...1], .add, ["$Later", "$Label"])
+        let foreign = maildir + "/cur/1234.other-tool:2,S"
+        #expect(fm.createFile(atPath: foreign, contents: Data("x".utf8)))
+        #expect(try store.exportMaildir(userID: "u1", mailbox: "Lists/Développement", to: maildir) == 3)
+        let remaining = try fm.contentsOfDirectory(atPath: maildir + "/cur").sorted()
+        #expect(remaining.count == 4 && remaining.contains("1234.other-tool:2,S"))
+        #expect(remaining.contains { $0.hasSuffix("_1.imapworker:2,ab") })
+        #expect(!remaining.contains { $0.contains("_2.imapworker") || $0.contains("_3.imapworker") })
+        #expect(try String(contentsOfFile: maildir + "/dovecot-keywords", encoding: .utf8) == "0 $Label\n1 $Later\n")
     }
 
     @Test func exportingAMissingMailboxFails() throws {

@@ -8,7 +8,8 @@ import Testing
         let fixture = try StoreFixture()
         let store = try fixture.open()
         let inbox = try store.ensureMailbox(userID: "u1", name: "INBOX")
-        #expect(inbox.uidNext == 1 && inbox.uidValidity != 0 && inbox.highestModSeq == 0)
+        // HIGHESTMODSEQ starts at 1 (0 would read as NOMODSEQ to a sync peer).
+        #expect(inbox.uidNext == 1 && inbox.uidValidity != 0 && inbox.highestModSeq == 1)
 
         let writer = store.makeWriter(maxBatchCount: 7)
         var commits = 0
@@ -34,8 +35,8 @@ import Testing
         #expect(messages.compactMap(\.origin?.uid) == Array(1...25))
         let reopened = try #require(try store.mailbox(id: inbox.id))
         #expect(reopened.uidNext == 26)
-        #expect(reopened.highestModSeq == 4)
-        #expect(messages.last?.modSeq == 4)
+        #expect(reopened.highestModSeq == 5)
+        #expect(messages.last?.modSeq == 5)
     }
 
     @Test func uidsAscendPerMailboxAndContentIsKept() throws {
