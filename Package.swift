@@ -68,6 +68,8 @@ let coreTargets: [Target] = [
     ], path: "Sources/imapworker", swiftSettings: strict),
     .executableTarget(name: "imapctl", dependencies: [
         "MailJobs", "MailStore", "IMAPClient", "IMAPCore", "Credentials", "SyncEngine", "SyncIMAP", logging,
+        // Orders to a running worker over its bus, and their events (Sources/imapctl/Bus).
+        "Worker", "NATS", "RedisStreams",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], path: "Sources/imapctl", swiftSettings: strict),
 ]

@@ -122,7 +122,7 @@ fetch_all_imapctl() {  # db extra-flags... ; prints "seconds peak_kb" (sum over 
     local db=$1; shift
     local peak=0 total=0 s k
     while IFS= read -r mailbox; do
-        /usr/bin/time -f "%e %M" -o "$RUN/one.time" env IMAPWORKER_PASSWORD=alicepw "$IMAPCTL" fullfetch -q --db "$db" \
+        /usr/bin/time -f "%e %M" -o "$RUN/one.time" env IMAPWORKER_PASSWORD=alicepw "$IMAPCTL" fullfetch --local -q --db "$db" \
             --login alice --server "127.0.0.1:$IMAPS_PORT" --ca-file "$CA" --mailbox "$mailbox" --userid bench "$@" \
             >> "$RUN/imapctl-$SIZE.log" 2>&1 || { echo "imapctl failed:"; tail -5 "$RUN/imapctl-$SIZE.log"; exit 1; }
         read -r s k < "$RUN/one.time"

@@ -2,7 +2,9 @@
 # The main job on the embedded default, end to end on one machine:
 # starts a throwaway Dovecot on 127.0.0.1 with generated mail, runs `imapctl fullfetch` for each
 # of its mailboxes into the embedded SQLite store, checks every message against the generator's
-# manifest (SHA-256), exports one mailbox as a Maildir, and stops Dovecot.
+# manifest (SHA-256), exports one mailbox as a Maildir; then the daemon: starts a local
+# nats-server and `imapworker`, sends it a fullfetch order with `imapctl`, shows the final event,
+# `imapctl status` and the worker's local account; stops everything.
 #
 # usage: scripts/demo.sh [MESSAGES]       (default 500; the store is left in $DEMO_DIR/imapworker.db)
 set -euo pipefail
@@ -10,15 +12,18 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 N=${1:-500}
 scripts/setup.sh
-echo "demo: building imapctl (release)"
+echo "demo: building imapctl and imapworker (release)"
 swift build -c release --product imapctl 2>&1 | tail -1
+swift build -c release --product imapworker 2>&1 | tail -1
 BIN=$(swift build -c release --show-bin-path)/imapctl
+WORKER=$(swift build -c release --show-bin-path)/imapworker
 
 DEMO_DIR=$(mktemp -d /tmp/imapworker-demo-XXXXXX)
 chmod 755 "$DEMO_DIR"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
-trap 'scripts/dovecot-stop.sh "$DEMO_DIR/dovecot" >/dev/null 2>&1 || true' EXIT
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; scripts/dovecot-stop.sh "$DEMO_DIR/dovecot" >/dev/null 2>&1 || true' EXIT
 
 echo "demo: generating $N messages"
 mkdir -p "$DEMO_DIR/dovecot/home/alice"
@@ -30,7 +35,7 @@ echo "demo: Dovecot on 127.0.0.1:$IMAPS_PORT (imaps), CA $DEMO_DIR/dovecot/ssl/c
 export IMAPWORKER_PASSWORD=alicepw   # the password never goes on a command line or into a log
 python3 -c 'import json,sys; [print(m) for m in json.load(open(sys.argv[1]))["mailboxes"]]' "$DEMO_DIR/manifest.json" |
 while IFS= read -r mailbox; do
-    "$BIN" fullfetch --db "$DEMO_DIR/imapworker.db" --login alice --server "127.0.0.1:$IMAPS_PORT" \
+    "$BIN" fullfetch --local --db "$DEMO_DIR/imapworker.db" --login alice --server "127.0.0.1:$IMAPS_PORT" \
         --ca-file "$DEMO_DIR/dovecot/ssl/ca.pem" --mailbox "$mailbox" --userid demo-user
 done
 
@@ -51,4 +56,40 @@ for name, box in manifest["mailboxes"].items():
 sys.exit(1 if bad else 0)
 PY
 "$BIN" export --db "$DEMO_DIR/imapworker.db" --userid demo-user --mailbox INBOX --maildir "$DEMO_DIR/export/INBOX"
-echo "demo: done; store $DEMO_DIR/imapworker.db"
+
+echo "demo: the daemon: nats-server and imapworker on 127.0.0.1, orders from imapctl"
+NATS_PORT=$(free_port)
+"$(command -v nats-server || echo /usr/sbin/nats-server)" -a 127.0.0.1 -p "$NATS_PORT" >"$DEMO_DIR/nats.log" 2>&1 &
+PIDS+=($!)
+cat >"$DEMO_DIR/imapworker.yaml" <<YAML
+store:
+  path: $DEMO_DIR/worker.db
+imap:
+  tls:
+    ca_file: $DEMO_DIR/dovecot/ssl/ca.pem
+nats:
+  url: nats://127.0.0.1:$NATS_PORT
+worker:
+  id: demo-worker
+YAML
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && break; sleep 0.1; done
+"$WORKER" start --config "$DEMO_DIR/imapworker.yaml" 2>"$DEMO_DIR/imapworker.log" &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q "imapworker started" "$DEMO_DIR/imapworker.log" && break; sleep 0.1; done
+# The same configuration file: imapctl finds the worker through nats.url.
+echo "demo: imapctl fullfetch (an order on NATS subject outboundIMAP); its final event:"
+"$BIN" fullfetch --config "$DEMO_DIR/imapworker.yaml" --login alice --server "127.0.0.1:$IMAPS_PORT" \
+    --mailbox INBOX --userid demo-daemon --json
+"$BIN" fullfetch --config "$DEMO_DIR/imapworker.yaml" --login alice --server "127.0.0.1:$IMAPS_PORT" \
+    --mailbox INBOX --userid demo-daemon
+echo "demo: imapctl status"
+"$BIN" status --config "$DEMO_DIR/imapworker.yaml"
+echo "demo: the worker's local account (user demo-daemon):"
+python3 - "$DEMO_DIR/worker.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for name, count, size in db.execute("select b.name, count(m.id), coalesce(sum(m.size), 0) from mailboxes b "
+                                    "left join messages m on m.mailbox_id = b.id where b.user_id = 'demo-daemon' group by b.name"):
+    print(f"  {name}: {count} messages, {size} bytes")
+PY
+echo "demo: done; stores $DEMO_DIR/imapworker.db (imapctl --local) and $DEMO_DIR/worker.db (imapworker)"

@@ -11,8 +11,8 @@ struct IMAPCtl: AsyncParsableCommand {
             imapctl reads the same configuration file as imapworker (--config, default configs/imapworker.yaml).
             """,
         subcommands: [FullFetchCommand.self, AddRemoteCommand.self, RemoveRemoteCommand.self, RemotesCommand.self,
-                      ExportCommand.self, SyncCommand.self, LocalMailboxesCommand.self, LocalMessagesCommand.self,
-                      LocalFlagCommand.self, LocalExpungeCommand.self]
+                      ExportCommand.self, StatusCommand.self, SyncCommand.self, LocalMailboxesCommand.self,
+                      LocalMessagesCommand.self, LocalFlagCommand.self, LocalExpungeCommand.self]
     )
 
     /// interimap's `--watch[=seconds]` has an optional value, which ArgumentParser cannot parse.

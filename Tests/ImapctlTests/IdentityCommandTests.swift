@@ -36,13 +36,13 @@ import TestSupport
         #expect(typo.status != 0)
         #expect(typo.stderr.contains("unknown key imap.conection"))
 
-        let badServer = try await imapctl.run(["fullfetch", "--login", "a", "--server", "host:99999", "--userid", "u"],
+        let badServer = try await imapctl.run(["fullfetch", "--local", "--login", "a", "--server", "host:99999", "--userid", "u"],
                                               password: "x")
         #expect(badServer.status != 0)
         #expect(badServer.stderr.contains("bad port"))
 
         let port = try freeLoopbackPort()
-        let refused = try await imapctl.run(["fullfetch", "--login", "a", "--server", "127.0.0.1:\(port)", "--userid", "u"],
+        let refused = try await imapctl.run(["fullfetch", "--local", "--login", "a", "--server", "127.0.0.1:\(port)", "--userid", "u"],
                                             password: "x")
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("cannot connect"))

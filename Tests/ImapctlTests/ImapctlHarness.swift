@@ -62,7 +62,7 @@ extension Imapctl {
 extension DovecotServer {
     /// `fullfetch` arguments for `kind` (imaps, starttls, tunnel).
     func fullfetchArguments(kind: String, mailbox: String, userID: String) -> [String] {
-        var arguments = ["fullfetch", "--login", users[0].user, "--mailbox", mailbox, "--userid", userID, "--json"]
+        var arguments = ["fullfetch", "--local", "--login", users[0].user, "--mailbox", mailbox, "--userid", userID, "--json"]
         switch kind {
         case "imaps": arguments += ["--server", "\(host):\(imapsPort)", "--ca-file", caFile]
         case "starttls": arguments += ["--server", "\(host):\(imapPort)", "--connection", "starttls", "--ca-file", caFile]

@@ -38,11 +38,11 @@ import TestSupport
         #expect(twice.status != 0 && twice.stderr.contains("already exists"), "\(twice.stderr)")
 
         // No password given: the stored one is used.
-        let fetched = try await imapctl.run(["fullfetch", "--userid", "u1", "--identifier", id, "--json"])
+        let fetched = try await imapctl.run(["fullfetch", "--local", "--userid", "u1", "--identifier", id, "--json"])
         #expect(fetched.status == 0, "\(fetched.stderr)")
         #expect(try decodeSummary(fetched.stdout).inserted == server.manifest?.mailboxes["INBOX"]?.messages.count)
 
-        let mixed = try await imapctl.run(["fullfetch", "--userid", "u1", "--identifier", id, "--server", "x:1"])
+        let mixed = try await imapctl.run(["fullfetch", "--local", "--userid", "u1", "--identifier", id, "--server", "x:1"])
         #expect(mixed.status != 0 && mixed.stderr.contains("--server cannot be used with --identifier"))
 
         let listed = try await imapctl.run(["remotes", "--userid", "u1", "--json"])

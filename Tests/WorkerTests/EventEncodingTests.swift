@@ -1,4 +1,5 @@
 import Foundation
+import MailJobs
 import Testing
 import TestSupport
 @testable import Worker
@@ -50,9 +51,47 @@ import TestSupport
         #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.rejectedExample)
     }
 
+    static let deliveredExample = #"{"at":"2025-12-01T20:13:32.750Z","attempts":1,"duration_seconds":12.5,"event":"completed","finished_at":"2025-12-01T20:13:32.750Z","identity_id":"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b","mailbox":"Sent","order":"deliver","order_id":"o-45","received_at":"2025-12-01T20:13:20.125Z","started_at":"2025-12-01T20:13:20.250Z","stats":{"bytes":2048,"expunged":0,"flags_updated":0,"mailboxes":1,"messages_appended":1,"messages_fetched":0,"messages_moved":0},"uid":812,"uidvalidity":1733000000,"user_id":"u1","worker":"worker-1"}"#
+
+    static let deactivatedExample = #"{"at":"2025-12-01T20:13:32.750Z","event":"identity_deactivated","identity_id":"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b","order":"fullfetch","order_id":"o-46","reason":"failing since 2025-11-28T20:00:00Z (52 failed checks): auth_failed: authentication failed: [AUTHENTICATIONFAILED] Authentication failed.","received_at":"2025-12-01T20:13:20.125Z","user_id":"u1","worker":"worker-1"}"#
+
+    static let messageNewExample = #"{"at":"2025-12-01T20:13:21.500Z","event":"message.new","identity_id":"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b","mailbox":"INBOX","message_id":"<20251201.4711@example.org>","order_id":"o-42","size":30720,"uid":4711,"uidvalidity":1733000000,"user_id":"u1","worker":"worker-1"}"#
+
+    @Test func delivered() throws {
+        let identity = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
+        let order = try ticket(#"{"order":"deliver","order_id":"o-45","user_id":"u1","identity_id":"\#(identity)","message":"aGk="}"#)
+        var stats = JobStats()
+        stats.mailboxes = 1
+        stats.messagesAppended = 1
+        stats.bytes = 2048
+        var result = JobResult(stats: stats)
+        (result.mailbox, result.uid, result.uidValidity) = ("Sent", 812, 1_733_000_000)
+        let event = factory.final(order, outcome: JobOutcome(result: .success(result), attempts: 1, stats: stats),
+                                  run: [order], startedAt: Self.started, finishedAt: Self.finished)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.deliveredExample)
+    }
+
+    @Test func identityDeactivated() throws {
+        let identity = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
+        let order = try ticket(#"{"order":"fullfetch","order_id":"o-46","user_id":"u1","identity_id":"\#(identity)"}"#)
+        var event = factory.event(.identityDeactivated, for: order, at: Self.finished)
+        event.reason = "failing since 2025-11-28T20:00:00Z (52 failed checks): auth_failed: authentication failed: [AUTHENTICATIONFAILED] Authentication failed."
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.deactivatedExample)
+    }
+
+    @Test func messageNew() throws {
+        let message = CommittedMessage(mailbox: "INBOX", uid: 4711, uidValidity: 1_733_000_000,
+                                       messageID: "<20251201.4711@example.org>", size: 30720)
+        let event = MessageEvent(worker: "worker-1", at: Date(timeIntervalSince1970: 1_764_620_001.5), orderID: "o-42",
+                                 userID: "u1", identityID: "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b", message: message)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.messageNewExample)
+        #expect(try MessageEvent.decode(event.encoded()) == event)
+    }
+
     @Test func examplesAppearInTheDocs() throws {
         let docs = try String(contentsOfFile: "\(packageRoot)/docs/bus-contract.md", encoding: .utf8)
-        for example in [Self.completedExample, Self.failedExample, Self.rejectedExample] {
+        for example in [Self.completedExample, Self.failedExample, Self.rejectedExample, Self.deliveredExample,
+                        Self.deactivatedExample, Self.messageNewExample] {
             #expect(docs.contains(example), "docs/bus-contract.md lacks \(example)")
         }
     }

@@ -5,6 +5,9 @@
 //   nats-bench <url> pubsub <count> <size>     publish → subscribe throughput
 //   nats-bench <url> reqrep <count>            request/reply latency (p50, p99)
 //   nats-bench <url> slowsub <count> <size>    RSS while a subscriber never reads
+//   nats-bench <url> order <count>             `test` orders to a running imapworker, one at a time (p50, p99)
+//   nats-bench <url> orders <count> <window>   the same, `window` in flight (orders/s)
+//   (orders go to NATS_BENCH_SUBJECT, default outboundIMAP)
 import Foundation
 import NATS
 import NIOCore
@@ -25,11 +28,15 @@ struct NATSBench {
         case "reqrep": try await requestReply(url, count: count)
         case "reqrep-pinned": try await requestReplyPinned(url, count: count)
         case "slowsub": try await slowSubscriber(url, count: count, size: size)
+        case "order": try await DaemonOrders.latency(url, subject: orderSubject, count: count)
+        case "orders": try await DaemonOrders.throughput(url, subject: orderSubject, count: count, window: size)
         default:
             print("unknown mode \(arguments[2])")
             exit(2)
         }
     }
+
+    static var orderSubject: String { ProcessInfo.processInfo.environment["NATS_BENCH_SUBJECT"] ?? "outboundIMAP" }
 
     static func options(_ url: String) -> NATSOptions {
         var options = NATSOptions(url: url)

@@ -7,6 +7,9 @@
 //   redis-bench worker  --url U --consumer C [--job-ms MS] [--claim-idle-ms MS] [--autoclaim-ms MS]
 //                       a worker over RedisStreamsOrderTransport: prints "started <id> <deliveries>"
 //                       and "completed <id>" per order (used by the crash test, which SIGKILLs it)
+//   redis-bench order   --url U [--stream S] --count N                  `test` orders to a running imapworker,
+//                       one at a time: p50/p99 (scripts/bench-daemon.sh)
+//   redis-bench orders  --url U [--stream S] --count N [--window W]     the same, W in flight: orders/s
 import Foundation
 import BusTransport
 import RedisStreams
@@ -72,6 +75,12 @@ do {
 
     case "ping":
         say(try await pingBench(url: url, count: number("count")))
+
+    case "order":
+        say(try await DaemonOrders.latency(url: url, stream: stream, count: number("count")))
+
+    case "orders":
+        say(try await DaemonOrders.throughput(url: url, stream: stream, count: number("count"), window: number("window", 64)))
 
     case "worker":
         var configuration = try RedisStreamsConfiguration(url: url, consumer: option("consumer"))

@@ -69,6 +69,9 @@ public enum ConfigurationKeys {
         int("redis.max_deliveries", \.redis.maxDeliveries, min: 1),
         int("metrics.port", \.metrics.port),
         string("metrics.host", \.metrics.host),
+        bool("message_events.enabled", \.messageEvents.enabled),
+        string("message_events.nats_subject", \.messageEvents.natsSubject),
+        string("message_events.redis_stream", \.messageEvents.redisStream),
     ]
 
     /// Key paths in file order, for documentation checks.

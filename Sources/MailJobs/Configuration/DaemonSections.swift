@@ -1,4 +1,4 @@
-/// The daemon's sections of the configuration file (imapctl ignores them). Defaults are
+/// The daemon's sections of the configuration file (imapctl reads only the bus sections, to reach workers). Defaults are
 /// Caliopen's, so that a Caliopen stack talks to imapworker unchanged (docs/configuration.md).
 extension WorkerConfiguration {
     public struct WorkerSection: Sendable, Equatable {
@@ -64,6 +64,17 @@ extension WorkerConfiguration {
         public var groupStartID = "$"
         public var claimIdleSeconds = 60
         public var maxDeliveries = 5
+    }
+
+    /// Per-message change events (`message.new`), for indexers and notifiers downstream.
+    public struct MessageEventsSection: Sendable, Equatable {
+        public init() {}
+        /// Off by default: one event per stored message is a lot of traffic for who does not read them.
+        public var enabled = false
+        /// Published here on NATS (when `nats.url` is set).
+        public var natsSubject = "imapworker.messages"
+        /// Appended here on Redis (when `redis.url` is set), field `event`.
+        public var redisStream = "imapworker:messages"
     }
 
     /// Prometheus `/metrics` and `/health` over HTTP.

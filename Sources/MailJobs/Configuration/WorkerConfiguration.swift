@@ -17,6 +17,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var poller = PollerSection()
     public var redis = RedisSection()
     public var metrics = MetricsSection()
+    public var messageEvents = MessageEventsSection()
 
     public init() {}
 

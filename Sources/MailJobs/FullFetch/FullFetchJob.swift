@@ -16,6 +16,9 @@ public struct FullFetchJob: Sendable {
     /// The identity this fetch runs for, when there is one.
     public var identityID: UUID?
     public var fetch: WorkerConfiguration.FetchSection
+    /// Called with the messages of each committed batch, in order, never before their commit
+    /// (per-message change events). nil: nothing is kept for it.
+    public var onCommitted: (@Sendable ([CommittedMessage]) async -> Void)?
 
     public init(userID: String, mailbox: String, client: IMAPClientConfiguration, identityID: UUID? = nil,
                 fetch: WorkerConfiguration.FetchSection = .init()) {
@@ -36,6 +39,7 @@ public struct FullFetchJob: Sendable {
         // One name for INBOX whatever its case (RFC 3501), locally and in the messages' origin.
         let mailbox = MailStore.canonicalMailboxName(self.mailbox)
         let (userID, accountKey, identityID, fetch) = (self.userID, self.accountKey, self.identityID, self.fetch)
+        let onCommitted = self.onCommitted
         return try await IMAPSession.withSession(client, logger: logger) { session in
             // STATUS before EXAMINE: RFC 3501 advises against STATUS on the selected mailbox.
             let name = MailboxName(mailbox)
@@ -58,6 +62,20 @@ public struct FullFetchJob: Sendable {
                                                                batchMessages: fetch.batchMessages))
             let origin = MessageOrigin(account: accountKey, identityID: identityID, mailbox: mailbox,
                                        uidValidity: uidValidity, uid: 0)
+            // The writer commits in submission order: once it has settled N messages (stored or
+            // skipped), the first N submitted are committed and can be announced.
+            var uncommitted: [CommittedMessage] = []
+            var settled = 0
+            func announceCommitted() async {
+                guard let onCommitted else { return }
+                let summary = ingest.summary
+                let done = summary.inserted + summary.skipped - settled
+                guard done > 0 else { return }
+                let batch = Array(uncommitted.prefix(done))
+                uncommitted.removeFirst(min(done, uncommitted.count))
+                settled += done
+                await onCommitted(batch)
+            }
             do {
                 try await session.uidFetchMessages(plan.commands(perCommand: fetch.uidsPerCommand),
                                                    commandsInFlight: fetch.commandsInFlight) { message in
@@ -65,20 +83,27 @@ public struct FullFetchJob: Sendable {
                     var messageOrigin = origin
                     messageOrigin.uid = uid.rawValue
                     let size = message.body.readableBytes
+                    if onCommitted != nil {
+                        uncommitted.append(CommittedMessage(mailbox: mailbox, uid: uid.rawValue, uidValidity: uidValidity,
+                                                            messageID: MessageIDHeader.value(in: message.body), size: size))
+                    }
                     try await ingest.submit(IncomingMessage(
                         mailboxID: local.id, origin: messageOrigin, flags: message.flagNames,
                         internalDate: (message.internalDate?.epochSeconds ?? 0, message.internalDate?.utcOffsetMinutes ?? 0),
                         body: MessageBytes(message.body)))
                     tracker.record(bytes: size)
                     if tracker.shouldReport() { progress(tracker) }
+                    await announceCommitted()
                 }
             } catch {
                 // The messages that arrived whole are still stored; then the fetch's own error counts.
                 _ = try? await ingest.finish()
+                await announceCommitted()
                 throw error
             }
             let downloaded = ContinuousClock.now
             let stored = try await ingest.finish()
+            await announceCommitted()
             tracker.finish()
             progress(tracker)
             let ended = ContinuousClock.now

@@ -41,6 +41,9 @@ public struct EventFactory: Sendable {
             event = self.event(.completed, for: ticket, at: finishedAt)
             event.stats = result.stats
             event.createdIdentityID = result.createdIdentityID
+            event.mailbox = result.mailbox
+            event.uid = result.uid
+            event.uidValidity = result.uidValidity
         case .failure(let failure):
             event = self.event(.failed, for: ticket, at: finishedAt)
             event.stats = outcome.stats

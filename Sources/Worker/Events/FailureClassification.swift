@@ -13,6 +13,8 @@ public enum FailureClassification {
             return failure(for: error)
         case let error as MailStoreError:
             if case .notFound = error { return JobFailure(.unknownIdentity, error.description) }
+            // Another process (or job) holds the identity's sync lock: not this account's fault.
+            if case .syncLockHeld = error { return JobFailure(.busy, error.description + "; send the order again later") }
             return JobFailure(.internal, error.description)
         case let error as ConfigurationError:
             return JobFailure(.badOrder, error.description)

@@ -4,6 +4,8 @@ import Foundation
 public struct WorkerEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
         case accepted, progress, completed, failed, rejected, status
+        /// A stored identity failed for `identities.deactivate_after_hours` and stops being polled.
+        case identityDeactivated = "identity_deactivated"
     }
 
     public var event: Kind
@@ -28,6 +30,12 @@ public struct WorkerEvent: Sendable, Equatable, Codable {
     /// `addremote`: the new identity.
     public var createdIdentityID: String?
     public var status: WorkerStatus?
+    /// `deliver`: the mailbox the message was filed in, and its UID there (UIDPLUS servers).
+    public var mailbox: String?
+    public var uid: UInt32?
+    public var uidValidity: UInt32?
+    /// `identity_deactivated`: why (the first failure's time, the count, the last error).
+    public var reason: String?
 
     public init(event: Kind, worker: String, at: Date = Date()) {
         self.event = event
@@ -39,7 +47,7 @@ public struct WorkerEvent: Sendable, Equatable, Codable {
         case event, orderID = "order_id", order, userID = "user_id", identityID = "identity_id", worker, at
         case receivedAt = "received_at", startedAt = "started_at", finishedAt = "finished_at"
         case durationSeconds = "duration_seconds", attempts, coalescedWith = "coalesced_with", stats, progress, error
-        case createdIdentityID = "created_identity_id", status
+        case createdIdentityID = "created_identity_id", status, reason, mailbox, uid, uidValidity = "uidvalidity"
     }
 
     /// One line of JSON, keys sorted, dates ISO 8601 in UTC with milliseconds.

@@ -20,6 +20,20 @@ public struct Order: Sendable, Equatable {
     public var mailboxes: [String]
     /// Redis: the stream the final event also goes to (read by the transport, kept for status).
     public var replyTo: String?
+    /// `deliver`: the raw RFC 5322 message (`message`, base64 in the order), or a message of the
+    /// user's local account (`local_mailbox` + `local_uid`).
+    public var message: [UInt8]?
+    public var localMessage: LocalMessageReference?
+
+    public struct LocalMessageReference: Sendable, Equatable {
+        public var mailbox: String
+        public var uid: UInt32
+
+        public init(mailbox: String, uid: UInt32) {
+            self.mailbox = mailbox
+            self.uid = uid
+        }
+    }
 
     public init(kind: Kind, orderID: String, userID: String? = nil, identityID: UUID? = nil, login: String? = nil,
                 password: Secret? = nil, server: String? = nil, mailboxes: [String] = [], replyTo: String? = nil) {

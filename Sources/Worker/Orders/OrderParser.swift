@@ -16,7 +16,7 @@ public struct OrderParser: Sendable {
 
     /// The fields that must be strings when present.
     static let stringFields = ["order", "order_id", "user_id", "identity_id", "login", "password", "server",
-                               "mailbox", "reply_to"]
+                               "mailbox", "reply_to", "message", "local_mailbox", "local_uid"]
 
     public func parse(_ bytes: [UInt8]) -> Result<Order, OrderRejection> {
         guard bytes.count <= maxBytes else {
@@ -78,9 +78,24 @@ public struct OrderParser: Sendable {
             guard let id = UUID(uuidString: text) else { return reject("field identity_id must be a UUID") }
             identityID = id
         }
-        let order = Order(kind: kind, orderID: fields["order_id"] ?? makeID(), userID: fields["user_id"],
+        var order = Order(kind: kind, orderID: fields["order_id"] ?? makeID(), userID: fields["user_id"],
                           identityID: identityID, login: fields["login"], password: fields["password"].map { Secret($0) },
                           server: fields["server"], mailboxes: mailboxes, replyTo: fields["reply_to"])
+        if let text = fields["message"] {
+            // Strict base64 (RFC 4648, no line breaks): a mangled message is refused, never filed.
+            guard let raw = Data(base64Encoded: text), !raw.isEmpty else {
+                return reject("field message must be a non-empty base64 string")
+            }
+            order.message = Array(raw)
+        }
+        if let mailbox = fields["local_mailbox"] {
+            guard let text = fields["local_uid"], let uid = UInt32(text), uid > 0 else {
+                return reject("field local_uid must be a UID (1 to 4294967295) with local_mailbox")
+            }
+            order.localMessage = .init(mailbox: mailbox, uid: uid)
+        } else if fields["local_uid"] != nil {
+            return reject("field local_uid needs local_mailbox")
+        }
         if let missing = missingField(order) { return reject(missing) }
         return .success(order)
     }
@@ -90,7 +105,12 @@ public struct OrderParser: Sendable {
         switch order.kind {
         case .status, .test:
             return nil
-        case .fullfetch, .sync, .deliver:
+        case .deliver:
+            if order.message == nil && order.localMessage == nil { return "missing field message (or local_mailbox and local_uid)" }
+            if order.message != nil && order.localMessage != nil { return "give message or local_mailbox, not both" }
+            if order.mailboxes.count > 1 { return "deliver files a message in one mailbox" }
+            fallthrough
+        case .fullfetch, .sync:
             if order.userID == nil { return "missing field user_id" }
             if order.identityID != nil { return nil }
             if order.login == nil { return "missing field login (or identity_id)" }

@@ -81,7 +81,7 @@ public actor WorkerPool {
             event.status = status()
             await ticket.replier.finish(event)
             return
-        case .sync, .deliver:
+        case .sync:
             counts.failed += 1
             metrics.finished(order.kind.rawValue, code: ErrorCode.notImplemented.rawValue, seconds: nil)
             await ticket.replier.finish(events.failed(ticket, JobFailure(
@@ -203,6 +203,13 @@ public actor WorkerPool {
             return
         }
         let finishedAt = Date()
+        if let reason = outcome.deactivation {
+            logger.warning("identity deactivated", metadata: ["identity": "\(head.order.identityID?.uuidString.lowercased() ?? "-")",
+                                                              "reason": "\(reason)"])
+            var event = events.event(.identityDeactivated, for: head, at: finishedAt)
+            event.reason = reason
+            await head.replier.publish(event)
+        }
         // Counted before the answers: a status asked after an answer sees it.
         await count(run, outcome: outcome, seconds: finishedAt.timeIntervalSince(startedAt))
         for ticket in run.items {

@@ -29,13 +29,19 @@ public struct WorkerService: Service, CustomStringConvertible {
 
     public func run() async throws {
         let workerID = TransportSetup.workerID(configuration)
-        let store = try MailStore(path: configuration.store.path, logger: logger)
+        // The key sealing the identities' secrets, found as imapctl finds it (store.key_file, else beside the store).
+        let keyFile = configuration.store.keyFile.isEmpty ? StoreKeySource.defaultKeyFile(forStore: configuration.store.path)
+            : configuration.store.keyFile
+        let store = try MailStore(path: configuration.store.path, options: .init(keySource: StoreKeySource(keyFile: keyFile)),
+                                  logger: logger)
+        let messageEvents = try await MessageEventSink.connect(configuration, logger: logger)
         let pool = WorkerPool(
             configuration: WorkerConfigurationView(
                 workerID: workerID, workers: configuration.workers, queueLimit: configuration.worker.queueLimit,
                 maxOrderBytes: configuration.worker.maxOrderBytes,
                 progressIntervalSeconds: configuration.worker.progressIntervalSeconds),
-            runner: JobRunner(configuration: configuration, store: store, logger: logger),
+            runner: JobRunner(configuration: configuration, store: store, logger: logger, messageEvents: messageEvents,
+                              workerID: workerID),
             logger: logger, version: Self.version)
         let slots = WorkerSlots(capacity: configuration.workers)
         let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, slots: slots, logger: logger)
@@ -56,6 +62,8 @@ public struct WorkerService: Service, CustomStringConvertible {
             if let endpoint = metricsEndpoint(pool) {
                 group.addTask {
                     do { try await endpoint.run() } catch {
+                        // Cancelled at shutdown (the group ends it once the pool has drained): not a failure.
+                        guard !Task.isCancelled, !(error is CancellationError) else { return }
                         logger.error("metrics endpoint failed", metadata: ["error": "\(error)"])
                     }
                 }
@@ -76,6 +84,7 @@ public struct WorkerService: Service, CustomStringConvertible {
             for intake in intakes { await intake.close() }
             group.cancelAll()  // the metrics endpoint; the pool has finished
         }
+        await messageEvents?.close()
         let counts = await pool.status().counts
         logger.info("imapworker stopped", metadata: [
             "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",

@@ -9,6 +9,8 @@ struct FullFetchCommand: AsyncParsableCommand {
         commandName: "fullfetch",
         abstract: "Fetch every message of a remote mailbox into the user's local account (no sync state kept).",
         discussion: """
+            By default the order goes to a running imapworker over the bus the configuration names (nats.url, else \
+            redis.url; --bus to choose) and the final event is printed; --local runs the job in this process. \
             Runs again safely: messages already stored are neither downloaded nor stored twice. With --identifier, \
             the stored identity says how to connect (its mailboxes by default); its sync lock is held while it runs \
             and the outcome is recorded in its check history.
@@ -17,6 +19,7 @@ struct FullFetchCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var bus: BusOptions
 
     @Option(name: .long, help: "Remote mailbox (decoded name, e.g. 'Lists/Développement'); default INBOX, or the identity's mailboxes.")
     var mailbox: String?
@@ -29,6 +32,14 @@ struct FullFetchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.load()
+        guard bus.local else {
+            var fields = try remote.orderFields(identity: identifier != nil)
+            fields["user_id"] = userid
+            fields["identity_id"] = identifier
+            fields["mailbox"] = mailbox
+            try await OrderSubmission.run(.fullfetch, fields: fields, global: global, bus: bus, configuration: configuration)
+            return
+        }
         let logger = try global.makeLogger(configuration)
         let store = try global.openStore(configuration)
         guard let identifier else {

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `imapctl fullfetch` and `imapctl status` talking to a running `imapworker` over the bus the
+/// configuration names (real nats-server / redis-server, Dovecot, both binaries as processes).
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ImapctlOrderEndToEndTests {
+    /// imapctl with `settings` as IMAPWORKER_… variables (as a deployment sets them) and the
+    /// remote password in IMAPWORKER_PASSWORD.
+    func imapctl(_ arguments: [String], settings: [String: String], password: String? = nil)
+        async throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in settings {
+            environment["IMAPWORKER_" + key.uppercased().replacingOccurrences(of: ".", with: "_")] = value
+        }
+        environment["IMAPWORKER_PASSWORD"] = password
+        return try await runCommand(try builtExecutable("imapctl"), arguments, environment: environment,
+                                    timeout: .seconds(300))
+    }
+
+    @Test(arguments: ["nats", "redis"])
+    func fullfetchAndStatusThroughARunningWorker(bus: String) async throws {
+        let dovecot = try await DovecotServer.start(corpus: CorpusOptions(messages: 60, seed: 21))
+        let directory = try TemporaryDirectory(prefix: "imapworker-imapctl-\(bus)")
+        let nats = bus == "nats" ? try await NATSServer() : nil
+        let redis = bus == "redis" ? try await RedisServer() : nil
+        let busSettings = nats.map { ["nats.url": $0.url] } ?? ["redis.url": redis?.url ?? ""]
+        let daemon = try await Daemon(settings: imapSettings(dovecot).merging(busSettings) { $1 }, directory: directory)
+        let (login, password) = dovecot.users[0]
+        let fetch = ["fullfetch", "--login", login, "--server", "127.0.0.1:\(dovecot.imapsPort)", "--mailbox", "INBOX",
+                     "--userid", "u-\(bus)"]
+
+        let done = try await imapctl(fetch + ["--json"], settings: busSettings, password: password)
+        #expect(done.status == 0, "\(done.stderr)")
+        let event = try #require(try jsonLines([done.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]).first)
+        #expect(event["event"] as? String == "completed" && event["worker"] as? String == "imapworker", "\(event)")
+        let expected = dovecot.manifest?.mailboxes["INBOX"]?.messages.count
+        #expect((event["stats"] as? [String: Any])?["messages_appended"] as? Int == expected)
+        // Stored by the worker, in the worker's store: imapctl has none here.
+        #expect(try storedDigests(daemon.database, userID: "u-\(bus)")["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
+
+        let human = try await imapctl(fetch, settings: busSettings, password: password)
+        #expect(human.status == 0, "\(human.stderr)")
+        #expect(human.stdout.contains("completed fullfetch") && human.stdout.contains(", 0 new"), "\(human.stdout)")
+
+        let wrong = try await imapctl(fetch, settings: busSettings, password: "not-\(password)-at-all")
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("fullfetch failed on worker imapworker: auth_failed"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("not-\(password)-at-all") && !wrong.stdout.contains("not-\(password)-at-all"))
+
+        let localOnly = try await imapctl(fetch + ["--ca-file", dovecot.caFile], settings: busSettings, password: password)
+        #expect(localOnly.status == 64 && localOnly.stderr.contains("--ca-file needs --local"), "\(localOnly.stderr)")
+
+        let status = try await imapctl(["status", "--json"], settings: busSettings)
+        #expect(status.status == 0, "\(status.stderr)")
+        let workers = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        #expect(workers.count == 1)
+        #expect(workers.first?["worker"] as? String == "imapworker")
+        #expect((workers.first?["counts"] as? [String: Any])?["completed"] as? Int == 2)
+        #expect((workers.first?["counts"] as? [String: Any])?["failed"] as? Int == 1)
+        let table = try await imapctl(["status"], settings: busSettings)
+        #expect(table.status == 0, "\(table.stderr)")
+        let rows = table.stdout.split(separator: "\n")
+        #expect(rows.first?.hasPrefix("WORKER") == true && rows.count == 2, "\(table.stdout)")
+        #expect(rows.last?.hasPrefix("imapworker") == true && rows.last?.contains("\(bus):running") == true, "\(table.stdout)")
+
+        #expect(try await daemon.stop() == 0)
+        #expect(!daemon.log.contains(password))
+        // No worker any more: a clear error, exit status 69, quickly.
+        let started = ContinuousClock.now
+        let nobody = try await imapctl(fetch, settings: busSettings, password: password)
+        #expect(nobody.status == 69, "\(nobody.stderr)")
+        #expect(nobody.stderr.contains(bus == "nats" ? "no responders" : "no worker answered a status request"), "\(nobody.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+        let noStatus = try await imapctl(["status"], settings: busSettings)
+        #expect(noStatus.status == 69 && noStatus.stderr.contains("no worker answered"), "\(noStatus.stderr)")
+    }
+
+    /// With no bus configured, imapctl says what to set (or to use --local): exit status 64.
+    @Test func noBusConfigured() async throws {
+        let result = try await imapctl(["fullfetch", "--login", "a", "--server", "127.0.0.1:1", "--userid", "u"],
+                                       settings: ["nats.url": "", "redis.url": ""], password: "x")
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("no bus configured") && result.stderr.contains("--local"), "\(result.stderr)")
+    }
+}
