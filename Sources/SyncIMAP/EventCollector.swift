@@ -19,7 +19,9 @@ final class EventCollector: Sendable {
         var consumed = 0
         /// Events up to this index belong to a mailbox selected before: dropped.
         var ignoreThrough = 0
-        var collected = Collected()
+        /// Each kept with its index, so that a reset can drop exactly the older ones.
+        var vanished: [(index: Int, uids: UIDSet)] = []
+        var flags: [UID: (index: Int, update: FlagUpdate)] = [:]
         var waiters: [(target: Int, continuation: CheckedContinuation<Void, any Error>)] = []
         var failure: (any Error)?
     }
@@ -39,12 +41,13 @@ final class EventCollector: Sendable {
         }
     }
 
-    /// Forgets what was collected so far (a new mailbox was selected).
-    func reset() {
-        let through = stream.eventsDelivered
-        state.withLock {
-            $0.ignoreThrough = through
-            $0.collected = Collected()
+    /// Forgets what was collected so far: the events up to `through` (the count when the new
+    /// SELECT completed) describe the previous mailbox.
+    func reset(through: Int) {
+        state.withLock { state in
+            state.ignoreThrough = max(state.ignoreThrough, through)
+            state.vanished.removeAll { $0.index <= through }
+            state.flags = state.flags.filter { $0.value.index > through }
         }
     }
 
@@ -61,23 +64,28 @@ final class EventCollector: Sendable {
             if let ready { continuation.resume(with: ready) }
         }
         return state.withLock { state in
-            defer { state.collected = Collected() }
-            return state.collected
+            var collected = Collected()
+            for entry in state.vanished { collected.vanished = collected.vanished.map { $0.union(entry.uids) } ?? entry.uids }
+            collected.flags = state.flags.mapValues(\.update)
+            state.vanished = []
+            state.flags = [:]
+            return collected
         }
     }
 
     private func record(_ event: MailboxEvent) {
         let woken: [CheckedContinuation<Void, any Error>] = state.withLock { state in
             state.consumed += 1
-            if state.consumed > state.ignoreThrough {
+            let index = state.consumed
+            if index > state.ignoreThrough {
                 switch event {
                 case .vanished(let uids, _):
                     // A flag change before it stays: the planner lets the expunge win.
-                    state.collected.vanished = state.collected.vanished.map { $0.union(uids) } ?? uids
+                    state.vanished.append((index, uids))
                 case .expunged(_, let uid?):
-                    state.collected.vanished = state.collected.vanished.map { $0.union(UIDSet(uid)) } ?? UIDSet(uid)
+                    state.vanished.append((index, UIDSet(uid)))
                 case .flags(_, let uid?, let flags?, let modSeq):
-                    state.collected.flags[uid] = FlagUpdate(uid: uid, flags: flags, modSeq: modSeq)
+                    state.flags[uid] = (index, FlagUpdate(uid: uid, flags: flags, modSeq: modSeq))
                 default:
                     break
                 }

@@ -25,7 +25,7 @@ extension IMAPMailboxEndpoint {
             throw error
         }
         // Events from before this SELECT describe another mailbox.
-        events.reset()
+        events.reset(through: selection.eventsDelivered)
         if selection.noModSeq { throw MailboxEndpointError.noModSequences(mailbox: mailbox) }
         guard let validity = selection.uidValidity, let uidNext = selection.uidNext,
               let highestModSeq = selection.highestModSeq, !highestModSeq.isZero else {

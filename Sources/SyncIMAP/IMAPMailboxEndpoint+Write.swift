@@ -2,6 +2,7 @@ import IMAPClient
 import IMAPCore
 import NIOCore
 import SyncEngine
+import Synchronization
 
 extension IMAPMailboxEndpoint {
     /// One APPEND (MULTIAPPEND for several messages where advertised) whose literals are
@@ -9,8 +10,19 @@ extension IMAPMailboxEndpoint {
     /// in (``IMAPSession/appendStreaming(_:to:)``); `[APPENDUID v uids]` → the assigned UIDs.
     public func append(_ batch: AppendBatch) async throws -> SyncEngine.AppendResult {
         let selected = try selectedState()
-        let messages = batch.messages.map(StreamedAppendMessage.init(outgoing:))
-        let outcome = try await session.appendStreaming(messages, to: selected.name)
+        // The source UID of the message being sent, to name it if its body comes short or long.
+        let current = Mutex<UID?>(nil)
+        let messages = batch.messages.map { message in
+            current.withLock { $0 = message.summary.uid }
+            return StreamedAppendMessage(outgoing: message)
+        }
+        let outcome: StreamedAppendOutcome
+        do {
+            outcome = try await session.appendStreaming(messages, to: selected.name)
+        } catch IMAPClientError.bodySizeMismatch(let announced, let received) {
+            throw MailboxEndpointError.bodySizeMismatch(uid: current.withLock { $0 } ?? .min, announced: announced,
+                                                        received: received)
+        }
         guard outcome.count > 0 else {
             let validity = session.selected?.uidValidity?.rawValue ?? 0
             return SyncEngine.AppendResult(uidValidity: validity, assignedUIDs: [])

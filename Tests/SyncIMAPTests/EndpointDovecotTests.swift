@@ -108,13 +108,18 @@ import TestSupport
                                                                         unchangedSince: snapshot.highestModSeq))
             #expect(stored.modified == nil)
             // Others': reported, with a vanish.
-            try await server.withOther { session in
+            let othersModSeq = try await server.withOther { session -> UInt64 in
                 _ = try await session.select("Pending").value
-                _ = try await session.uidStore(uidSet(1), .add([.flagged]), silent: true).value
                 _ = try await session.uidStore(uidSet(6), .add([.deleted]), silent: true).value
                 _ = try await session.uidExpunge(uidSet(6)).value
+                _ = try await session.uidStore(uidSet(1), .add([.flagged]), silent: true).value
+                try await session.unselect().value
+                return try await session.status("Pending", [.highestModSeq]).value.highestModSeq?.rawValue ?? 0
             }
             let changes = try await endpoint.pendingChanges()
+            // Everything up to the others' last change is covered (a pushed expunge carries no
+            // modseq: Dovecot reports none, so only a later change's MODSEQ covers it).
+            #expect(changes.highestModSeq == othersModSeq)
             #expect(Set(changes.flagChanges.keys) == [uid(1)], "\(changes)")
             #expect(changes.flagChanges[uid(1)]?.flags == [.flagged])
             #expect(changes.vanished == uidSet(6))
@@ -135,6 +140,24 @@ import TestSupport
             #expect(reread.flagChanges[uid(3)] == nil)
             let summaries = try await endpoint.fetchSummaries(uidSet(2, 3), fields: [])
             #expect(summaries.map(\.flags) == [[.draft], [.seen]])
+        }
+    }
+
+    @Test func anotherMailboxsChangesNeverLeakIntoTheNextSelected() async throws {
+        try await seed(server, mailbox: "First", count: 2)
+        try await seed(server, mailbox: "Second", count: 2)
+        try await server.withEndpoint { endpoint in
+            _ = try await endpoint.select("First", since: nil)
+            try await server.withOther { session in
+                _ = try await session.select("First").value
+                _ = try await session.uidStore(uidSet(1), .add([.flagged]), silent: true).value
+                _ = try await session.uidStore(uidSet(2), .add([.deleted]), silent: true).value
+                _ = try await session.uidExpunge(uidSet(2)).value
+            }
+            // Pushed to us at the next command (here a snapshot's NOOP), then SELECT Second.
+            _ = try await endpoint.snapshot()
+            guard case .fresh = try await endpoint.select("Second", since: nil) else { throw TestHarnessError("not fresh") }
+            #expect(try await endpoint.pendingChanges().isEmpty)
         }
     }
 
@@ -170,6 +193,22 @@ import TestSupport
         }
     }
 
+    @Test func aStoreOnALongSetIsSplitAndAppliedWhole() async throws {
+        try await seed(server, mailbox: "Many", count: 2400)
+        try await server.withEndpoint { endpoint in
+            guard case .fresh(let snapshot) = try await endpoint.select("Many", since: nil) else { throw TestHarnessError("not fresh") }
+            // 1200 single UIDs: about 6 KB of wire form, two UID STOREs.
+            let odd = try #require(UIDSet(uids: stride(from: 1, through: 2399, by: 2).map { uid(UInt32($0)) }))
+            let result = try await endpoint.storeFlags(FlagStoreRequest(uids: odd, flags: [.seen], unchangedSince: snapshot.highestModSeq))
+            #expect(result.modified == nil)
+            let summaries = try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: [])
+            #expect(summaries.count == 2400)
+            #expect(summaries.allSatisfy { ($0.uid.rawValue % 2 == 1) == ($0.flags == [.seen]) })
+            #expect(try await endpoint.pendingChanges().isEmpty)
+            #expect(try await endpoint.expunge(odd)?.count == 1200)
+        }
+    }
+
     @Test func expungeRemovesExactlyTheGivenUIDs() async throws {
         try await seed(server, mailbox: "Expunge", count: 5)
         try await server.withOther { session in
@@ -180,6 +219,11 @@ import TestSupport
             _ = try await endpoint.select("Expunge", since: nil)
             #expect(try await endpoint.expunge(uidSet(2, 4)) == uidSet(2, 4))
             #expect(try await endpoint.expunge(uidSet(2)) == nil)
+            // UID EXPUNGE's tagged HIGHESTMODSEQ moved the counters.
+            let serverModSeq = try await server.withOther { session in
+                try await session.status("Expunge", [.highestModSeq]).value.highestModSeq?.rawValue
+            }
+            #expect(try await endpoint.snapshot().highestModSeq == serverModSeq)
             let left = try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: [])
             #expect(left.map(\.uid) == [uid(1), uid(3), uid(5)])
             #expect(left.last?.flags == [.deleted])
@@ -199,6 +243,16 @@ import TestSupport
             #expect(try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: []).map(\.uid) == [uid(2)])
             // Our own MOVE's expunges are not another writer's.
             #expect(try await endpoint.pendingChanges().vanished == nil)
+        }
+    }
+
+    @Test func connectorNegotiatesCompression() async throws {
+        var settings = server.settings(.imaps)
+        settings.compress = true
+        try await IMAPEndpointConnector.withEndpoint(settings, side: .remote, logger: testLogger) { endpoint in
+            let capabilities = try await endpoint.capabilities()
+            #expect(endpoint.session.compressionActive)
+            #expect(capabilities.missingRequired.isEmpty)
         }
     }
 

@@ -49,11 +49,13 @@ extension DovecotServer {
                                        connectTimeout: .seconds(60), commandTimeout: .seconds(60))
     }
 
+    @discardableResult
     func withEndpoint<R>(_ type: ConnectionSettings.ConnectionType = .imaps,
                          _ body: (IMAPMailboxEndpoint) async throws -> R) async throws -> R {
         try await IMAPEndpointConnector.withEndpoint(settings(type), side: .remote, logger: testLogger, body)
     }
 
+    @discardableResult
     func withOther<R>(_ body: (IMAPSession) async throws -> R) async throws -> R {
         try await IMAPSession.withSession(otherConfiguration(), logger: testLogger, body)
     }

@@ -33,6 +33,7 @@ extension IMAPSession {
                 }
             }
             selection.changed = outcome.messages.compactMap(FlagUpdate.init)
+            selection.eventsDelivered = outcome.eventsDelivered
             if let code = outcome.response.code { selection.apply(code) }
             return selection
         }

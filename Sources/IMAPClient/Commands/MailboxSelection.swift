@@ -17,6 +17,9 @@ public struct MailboxSelection: Sendable {
     public var vanished: [UIDSet] = []
     /// With QRESYNC: messages whose flags changed since the given modseq.
     public var changed: [FlagUpdate] = []
+    /// The subscribed ``MailboxEventStream``'s ``MailboxEventStream/eventsDelivered`` when this
+    /// SELECT completed: the events after it are this mailbox's, those up to it an earlier one's.
+    public var eventsDelivered = 0
 
     public init(name: MailboxName) { self.name = name }
 

@@ -15,6 +15,8 @@ struct CommandOutcome: Sendable {
     var handshake: EventLoopFuture<TLSHandshakeCompleted>?
     /// IDLE: the (first 1000) events received while it ran.
     var idleEvents: [MailboxEvent] = []
+    /// ``MailboxEventStream/eventsDelivered`` at the tagged response.
+    var eventsDelivered = 0
 
     var isOK: Bool { response.state == .ok }
 

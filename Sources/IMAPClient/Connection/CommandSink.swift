@@ -19,6 +19,8 @@ final class CommandSink {
     var authenticationDetail: String?
     private var idleEvents: [MailboxEvent] = []
     var handshake: EventLoopFuture<TLSHandshakeCompleted>?
+    /// The event stream's count when the command completed (see `MailboxSelection.eventsDelivered`).
+    var eventsDelivered = 0
     /// Streamed APPEND: bodies the machine allowed and nobody waited for yet, and the waiter.
     private var appendReadyCount = 0
     private var appendReadyWaiter: EventLoopPromise<Void>?
@@ -82,7 +84,7 @@ final class CommandSink {
     func complete(_ response: TaggedResponse) {
         let outcome = CommandOutcome(response: response, data: data, messages: messages,
                                      authenticationDetail: authenticationDetail, handshake: handshake,
-                                     idleEvents: idleEvents)
+                                     idleEvents: idleEvents, eventsDelivered: eventsDelivered)
         if outcome.isOK {
             stream?.finish()
         } else {

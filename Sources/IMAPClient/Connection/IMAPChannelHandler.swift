@@ -238,7 +238,9 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
         case .switchStream(let change, let tag):
             switchStream(change, tag: tag)
         case .complete(let tag, let response):
-            finish(tag)?.complete(response)
+            let sink = finish(tag)
+            sink?.eventsDelivered = eventsCounter?.withLockedValue { $0 } ?? 0
+            sink?.complete(response)
         case .fail(let tag, let error):
             finish(tag)?.fail(error)
         case .authenticationDetail(let tag, let detail):

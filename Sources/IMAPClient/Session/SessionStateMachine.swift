@@ -223,7 +223,11 @@ struct SessionStateMachine {
         case .uidMap:
             return writeAction(writes) + advanceAppendStreams()
         default:
-            break
+            // UID EXPUNGE's OK carries the HIGHESTMODSEQ its expunges reached (RFC 7162 §3.2.10).
+            if ok, case .highestModSeq(let modSeq)? = response.code, mailbox != nil {
+                mailbox?.observe(modSeq: modSeq)
+                updateSelectedSnapshot()
+            }
         }
         if case .appendStream = entry.role {
             actions.append(appendCompleted(tag: entry.tag, response))
