@@ -1,0 +1,157 @@
+#!/bin/bash
+# bench-sync.sh - imapctl sync against interimap and mbsync (IMAP -> IMAP), same corpus, same run.
+#
+# usage: scripts/bench-sync.sh [-n MESSAGES] [-s SEED] [-t "TOOLS"]
+#   -n  corpus size (default 10000: ~460 MB in 3 mailboxes, the figures of the issue)
+#   -s  corpus seed (default 42)
+#   -t  tools, in order (default "imapctl interimap mbsync"): imapctl sync and interimap
+#       run on the same interimap configuration; mbsync is its IMAP -> IMAP channel
+#
+# Uses ../shared/bench (BENCH=…): start-dovecot.sh, gen-corpus.py, imaptool.py (mutate,
+# summary, compare), reap-run.py, tunnel-imap.sh. Every tool starts from the same golden copy
+# of the remote mail and an empty local account (a daemon-less Dovecot over a tunnel); the
+# remote is a Dovecot over imaps with COMPRESS. Phases, each under /usr/bin/time -v:
+#   first   full sync
+#   noop    re-sync with nothing changed
+#   incr    after FLAG (500) flag changes and DELETE (100) expunges on the remote
+#   move    after MOVE (200) messages moved INBOX -> Archive/2023 on the remote
+# Each phase is verified (per-mailbox counts, flags and a (Message-ID, flags) digest on the
+# local side equal the remote's). imapctl's --json gives what it copied: "move" must copy 0.
+# Builds imapctl in release mode first (IMAPCTL=path skips that). Prints a table and the
+# ratios imapctl/interimap and imapctl/mbsync; writes $RUN/results.tsv.
+# Not a timed test: the machine's load shows in the figures.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=${BENCH:-$ROOT/../shared/bench}
+[ -d "$BENCH" ] || BENCH=/work/shared/bench
+N=10000; SEED=42; TOOLS="imapctl interimap mbsync"
+while getopts "n:s:t:h" o; do
+    case "$o" in
+        n) N=$OPTARG ;; s) SEED=$OPTARG ;; t) TOOLS=$OPTARG ;;
+        *) sed -n '2,24p' "$0"; exit 0 ;;
+    esac
+done
+RUN=${RUN:-/tmp/testbed-syncbench-$N}
+INSTANCE=${INSTANCE:-syncbench}
+IMAP_PORT=${IMAP_PORT:-14320}
+IMAPS_PORT=${IMAPS_PORT:-19950}
+FLAG=${FLAG:-500}; DELETE=${DELETE:-100}; MOVE=${MOVE:-200}
+USER_NAME=alice; USER_PASS=alicepw
+BASE=/tmp/testbed-dovecot-$INSTANCE
+CAFILE=$BASE/ssl/cert.pem
+case "$RUN" in /tmp/testbed-*) ;; *) echo "RUN must be under /tmp/testbed-*" >&2; exit 2 ;; esac
+for t in interimap mbsync /usr/bin/time openssl; do command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 2; }; done
+
+if [ -z "${IMAPCTL:-}" ]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+    (cd "$ROOT" && swift build -c release --product imapctl) >&2 || exit 1
+    IMAPCTL=$ROOT/.build/release/imapctl
+fi
+
+IMAPT=(python3 "$BENCH/imaptool.py")
+RCONN=(--mode tls --host 127.0.0.1 --port "$IMAPS_PORT" --user "$USER_NAME" --password "$USER_PASS" --cafile "$CAFILE")
+log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$RUN/run.log" >&2; }
+"$BENCH/stop-dovecot.sh" --purge "$INSTANCE" >/dev/null 2>&1
+rm -rf "$RUN"; mkdir -p "$RUN/logs" "$RUN/golden"
+
+remote_start() { "$BENCH/start-dovecot.sh" -q --no-check "$INSTANCE" "$IMAP_PORT" "$IMAPS_PORT" "$USER_NAME:$USER_PASS" >> "$RUN/logs/dovecot.log" 2>&1 || { log "remote start failed"; exit 1; }; }
+remote_stop() { "$BENCH/stop-dovecot.sh" "$INSTANCE" >> "$RUN/logs/dovecot.log" 2>&1; }
+remote_restore() { remote_stop; rm -rf "${BASE:?}/home/$USER_NAME"; cp -a "$RUN/golden/$USER_NAME" "$BASE/home/"; sync; remote_start; }
+
+"$BENCH/start-dovecot.sh" -q "$INSTANCE" "$IMAP_PORT" "$IMAPS_PORT" "$USER_NAME:$USER_PASS" > "$RUN/logs/dovecot.log" 2>&1 || { cat "$RUN/logs/dovecot.log"; exit 1; }
+remote_stop
+log "corpus: $N messages, seed $SEED"
+python3 "$BENCH/gen-corpus.py" --maildir "$BASE/home/$USER_NAME/Maildir" --messages "$N" --seed "$SEED" \
+    --chown 65534:65534 --manifest "$RUN/corpus.json" > "$RUN/logs/corpus.log" 2>&1 || { log "gen-corpus failed"; exit 1; }
+remote_start
+"${IMAPT[@]}" prime "${RCONN[@]}" >> "$RUN/logs/prime.log" 2>&1
+remote_stop
+cp -a "$BASE/home/$USER_NAME" "$RUN/golden/"
+remote_start
+
+parse_time() {
+    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; wall = s }
+                /Maximum resident set size/ { rss = $2 }
+                END { printf "%.3f %d\n", wall, rss }' "$1"
+}
+printf "tool\tphase\twall_s\tmaxrss_kb\trc\tverify\tcopied\n" > "$RUN/results.tsv"
+
+measure() {  # measure TOOL PHASE CMD...
+    local tool=$1 phase=$2; shift 2
+    local tag=$tool-$phase verdict=MISMATCH copied=-
+    sync
+    timeout 3600 /usr/bin/time -v -o "$RUN/logs/$tag.time" "$BENCH/reap-run.py" "$@" > "$RUN/logs/$tag.log" 2> "$RUN/logs/$tag.err"
+    local rc=$?
+    read -r wall rss < <(parse_time "$RUN/logs/$tag.time")
+    "${IMAPT[@]}" summary --quiet "${RCONN[@]}" --out "$RUN/logs/$tag.remote.json"
+    "${IMAPT[@]}" summary --quiet --mode tunnel --tunnel "$BENCH/tunnel-imap.sh $D/local" --out "$RUN/logs/$tag.local.json"
+    "${IMAPT[@]}" compare --strict "$RUN/logs/$tag.remote.json" "$RUN/logs/$tag.local.json" > "$RUN/logs/$tag.verify" 2>&1 && verdict=OK
+    if [ "$tool" = imapctl ]; then
+        copied=$(python3 -c 'import json,sys
+r=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+print(sum(m["copied"]["local"]+m["copied"]["remote"] for m in r["mailboxes"]), "moved", sum(m["moved"]["local"]+m["moved"]["remote"] for m in r["mailboxes"]))' "$RUN/logs/$tag.log" 2>/dev/null || echo "?")
+    fi
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$tool" "$phase" "$wall" "$rss" "$rc" "$verdict" "$copied" >> "$RUN/results.tsv"
+    log "$tag: rc=$rc wall=${wall}s rss=${rss}KB verify=$verdict copied=$copied"
+}
+
+move_remote() {
+    printf 'a LOGIN %s %s\r\nb SELECT INBOX\r\nc UID MOVE 1:%d "Archive/2023"\r\nz LOGOUT\r\n' "$USER_NAME" "$USER_PASS" "$MOVE" \
+        | openssl s_client -connect "127.0.0.1:$IMAPS_PORT" -quiet -CAfile "$CAFILE" > "$RUN/logs/$1-move.log" 2>&1
+}
+
+for tool in $TOOLS; do
+    D=$RUN/$tool
+    remote_restore
+    mkdir -p "$D/local" "$D/state"
+    cat > "$D/config" <<CONF
+database = $D/state/$tool.db
+[local]
+type = tunnel
+command = $BENCH/tunnel-imap.sh $D/local
+null-stderr = YES
+[remote]
+type = imaps
+host = 127.0.0.1
+port = $IMAPS_PORT
+username = $USER_NAME
+password = $USER_PASS
+SSL_CAfile = $CAFILE
+CONF
+    case "$tool" in
+        imapctl) CMD=("$IMAPCTL" sync --config="$D/config" --json) ;;
+        interimap) CMD=(interimap --config="$D/config") ;;
+        mbsync)
+            sed -e "s|@DIR@|$D|g" -e "s|@HERE@|$BENCH|g" -e "s|@HOSTNAME@|localhost|g" -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" \
+                -e "s|@USER@|$USER_NAME|g" -e "s|@PASS@|$USER_PASS|g" -e "s|@CAFILE@|$CAFILE|g" -e "s|@REMOTE_EXTRA@||g" \
+                "$BENCH/templates/mbsync-imap.rc.in" > "$D/mbsyncrc"
+            CMD=(mbsync -c "$D/mbsyncrc" -a) ;;
+        *) log "unknown tool $tool"; continue ;;
+    esac
+    measure "$tool" first "${CMD[@]}"
+    measure "$tool" noop "${CMD[@]}"
+    "${IMAPT[@]}" mutate "${RCONN[@]}" --flag "$FLAG" --delete "$DELETE" --seed 7 > "$RUN/logs/$tool-mutate.log" 2>&1
+    measure "$tool" incr "${CMD[@]}"
+    move_remote "$tool"
+    measure "$tool" move "${CMD[@]}"
+done
+remote_stop
+
+echo
+echo "corpus: $N messages (seed $SEED); incr: $FLAG flag changes + $DELETE expunges on the remote; move: $MOVE messages INBOX -> Archive/2023"
+column -t -s $'\t' "$RUN/results.tsv"
+echo
+python3 - "$RUN/results.tsv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+t = {(r["tool"], r["phase"]): r for r in rows}
+for phase in ("first", "noop", "incr", "move"):
+    ours = t.get(("imapctl", phase))
+    if not ours: continue
+    for peer in ("interimap", "mbsync"):
+        theirs = t.get((peer, phase))
+        if theirs and float(theirs["wall_s"]) > 0:
+            print(f"{phase}: imapctl {ours['wall_s']} s / {peer} {theirs['wall_s']} s = {float(ours['wall_s']) / float(theirs['wall_s']):.2f}x")
+print("peak RSS imapctl: %d KB" % max(int(r["maxrss_kb"]) for r in rows if r["tool"] == "imapctl"))
+PY
+echo "results: $RUN/results.tsv   logs: $RUN/logs/"
