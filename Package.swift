@@ -39,6 +39,8 @@ let coreTargets: [Target] = [
     ], path: "Sources/MailStore", swiftSettings: strict),
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
+        // syncremote: the engine between a stored identity (SyncIMAP) and the local account (SyncStore).
+        "SyncEngine", "SyncIMAP", "SyncStore", "IMAPCore",
     ], path: "Sources/MailJobs", swiftSettings: strict),
     // Stateful bidirectional sync (InterIMAP's algorithm) over an abstract mailbox endpoint.
     .target(name: "SyncEngine", dependencies: [
