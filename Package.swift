@@ -119,7 +119,8 @@ let testTargets: [Target] = [
                 swiftSettings: strict),
     .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "BusTransport", "TestSupport"],
                 path: "Tests/RedisStreamsTests", swiftSettings: strict),
-    .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
+    .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "SyncEngine",
+                                                     "TestSupport", logging],
                 path: "Tests/MailJobsTests", swiftSettings: strict),
     .testTarget(name: "SyncEngineTests", dependencies: [
         "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
