@@ -21,7 +21,7 @@ import Testing
 
     @Test func aParentsRenameCoversItsChildren() {
         #expect(plan(known: ["A": 7, "A/x": 8, "A/y": 9], remote: ["B": 7, "B/x": 8, "C": 9],
-                     local: ["A", "A/x", "A/y"]) == ["A → B", "A/y → C"])
+                     local: ["A", "A/x", "A/y"]) == ["A → B", "B/y → C"])
     }
 
     @Test func nothingOnAGuess() {

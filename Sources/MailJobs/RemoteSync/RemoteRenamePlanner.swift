@@ -14,8 +14,8 @@ public enum RemoteRenamePlanner {
     }
 
     /// `known`: the database's mailboxes with their remote UIDVALIDITY (nil before a first commit);
-    /// `remote`, `local`: what each side lists now, with UIDVALIDITYs. Parents first; a child
-    /// that its parent's (recursive) rename already moves is left out.
+    /// `remote`, `local`: what each side lists now, with UIDVALIDITYs. In the order to apply them,
+    /// parents first; a child that its parent's (recursive) rename already moves is left out.
     public static func plan(known: [StoredMailboxName: UInt32?], remote: [StoredMailboxName: UInt32],
                             local: Set<StoredMailboxName>) -> [Rename] {
         let vanished = known.filter { remote[$0.key] == nil && local.contains($0.key) }
@@ -26,11 +26,16 @@ public enum RemoteRenamePlanner {
             let candidates = appeared.filter { $0.value == validity }
             guard candidates.count == 1, let target = candidates.first?.key,
                   vanished.filter({ $0.value == validity }).count == 1 else { continue }
-            let rename = Rename(from: name, to: target)
+            var rename = Rename(from: name, to: target)
             if renames.contains(where: { covers($0, rename) }) { continue }
+            // Under a parent renamed before it, the child is found at the parent's new name.
+            if let parent = renames.last(where: { rename.from.bytes.starts(with: $0.from.bytes + [0]) }),
+               let moved = StoredMailboxName(bytes: parent.to.bytes + rename.from.bytes.dropFirst(parent.from.bytes.count)) {
+                rename.from = moved
+            }
             renames.append(rename)
         }
-        return renames.sorted { $0.from.bytes.count < $1.from.bytes.count }
+        return renames
     }
 
     /// Whether renaming `parent` recursively already gives `child`.

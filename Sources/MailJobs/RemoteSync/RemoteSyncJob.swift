@@ -19,6 +19,9 @@ public struct RemoteSyncJob: Sendable {
     public var mailboxes: [String]
     public var lockDuration: TimeInterval
     public var deactivateAfter: TimeInterval
+    /// Whether the run records its outcome in the identity's check history. The daemon's job
+    /// runner records it itself (it counts only failures that say something of the account).
+    public var recordsCheck = true
 
     public init(identity: RemoteIdentity, settings: RemoteSettings, mailboxes: [String] = [],
                 configuration: WorkerConfiguration) {
@@ -50,10 +53,11 @@ public struct RemoteSyncJob: Sendable {
             report = try await synchronise(store: store, logger: logger, options: options)
         } catch {
             lease.end()
-            try await record(store, failure: "\(error)")
+            if recordsCheck { try await record(store, failure: "\(error)") }
             throw error
         }
         lease.end()
+        guard recordsCheck else { return report }
         if let failed = report.failed.first {
             try await record(store, failure: "\(report.failed.count) mailbox(es) failed; \(failed.mailbox): \(failed.error ?? "")")
         } else {

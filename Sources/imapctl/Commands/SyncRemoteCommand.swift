@@ -11,8 +11,8 @@ struct SyncRemoteCommand: AsyncParsableCommand {
         discussion: """
             Every mailbox of the remote account (or the --mailbox ones) is kept in sync with the user's local account \
             through the sync engine: the first run copies everything, later runs only changes; flags set and messages \
-            expunged locally (imapctl flag / expunge) reach the remote. Runs in this process (the daemon's `sync` \
-            order is not wired yet). The identity's sync lock is held while it runs and the outcome recorded in its \
+            expunged locally (imapctl flag / expunge) reach the remote. Runs in this process (a running worker does \
+            the same on a `sync` order). The identity's sync lock is held while it runs and the outcome recorded in its \
             check history; the sync state is in sync/<identity id>.db beside the store file. Without a stored \
             password: --pass, IMAPWORKER_PASSWORD, else a prompt on the terminal.
             """
