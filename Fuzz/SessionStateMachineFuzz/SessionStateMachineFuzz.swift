@@ -83,7 +83,7 @@ struct Checker {
 }
 
 func submission(_ kind: UInt8, _ parameter: UInt8) -> SessionStateMachineDriver.Submission {
-    switch kind % 8 {
+    switch kind % 9 {
     case 0: return .uidStore(UInt32(parameter) + 1)
     case 1: return .uidFetch(1...(UInt32(parameter) + 1))
     case 2: return .select(readOnly: parameter & 1 == 1)
@@ -91,6 +91,7 @@ func submission(_ kind: UInt8, _ parameter: UInt8) -> SessionStateMachineDriver.
     case 4: return .idle
     case 5: return .authenticatePlain
     case 6: return .authenticateLogin
+    case 7: return .streamedAppend(size: Int(parameter >> 1), short: parameter & 1 == 1)
     default: return .noop
     }
 }

@@ -28,8 +28,14 @@ final class EventCollector: Sendable {
 
     private let stream: MailboxEventStream
     private let state = Mutex(State())
+    /// Every event, re-published for a watcher (IDLE / NOTIFY); the newest are kept when nobody reads.
+    let observed: AsyncStream<MailboxEvent>
+    private let observer: AsyncStream<MailboxEvent>.Continuation
 
-    init(stream: MailboxEventStream) { self.stream = stream }
+    init(stream: MailboxEventStream) {
+        self.stream = stream
+        (observed, observer) = AsyncStream.makeStream(of: MailboxEvent.self, bufferingPolicy: .bufferingNewest(1024))
+    }
 
     /// Reads the stream until the session ends; then fails every waiter.
     func run() async {
@@ -74,6 +80,7 @@ final class EventCollector: Sendable {
     }
 
     private func record(_ event: MailboxEvent) {
+        observer.yield(event)
         let woken: [CheckedContinuation<Void, any Error>] = state.withLock { state in
             state.consumed += 1
             let index = state.consumed
@@ -98,6 +105,7 @@ final class EventCollector: Sendable {
     }
 
     private func finish(_ error: any Error) {
+        observer.finish()
         let woken = state.withLock { state in
             state.failure = error
             defer { state.waiters = [] }

@@ -12,14 +12,18 @@ public enum IMAPEndpointConnector {
     /// Connects with `settings` (the `[local]` or `[remote]` section), checks that the server has
     /// QRESYNC (enabled), CONDSTORE and UIDPLUS (else `MailboxEndpointError.missingCapability`
     /// naming the side, the server and the capability), runs `body` with the endpoint, then logs
-    /// out, whatever happened.
+    /// out, whatever happened. `x-password-command` / `x-oauth-token-command` run first, off the
+    /// cooperative pool.
     public static func withEndpoint<Result>(
         _ settings: ConnectionSettings, side: Side,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "imapworker.sync.imap"),
         _ body: (IMAPMailboxEndpoint) async throws -> Result
     ) async throws -> Result {
-        let configuration = try IMAPConnectionMapping.configuration(for: settings, side: side)
+        // Secret commands block while they run (up to their timeout): not on the cooperative pool.
+        let configuration = try await NIOThreadPool.singleton.runIfActive {
+            try IMAPConnectionMapping.configuration(for: settings, side: side)
+        }
         let server = IMAPConnectionMapping.serverDescription(settings)
         return try await IMAPSession.withSession(configuration, group: group, logger: logger) { session in
             if let missing = missingCapability(session) {

@@ -6,6 +6,8 @@ extension IMAPMailboxEndpoint {
     /// `SELECT m (QRESYNC (uidvalidity modseq known-uids (seqs uids)))`: VANISHED (EARLIER) and
     /// FETCH (UID FLAGS MODSEQ) since the resync point; `[NOMODSEQ]` → `.noModSequences`.
     public func select(_ mailbox: MailboxName, since point: ResyncPoint?) async throws -> SelectResult {
+        // Without QRESYNC enabled the session would drop the parameters: never report "no changes".
+        if point != nil, !session.enabled.contains(.qresync) { throw MailboxEndpointError.missingCapability("QRESYNC") }
         var qresync: QResyncParameters?
         if let point, point.highestModSeq > 0, let validity = UIDValidity(rawValue: point.uidValidity) {
             qresync = QResyncParameters(

@@ -30,6 +30,12 @@ public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
         self.eventTask = Task { await collector.run() }
     }
 
+    /// Every unsolicited event of the session, as the endpoint saw it (EXISTS, VANISHED, FETCH,
+    /// NOTIFY's STATUS / LIST…), for a watcher such as `--watch` / `--notify`: the endpoint is the
+    /// session's one ``IMAPSession/mailboxEvents()`` subscriber, so watch these instead. One
+    /// reader; the newest 1024 are kept when it falls behind. Ends with the session.
+    public var observedEvents: AsyncStream<MailboxEvent> { events.observed }
+
     /// Stops reading the session's events (the session may then be used by others or closed).
     public func close() { eventTask.cancel() }
 

@@ -166,4 +166,23 @@ import Testing
         }
         #expect(bytes == size + " CANCELLED\r\n".utf8.count)
     }
+
+    @Test func theFuzzDriverPlaysTheCaller() {
+        var driver = SessionStateMachineDriver(commandTimeout: .seconds(5), now: start)
+        var parser = ResponseParser()
+        var greeting = ByteBuffer(string: "* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n")
+        while let event = try? parser.next(&greeting) { _ = driver.received(event, now: start) }
+        let (tag, effects) = driver.submit(.streamedAppend(size: 10, short: false), now: start)
+        // Header, two chunks, the final CRLF.
+        #expect(effects.filter { if case .write = $0 { true } else { false } }.count == 4)
+        var answer = ByteBuffer(string: "\(tag) OK done\r\n")
+        var done: [SessionStateMachineDriver.Effect] = []
+        while let event = try? parser.next(&answer) { done += driver.received(event, now: start) }
+        #expect(done.contains(.complete(tag: tag)))
+        let (short, _) = driver.submit(.streamedAppend(size: 10, short: true), now: start)
+        var refused = ByteBuffer(string: "\(short) BAD Invalid arguments\r\n")
+        var failed: [SessionStateMachineDriver.Effect] = []
+        while let event = try? parser.next(&refused) { failed += driver.received(event, now: start) }
+        #expect(failed.contains(.fail(tag: short)))
+    }
 }

@@ -98,6 +98,22 @@ import TestSupport
         }
     }
 
+    @Test func anEndpointOverASessionWithoutQResyncRefusesAResyncPoint() async throws {
+        try await seed(server, mailbox: "Plain", count: 1)
+        var configuration = server.otherConfiguration()
+        configuration.enableQResync = false
+        try await IMAPSession.withSession(configuration, logger: testLogger) { session in
+            let endpoint = IMAPMailboxEndpoint(session: session, label: "custom")
+            defer { endpoint.close() }
+            let capabilities = try await endpoint.capabilities()
+            #expect(!capabilities.contains(.qresync))
+            let point = ResyncPoint(uidValidity: 1, highestModSeq: 1, knownUIDs: uidSet(1))
+            await #expect(throws: MailboxEndpointError.missingCapability("QRESYNC")) {
+                _ = try await endpoint.select("Plain", since: point)
+            }
+        }
+    }
+
     @Test func pendingChangesReportOthersNotOursAndModified() async throws {
         try await seed(server, mailbox: "Pending", count: 6)
         try await server.withEndpoint { endpoint in
@@ -158,6 +174,22 @@ import TestSupport
             _ = try await endpoint.snapshot()
             guard case .fresh = try await endpoint.select("Second", since: nil) else { throw TestHarnessError("not fresh") }
             #expect(try await endpoint.pendingChanges().isEmpty)
+        }
+    }
+
+    @Test func aWatcherSeesTheSessionsEvents() async throws {
+        try await seed(server, mailbox: "Watched", count: 1)
+        try await server.withEndpoint { endpoint in
+            _ = try await endpoint.select("Watched", since: nil)
+            try await seed(server, mailbox: "Watched", count: 1, tag: "new")
+            _ = try await endpoint.snapshot()
+            var iterator = endpoint.observedEvents.makeAsyncIterator()
+            var seen: [MailboxEvent] = []
+            while let event = await iterator.next() {
+                seen.append(event)
+                if event == .exists(2) { break }
+            }
+            #expect(seen.contains(.exists(2)))
         }
     }
 
@@ -243,6 +275,20 @@ import TestSupport
             #expect(try await endpoint.fetchSummaries(UIDSet(uid(1)...UID.max), fields: []).map(\.uid) == [uid(2)])
             // Our own MOVE's expunges are not another writer's.
             #expect(try await endpoint.pendingChanges().vanished == nil)
+        }
+    }
+
+    @Test func connectorRunsThePasswordCommandAndRefusesAWrongPassword() async throws {
+        var settings = server.settings(.imap)
+        settings.password = nil
+        settings.passwordCommand = "printf '%s\\n' \(server.users[0].password)"
+        try await IMAPEndpointConnector.withEndpoint(settings, side: .local, logger: testLogger) { endpoint in
+            let capabilities = try await endpoint.capabilities()
+            #expect(capabilities.missingRequired.isEmpty)
+        }
+        settings.passwordCommand = "echo wrong"
+        await #expect(throws: IMAPClientError.self) {
+            try await IMAPEndpointConnector.withEndpoint(settings, side: .local, logger: testLogger) { _ in }
         }
     }
 

@@ -12,6 +12,9 @@ package struct SessionStateMachineDriver {
         case select(readOnly: Bool)
         /// APPEND of `size` bytes (a synchronising literal unless the server offers LITERAL+).
         case append(size: Int)
+        /// A streamed APPEND of `size` bytes in two chunks, its body written as soon as the machine
+        /// allows it; with `short`, one byte is missing (the command is cancelled).
+        case streamedAppend(size: Int, short: Bool)
         case idle
         case authenticatePlain
         case authenticateLogin
@@ -42,6 +45,8 @@ package struct SessionStateMachineDriver {
     }
 
     private var machine: SessionStateMachine
+    /// Streamed APPENDs waiting for `appendReady`: their body size and whether it comes short.
+    private var streamedBodies: [String: (size: Int, short: Bool)] = [:]
 
     package init(commandTimeout: TimeAmount, now: NIODeadline) {
         machine = SessionStateMachine(timeouts: .init(greeting: commandTimeout, command: commandTimeout), now: now)
@@ -56,13 +61,35 @@ package struct SessionStateMachineDriver {
     }
 
     package mutating func submit(_ submission: Submission, now: NIODeadline) -> (tag: String, effects: [Effect]) {
+        if case .streamedAppend(let size, let short) = submission {
+            let (tag, actions) = machine.submitStreamedAppend(to: .inbox, first: AppendLiteralHeader(byteCount: size), now: now)
+            streamedBodies[tag] = (size, short)
+            return (tag, streamBodies(actions, now: now).map(Self.effect))
+        }
         let (command, role) = Self.command(for: submission)
         let (tag, actions) = machine.submit(command, role: role, now: now)
         return (tag, actions.map(Self.effect))
     }
 
     package mutating func received(_ event: ResponseEvent, now: NIODeadline) -> [Effect] {
-        machine.received(event, now: now).map(Self.effect)
+        streamBodies(machine.received(event, now: now), now: now).map(Self.effect)
+    }
+
+    /// Plays the caller of each streamed APPEND the actions allow: its body in two chunks, then
+    /// the end of the command. Returns the actions with those the caller's steps produced.
+    private mutating func streamBodies(_ actions: [SessionAction], now: NIODeadline) -> [SessionAction] {
+        var out: [SessionAction] = []
+        for action in actions {
+            out.append(action)
+            guard case .appendReady(let tag) = action, let body = streamedBodies.removeValue(forKey: tag) else { continue }
+            let length = body.short ? max(body.size - 1, 0) : body.size
+            let first = length / 2
+            out += machine.appendChunk(tag: tag, ByteBuffer(repeating: UInt8(ascii: "a"), count: first), now: now)
+            out += machine.appendChunk(tag: tag, ByteBuffer(repeating: UInt8(ascii: "b"), count: length - first), now: now)
+            out += machine.appendBodyEnd(tag: tag)
+            out += machine.appendFinish(tag: tag)
+        }
+        return out
     }
 
     /// The parser rejected the server's bytes (the handler closes the session).
@@ -99,7 +126,7 @@ package struct SessionStateMachineDriver {
             return (.noop, .authenticate(SASLPlain(username: "user", password: "secret")))
         case .authenticateLogin:
             return (.noop, .authenticate(SASLLogin(username: "user", password: "secret")))
-        case .noop:
+        case .noop, .streamedAppend:
             return (.noop, .plain)
         }
     }
