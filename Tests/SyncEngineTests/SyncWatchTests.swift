@@ -8,10 +8,13 @@ import TestSupport
 /// servers (IDLE on Dovecot), which must pick a new message up long before the interval ends.
 @Suite("imapctl sync --watch", .serialized)
 struct SyncWatchTests {
-    @Test("a new remote message is copied while watching", arguments: [["--watch=1"], ["--watch=120", "--notify"]])
-    func picksUpANewMessage(_ arguments: [String]) async throws {
+    /// Polling, and NOTIFY (Dovecot has it on both sides) for a mailbox that is not INBOX.
+    @Test("a new remote message is copied while watching",
+          arguments: [(["--watch=1"], "INBOX"), (["--watch=120", "--notify"], "Archive")])
+    func picksUpANewMessage(_ arguments: [String], mailbox: String) async throws {
         let scenario = try await SyncCommandScenarioTests.synced()
-        let before = try scenario.localMaildir.mailbox(.inbox).messages.count
+        let name = try #require(StoredMailboxName(bytes: Array(mailbox.utf8)))
+        let before = try scenario.localMaildir.mailbox(name).messages.count
         let logs = try TemporaryDirectory(prefix: "imapworker-watch")
         let child = try ChildProcess(try builtExecutable("imapctl"),
                                      ["sync", "--config=\(try scenario.writeConfig())", "--json"] + arguments,
@@ -24,12 +27,12 @@ struct SyncWatchTests {
         }
         try #require(child.isRunning, "imapctl sync --watch stopped: \(child.stderr)")
         try await Task.sleep(for: .milliseconds(500))
-        try await scenario.append(.remote, subject: "watched")
+        try await scenario.append(.remote, mailbox: mailbox, subject: "watched")
         let arrival = ContinuousClock.now + .seconds(30)
-        while try scenario.localMaildir.mailbox(.inbox).messages.count == before, ContinuousClock.now < arrival {
+        while try scenario.localMaildir.mailbox(name).messages.count == before, ContinuousClock.now < arrival {
             try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(try scenario.localMaildir.mailbox(.inbox).messages.count == before + 1, "\(child.stderr)")
+        #expect(try scenario.localMaildir.mailbox(name).messages.count == before + 1, "\(child.stderr)")
         #expect(child.isRunning, "still watching")
         child.signal(SIGTERM)
         _ = try await child.wait(timeout: .seconds(30))
