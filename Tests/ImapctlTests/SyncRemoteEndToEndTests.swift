@@ -185,6 +185,25 @@ import TestSupport
         #expect(noop.mailboxes.allSatisfy { $0.outcome == "clean" }, "\(noop)")
     }
 
+    /// An identity stored without a password: syncremote asks on the terminal (echo off), and
+    /// `--mailbox` (a decoded non-ASCII name) syncs that mailbox only.
+    @Test func promptsWithoutAStoredPasswordAndSyncsTheNamedMailbox() async throws {
+        let server = try await DovecotServer.start(corpus: CorpusOptions(messages: 40, seed: 3, bigMessages: 0))
+        defer { server.stop() }
+        let count = try #require(server.manifest?.mailboxes["日本語"]?.messages.count)
+        let imapctl = try Imapctl(database: directory.file("prompt.db"))
+        let added = try await imapctl.run(["addremote", "--userid", "u1", "--login", server.users[0].user,
+                                           "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
+        try #require(added.status == 0, "\(added.stderr)")
+        let (status, output) = try await imapctl.runOnTerminal(
+            ["syncremote", "--userid", "u1", "--identifier", server.users[0].user, "--mailbox", "日本語"],
+            prompt: "Password for", answer: server.users[0].password, logDirectory: directory.path)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("Password for alice:") && !output.contains(server.users[0].password))
+        #expect(output.contains("日本語: copied 0→remote \(count)→local"), "\(output)")
+        #expect(!output.contains("INBOX"), "only the named mailbox: \(output)")
+    }
+
     @Test func anUnknownIdentityIsAClearError() async throws {
         let imapctl = try Imapctl(database: directory.file("none.db"))
         let run = try await imapctl.run(["syncremote", "--userid", "u1", "--identifier", "nobody@example.org"])
