@@ -52,11 +52,11 @@ public struct RemoteSyncJob: Sendable {
         do {
             report = try await synchronise(store: store, logger: logger, options: options)
         } catch {
-            lease.end()
+            _ = try? await offThePool { lease.end() }
             if recordsCheck { try await record(store, failure: "\(error)") }
             throw error
         }
-        lease.end()
+        _ = try? await offThePool { lease.end() }
         guard recordsCheck else { return report }
         if let failed = report.failed.first {
             try await record(store, failure: "\(report.failed.count) mailbox(es) failed; \(failed.mailbox): \(failed.error ?? "")")
