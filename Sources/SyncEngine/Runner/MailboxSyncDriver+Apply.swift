@@ -15,10 +15,10 @@ extension MailboxSyncDriver {
         return results
     }
 
-    func expungeCounts(_ expunges: PerSide<UIDSet?>) -> Bool { expunges.local != nil || expunges.remote != nil }
+    func hasExpunges(_ expunges: PerSide<UIDSet?>) -> Bool { expunges.local != nil || expunges.remote != nil }
 
     mutating func expunge(_ expunges: PerSide<UIDSet?>) async throws {
-        guard expungeCounts(expunges) else { return }
+        guard hasExpunges(expunges) else { return }
         for side in Side.allCases {
             if let uids = expunges[side] { ownExpunges[side] = ownExpunges[side].map { $0.union(uids) } ?? uids }
         }

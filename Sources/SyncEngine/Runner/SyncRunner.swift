@@ -55,7 +55,16 @@ public struct SyncRunner: Sendable {
                 guard let record = records[name] else { return nil }
                 return (name, record, try database.read { try $0.state(mailbox: record.id) })
             }
-            moves = try await MoveDetector(session: session, listed: listed, mailboxes: boxes).detect()
+            do {
+                moves = try await MoveDetector(session: session, listed: listed, mailboxes: boxes).detect()
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                // Only an optimisation: the mailboxes' own sync copies and expunges instead
+                // (a move already replayed is found again as a pair on both sides).
+                report.warnings.append("move detection skipped: \(error)")
+                options.logger.warning("move detection skipped: \(error)")
+            }
         }
         for name in plan.mailboxes {
             var summary = summaries[name] ?? SyncSummary(mailbox: name.description)

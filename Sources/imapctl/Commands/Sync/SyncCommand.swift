@@ -45,7 +45,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    @Flag(name: .long, help: "Debug log (IMAP traffic aside literals; credentials redacted unless given twice).")
+    @Flag(name: .long, help: "Debug log at trace level: engine steps and the IMAP sessions' trace log (credentials are never logged).")
     var debug: Int
 
     @Flag(name: .long, help: "Print the summary as one line of JSON per run on stdout.")

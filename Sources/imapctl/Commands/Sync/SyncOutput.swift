@@ -38,7 +38,7 @@ struct SyncOutput: Sendable {
         for summary in report.mailboxes where summary.outcome == .synced {
             print(summary.line)
         }
-        for warning in report.mailboxes.flatMap(\.warnings) {
+        for warning in report.warnings + report.mailboxes.flatMap(\.warnings) {
             FileHandle.standardError.write(Data("WARNING: \(warning)\n".utf8))
         }
     }
