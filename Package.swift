@@ -39,6 +39,8 @@ let coreTargets: [Target] = [
     ], path: "Sources/MailStore", swiftSettings: strict),
     .target(name: "MailJobs", dependencies: [
         "IMAPClient", "MailStore", "Credentials", logging, .product(name: "Yams", package: "Yams"),
+        // syncremote: the engine between a stored identity (SyncIMAP) and the local account (SyncStore).
+        "SyncEngine", "SyncIMAP", "SyncStore", "IMAPCore",
     ], path: "Sources/MailJobs", swiftSettings: strict),
     // Stateful bidirectional sync (InterIMAP's algorithm) over an abstract mailbox endpoint.
     .target(name: "SyncEngine", dependencies: [
@@ -53,7 +55,7 @@ let coreTargets: [Target] = [
             path: "Sources/SyncStore", swiftSettings: strict),
     // The daemon's core: orders, events, pool, configuration (docs/worker.md).
     .target(name: "Worker", dependencies: [
-        "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", logging, nioPosix,
+        "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", "SyncEngine", logging, nioPosix,
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -117,7 +119,8 @@ let testTargets: [Target] = [
                 swiftSettings: strict),
     .testTarget(name: "RedisStreamsTests", dependencies: ["RedisStreams", "BusTransport", "TestSupport"],
                 path: "Tests/RedisStreamsTests", swiftSettings: strict),
-    .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "TestSupport", logging],
+    .testTarget(name: "MailJobsTests", dependencies: ["Credentials", "MailJobs", "MailStore", "IMAPClient", "SyncEngine",
+                                                     "TestSupport", logging],
                 path: "Tests/MailJobsTests", swiftSettings: strict),
     .testTarget(name: "SyncEngineTests", dependencies: [
         "SyncEngine", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -6,7 +6,7 @@ import MailStore
 import NIOPosix
 import Synchronization
 
-/// Runs one order's job: the work itself (`fullfetch`, `addremote`, `test`), its retries of
+/// Runs one order's job: the work itself (`fullfetch`, `sync`, `deliver`, `addremote`, `test`), its retries of
 /// transient failures (decided by `RetryPolicy`), and its time limit.
 public struct JobRunner: Sendable {
     public var configuration: WorkerConfiguration
@@ -127,7 +127,7 @@ public struct JobRunner: Sendable {
         case .test, .status:
             return JobResult()
         case .sync:
-            throw JobFailure(.notImplemented, "\(order.kind.rawValue) orders are not implemented yet")
+            return try await remoteSync(order, progress: progress, record: record)
         case .deliver:
             return try await deliver(order)
         case .addremote:

@@ -81,12 +81,6 @@ public actor WorkerPool {
             event.status = status()
             await ticket.replier.finish(event)
             return
-        case .sync:
-            counts.failed += 1
-            metrics.finished(order.kind.rawValue, code: ErrorCode.notImplemented.rawValue, seconds: nil)
-            await ticket.replier.finish(events.failed(ticket, JobFailure(
-                .notImplemented, "\(order.kind.rawValue) orders are not implemented yet (they come with the sync engine)")))
-            return
         default:
             break
         }

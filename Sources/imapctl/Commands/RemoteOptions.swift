@@ -114,7 +114,7 @@ struct RemoteOptions: ParsableArguments {
 
     /// Right before connecting: the configured commands, then a prompt for the first mechanism's
     /// secret when no configured mechanism has one yet.
-    private static func resolveSecrets(_ settings: inout RemoteSettings) throws {
+    static func resolveSecrets(_ settings: inout RemoteSettings) throws {
         try settings.runSecretCommands()
         if !settings.hasSecretForAMechanism, let first = settings.knownMechanisms.first {
             switch first.credential {

@@ -1,0 +1,100 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+import SyncEngine
+import SyncIMAP
+import SyncStore
+
+/// `syncremote`: keeps a stored identity's remote account and the user's local account (the
+/// embedded store) in sync, both ways, with the sync engine (docs/sync.md). The identity's sync
+/// lock is held for the whole run; the outcome goes into its check history. Sync state lives in
+/// an InterIMAP-schema database of its own per identity (`stateDatabasePath`).
+public struct RemoteSyncJob: Sendable {
+    public var identity: RemoteIdentity
+    /// How to connect; secrets already resolved (stored, given, prompted or from commands).
+    public var settings: RemoteSettings
+    /// Decoded names with the local delimiter (`/`, e.g. `Lists/Développement`); empty: every mailbox.
+    public var mailboxes: [String]
+    public var lockDuration: TimeInterval
+    public var deactivateAfter: TimeInterval
+    /// Whether the run records its outcome in the identity's check history. The daemon's job
+    /// runner records it itself (it counts only failures that say something of the account).
+    public var recordsCheck = true
+
+    public init(identity: RemoteIdentity, settings: RemoteSettings, mailboxes: [String] = [],
+                configuration: WorkerConfiguration) {
+        self.identity = identity
+        self.settings = settings
+        self.mailboxes = mailboxes
+        lockDuration = TimeInterval(configuration.identities.syncLockSeconds)
+        deactivateAfter = TimeInterval(configuration.identities.deactivateAfterHours) * 3600
+    }
+
+    /// The state database of `identityID` for the store at `storePath`: `sync/<identity id>.db`
+    /// beside the store file. One per identity, since a mapping of UIDs belongs to one pair of
+    /// accounts; deleting it only costs a re-match by content on the next run.
+    public static func stateDatabasePath(storePath: String, identityID: UUID) -> String {
+        let directory = (storePath as NSString).deletingLastPathComponent
+        return ((directory.isEmpty ? "." : directory) as NSString)
+            .appendingPathComponent("sync/\(identityID.uuidString.lowercased()).db")
+    }
+
+    /// One synchronisation. Mailboxes that fail are in the report (and make the check a failed
+    /// one); what stops the whole run is thrown after being recorded.
+    public func run(store: MailStore, logger: Logger, options: SyncRunOptions = SyncRunOptions()) async throws -> SyncReport {
+        let (identity, lockDuration) = (self.identity, self.lockDuration)
+        let lease = try await offThePool {
+            try IdentitySyncLease(store: store, identityID: identity.id, duration: lockDuration)
+        }
+        let report: SyncReport
+        do {
+            report = try await synchronise(store: store, logger: logger, options: options)
+        } catch {
+            _ = try? await offThePool { lease.end() }
+            if recordsCheck { try await record(store, failure: "\(error)") }
+            throw error
+        }
+        _ = try? await offThePool { lease.end() }
+        guard recordsCheck else { return report }
+        if let failed = report.failed.first {
+            try await record(store, failure: "\(report.failed.count) mailbox(es) failed; \(failed.mailbox): \(failed.error ?? "")")
+        } else {
+            _ = try await offThePool { try store.recordCheckSucceeded(id: identity.id) }
+        }
+        return report
+    }
+
+    private func synchronise(store: MailStore, logger: Logger, options: SyncRunOptions) async throws -> SyncReport {
+        let path = Self.stateDatabasePath(storePath: store.path, identityID: identity.id)
+        let database = try await offThePool { () throws -> SyncStateDatabase in
+            // 0700: the mapping tells which messages someone has, like the store itself.
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            return try SyncStateDatabase(path: path)
+        }
+        // Names as the engine takes command-line ones: modified UTF-7, the local delimiter.
+        let selection = SyncSelection(explicit: try SyncSelection.explicitNames(mailboxes.map {
+            ModifiedUTF7.encode(MailStore.canonicalMailboxName($0))
+        }))
+        let configuration = try settings.clientConfiguration()
+        let local = StoreMailboxEndpoint(store: store, userID: identity.userID)
+        return try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .remote,
+                                                            logger: logger) { remote in
+            let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
+                                    selection: selection, options: options)
+            // Named mailboxes are synced as named; a whole run first follows the remote's renames.
+            let renamed = mailboxes.isEmpty ? try await RemoteRenames.replay(runner: runner) : []
+            var report = try await runner.run()
+            report.warnings.insert(contentsOf: renamed, at: 0)
+            return report
+        }
+    }
+
+    private func record(_ store: MailStore, failure: String) async throws {
+        let (id, deactivateAfter) = (identity.id, self.deactivateAfter)
+        _ = try await offThePool { try store.recordCheckFailed(id: id, error: failure, deactivateAfter: deactivateAfter) }
+    }
+}
