@@ -66,35 +66,10 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 
-# The floor of request/reply on this machine: two raw sockets, blocking calls, no client at all.
-cat >"$WORK/floor.py" <<'PY'
-import socket, sys, time
-host, port = sys.argv[1].rsplit("/", 1)[-1].split(":")
-def connect(subject):
-    s = socket.create_connection((host, int(port)))
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.recv(4096)
-    s.sendall(b'CONNECT {"verbose":false}\r\nSUB ' + subject + b' 1\r\nPING\r\n')
-    buffer = b""
-    while b"PONG" not in buffer:
-        buffer += s.recv(4096)
-    return s
-responder, requester = connect(b"floor.echo"), connect(b"floor.inbox")
-latencies = []
-for _ in range(int(sys.argv[2])):
-    start = time.perf_counter()
-    requester.sendall(b"PUB floor.echo floor.inbox 4\r\nping\r\n")
-    responder.recv(4096)
-    responder.sendall(b"PUB floor.inbox 4\r\npong\r\n")
-    requester.recv(4096)
-    latencies.append((time.perf_counter() - start) * 1e6)
-latencies.sort()
-print(f"RESULT floor_p50_us {latencies[len(latencies) // 2]:.1f} us")
-PY
 
 for round in $(seq "$ROUNDS"); do
     echo "== round $round" >&2
-    "$PYTHON" "$WORK/floor.py" "$NATS_URL" "$COUNT" | tee -a "$WORK/results.txt" >&2
+    "$PYTHON" scripts/nats-floor.py "$NATS_URL" "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/nats-bench" "$NATS_URL" reqrep "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/nats-bench" "$NATS_URL" order "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/nats-bench" "$NATS_URL" orders "$TP_COUNT" "$WINDOW" | tee -a "$WORK/results.txt" >&2

@@ -85,27 +85,7 @@ for d, _, names in os.walk(sys.argv[1]):
 print(t)' "$1"
 }
 
-list_mailboxes() {
-    python3 - "$1" <<'PY'
-import os, sys, base64, re
-root = sys.argv[1]
-def decode(name):
-    # modified UTF-7 -> Unicode (only what gen-corpus.py produces)
-    def dec(m):
-        s = m.group(1)
-        if not s: return "&"
-        b = base64.b64decode(s.replace(",", "/") + "=" * (-len(s) % 4))
-        return b.decode("utf-16-be")
-    return re.sub(r"&([^-]*)-", dec, name)
-def has_mail(p): return any(os.scandir(os.path.join(p, "cur"))) or any(os.scandir(os.path.join(p, "new")))
-boxes = ["INBOX"] if has_mail(root) else []
-for d in sorted(os.listdir(root)):
-    p = os.path.join(root, d)
-    if d.startswith(".") and os.path.isdir(os.path.join(p, "cur")) and has_mail(p):
-        boxes.append(decode(d[1:].replace(".", "/")))
-print("\n".join(boxes))
-PY
-}
+list_mailboxes() { python3 scripts/maildir-mailboxes.py "$1"; }
 
 record() { echo "$SIZE $1 $2 $3" >> "$RESULTS"; }  # tool run "seconds rss"
 

@@ -91,31 +91,6 @@ async def main(url, mode, count, size):
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
 PY
 
-# The floor of request/reply on this machine: two raw sockets, blocking calls, no client at all.
-cat >"$WORK/floor.py" <<'PY'
-import socket, sys, time
-host, port = sys.argv[1].rsplit("/", 1)[-1].split(":")
-def connect(subject):
-    s = socket.create_connection((host, int(port)))
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.recv(4096)
-    s.sendall(b'CONNECT {"verbose":false}\r\nSUB ' + subject + b' 1\r\nPING\r\n')
-    buffer = b""
-    while b"PONG" not in buffer:
-        buffer += s.recv(4096)
-    return s
-responder, requester = connect(b"floor.echo"), connect(b"floor.inbox")
-latencies = []
-for _ in range(int(sys.argv[2])):
-    start = time.perf_counter()
-    requester.sendall(b"PUB floor.echo floor.inbox 4\r\nping\r\n")
-    responder.recv(4096)
-    responder.sendall(b"PUB floor.inbox 4\r\npong\r\n")
-    requester.recv(4096)
-    latencies.append((time.perf_counter() - start) * 1e6)
-latencies.sort()
-print(f"RESULT floor_p50_us {latencies[len(latencies) // 2]:.1f} us")
-PY
 
 run_ours() { "$BENCH" "$URL" "$@" | tee -a "$WORK/ours.txt" >&2; }
 run_python() { "$PYTHON" "$WORK/bench.py" "$URL" "$@" | tee -a "$WORK/python.txt" >&2; }
@@ -130,7 +105,7 @@ for round in $(seq "$ROUNDS"); do
     run_python pub $((PUB_COUNT / 5)) "$SIZE"
     run_python pubsub $((PUBSUB_COUNT / 5)) "$SIZE"
     run_python reqrep $((REQ_COUNT / 4)) "$SIZE"
-    "$PYTHON" "$WORK/floor.py" "$URL" "$REQ_COUNT" | tee -a "$WORK/floor.txt" >&2
+    "$PYTHON" scripts/nats-floor.py "$URL" "$REQ_COUNT" | tee -a "$WORK/floor.txt" >&2
 done
 echo "== ours: slow subscriber" >&2
 run_ours slowsub "$SLOW_COUNT" "$SIZE"

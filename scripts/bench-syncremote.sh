@@ -64,24 +64,7 @@ timed() {  # name command... ; appends "name seconds rss_kb" to results
 
 # The reference: fullfetch of every mailbox (the sum of one run per mailbox, as bench-fullfetch.sh).
 # Mailboxes with mail, decoded, from Dovecot's Maildir (as bench-fullfetch.sh lists them).
-MAILBOXES=$(python3 - "$BASE/home/alice/Maildir" <<'PY'
-import os, sys, base64, re
-root = sys.argv[1]
-def decode(name):
-    def dec(m):
-        s = m.group(1)
-        if not s: return "&"
-        return base64.b64decode(s.replace(",", "/") + "=" * (-len(s) % 4)).decode("utf-16-be")
-    return re.sub(r"&([^-]*)-", dec, name)
-def has_mail(p): return any(os.scandir(os.path.join(p, "cur"))) or any(os.scandir(os.path.join(p, "new")))
-boxes = ["INBOX"] if has_mail(root) else []
-for d in sorted(os.listdir(root)):
-    p = os.path.join(root, d)
-    if d.startswith(".") and os.path.isdir(os.path.join(p, "cur")) and has_mail(p):
-        boxes.append(decode(d[1:].replace(".", "/")))
-print("\n".join(boxes))
-PY
-)
+MAILBOXES=$(python3 scripts/maildir-mailboxes.py "$BASE/home/alice/Maildir")
 total=0; peak=0
 while IFS= read -r mailbox; do
     /usr/bin/time -f "%e %M" -o "$RUN/one.time" env IMAPWORKER_PASSWORD=alicepw "$IMAPCTL" fullfetch --local -q \
