@@ -77,7 +77,7 @@ echo "fullfetch $total $peak" >> "$RUN/results"
 
 DB=$RUN/sync.db
 ID=$("$IMAPCTL" addremote --db "$DB" --userid bench --login alice --pass alicepw --server "127.0.0.1:$IMAPS_PORT" --ca-file "$CA")
-SR=("$IMAPCTL" syncremote --db "$DB" --userid bench --identifier "$ID" --json)
+SR=("$IMAPCTL" syncremote --local --db "$DB" --userid bench --identifier "$ID" --json)
 timed first "${SR[@]}"
 timed noop "${SR[@]}"
 python3 "$KIT/imaptool.py" mutate "${CONN[@]}" --flag 500 --delete 100 --seed 7 > "$RUN/mutate.log" 2>&1

@@ -28,7 +28,7 @@ import TestSupport
     static func run(_ imapctl: Imapctl, id: String, killAfter: Int?, store: MailStore) async throws -> Bool {
         var environment = ProcessInfo.processInfo.environment
         environment["IMAPCTL_SYNC_KILL_AFTER"] = killAfter.map(String.init)
-        let result = try await runCommand(imapctl.binary, ["syncremote", "--userid", "u1", "--identifier", id, "--quiet",
+        let result = try await runCommand(imapctl.binary, ["syncremote", "--local", "--userid", "u1", "--identifier", id, "--quiet",
                                                            "--db", imapctl.database], environment: environment)
         #expect(result.status == 0 || result.status == SIGKILL, "exit \(result.status): \(result.stderr)")
         guard result.status == SIGKILL else { return false }
@@ -104,7 +104,7 @@ import TestSupport
         let inboxNow = try await Self.localMessages(store, "INBOX")
         #expect(inboxNow.hashes.count == inbox.count - 5 - 3)
         // And a last run has nothing left to do.
-        let last = try await imapctl.run(["syncremote", "--userid", "u1", "--identifier", id, "--json"])
+        let last = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", id, "--json"])
         #expect(last.status == 0 && !last.stdout.contains("\"outcome\":\"synced\""), "\(last.stdout)")
     }
 }

@@ -39,7 +39,7 @@ import TestSupport
     }
 
     func sync(_ imapctl: Imapctl, identifier: String) async throws -> Report {
-        let run = try await imapctl.run(["syncremote", "--userid", "u1", "--identifier", identifier, "--json"])
+        let run = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", identifier, "--json"])
         try #require(run.status == 0, "\(run.stderr)")
         guard let line = run.stdout.split(separator: "\n").last else { throw TestHarnessError("no JSON output") }
         return try JSONDecoder().decode(Report.self, from: Data(line.utf8))
@@ -196,7 +196,7 @@ import TestSupport
                                            "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
         try #require(added.status == 0, "\(added.stderr)")
         let (status, output) = try await imapctl.runOnTerminal(
-            ["syncremote", "--userid", "u1", "--identifier", server.users[0].user, "--mailbox", "日本語"],
+            ["syncremote", "--local", "--userid", "u1", "--identifier", server.users[0].user, "--mailbox", "日本語"],
             prompt: "Password for", answer: server.users[0].password, logDirectory: directory.path)
         #expect(status == 0, "\(output)")
         #expect(output.contains("Password for alice:") && !output.contains(server.users[0].password))
@@ -206,7 +206,7 @@ import TestSupport
 
     @Test func anUnknownIdentityIsAClearError() async throws {
         let imapctl = try Imapctl(database: directory.file("none.db"))
-        let run = try await imapctl.run(["syncremote", "--userid", "u1", "--identifier", "nobody@example.org"])
+        let run = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", "nobody@example.org"])
         #expect(run.status != 0 && run.stderr.contains("identity nobody@example.org of user u1"), "\(run.stderr)")
     }
 }

@@ -55,12 +55,17 @@ enum OrderSubmission {
         }
     }
 
-    /// `completed fullfetch imapctl-… on worker-1 in 1.2 s: 3 mailbox(es), 120 fetched, 120 new, 1.8 MB`.
+    /// `completed fullfetch imapctl-… on worker-1 in 1.2 s: 3 mailbox(es), 120 fetched, 120 new, 1.8 MB`
+    /// (a `sync` adds its flag updates, expunges and moves when it made any).
     static func summary(_ event: WorkerEvent) -> String {
         var text = "completed \(event.order ?? "order") \(event.orderID ?? "") on \(event.worker)"
         if let seconds = event.durationSeconds { text += String(format: " in %.1f s", seconds) }
         if let stats = event.stats, stats != JobStats() {
             text += ": \(stats.mailboxes) mailbox(es), \(stats.messagesFetched) fetched, \(stats.messagesAppended) new"
+            // A sync's changes on either side besides the messages copied.
+            if stats.flagsUpdated > 0 { text += ", \(stats.flagsUpdated) flag update(s)" }
+            if stats.expunged > 0 { text += ", \(stats.expunged) expunged" }
+            if stats.messagesMoved > 0 { text += ", \(stats.messagesMoved) moved" }
             if stats.bytes > 0 { text += ", \(formatBytes(stats.bytes))" }
         }
         if let created = event.createdIdentityID { text += ": identity \(created)" }

@@ -11,14 +11,17 @@ struct SyncRemoteCommand: AsyncParsableCommand {
         discussion: """
             Every mailbox of the remote account (or the --mailbox ones) is kept in sync with the user's local account \
             through the sync engine: the first run copies everything, later runs only changes; flags set and messages \
-            expunged locally (imapctl flag / expunge) reach the remote. Runs in this process (a running worker does \
-            the same on a `sync` order). The identity's sync lock is held while it runs and the outcome recorded in its \
-            check history; the sync state is in sync/<identity id>.db beside the store file. Without a stored \
-            password: --pass, IMAPWORKER_PASSWORD, else a prompt on the terminal.
+            expunged locally (imapctl flag / expunge) reach the remote. By default a `sync` order goes to a running \
+            imapworker over the bus the configuration names (nats.url, else redis.url; --bus to choose) and the final \
+            event is printed; the worker uses the identity's stored secret (--pass replaces it for that order). \
+            --local runs the job in this process: the identity's sync lock is held while it runs and the outcome \
+            recorded in its check history; the sync state is in sync/<identity id>.db beside the store file; without a \
+            stored password: --pass, IMAPWORKER_PASSWORD, else a prompt on the terminal.
             """
     )
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var bus: BusOptions
 
     @Option(name: .long, help: "The local user.")
     var userid: String
@@ -26,10 +29,10 @@ struct SyncRemoteCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The identity: its id, or its login (see addremote, remotes).")
     var identifier: String
 
-    @Option(name: .long, help: "Password when the identity stores none (else IMAPWORKER_PASSWORD, else a prompt).")
+    @Option(name: .long, help: "Password when the identity stores none (else IMAPWORKER_PASSWORD, else a prompt); sent in the order without --local, replacing the stored one.")
     var pass: String?
 
-    @Option(name: .long, help: "OAuth access token when the identity stores none (else IMAPWORKER_OAUTH_TOKEN, else a prompt).")
+    @Option(name: .long, help: "OAuth access token when the identity stores none (else IMAPWORKER_OAUTH_TOKEN, else a prompt); --local only.")
     var oauthToken: String?
 
     @Option(name: .long, help: "Only this mailbox (decoded name, '/' as delimiter, e.g. 'Lists/Développement'); repeatable.")
@@ -37,6 +40,10 @@ struct SyncRemoteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.load()
+        guard bus.local else {
+            try await sendOrder(configuration)
+            return
+        }
         let logger = try global.makeLogger(configuration)
         let store = try global.openStore(configuration)
         let report: SyncReport
@@ -66,5 +73,28 @@ struct SyncRemoteCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
         }
         if !report.failed.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The `sync` order: the identity's id (a login is looked up in the store, as --local does),
+    /// `mailboxes`, and --pass as `password`. An order carries no OAuth token: the worker uses the
+    /// identity's stored one.
+    private func sendOrder(_ configuration: WorkerConfiguration) async throws {
+        if oauthToken != nil {
+            throw ValidationError("--oauth-token needs --local: a sync order carries no token, the worker uses the identity's stored one")
+        }
+        var fields = ["user_id": userid]
+        if let id = UUID(uuidString: identifier) {
+            fields["identity_id"] = id.uuidString.lowercased()
+        } else {
+            do {
+                let store = try global.openStore(configuration)
+                fields["identity_id"] = try store.identity(userID: userid, identifier: identifier).id.uuidString.lowercased()
+            } catch {
+                throw CommandFailure(error)
+            }
+        }
+        if let pass { fields["password"] = pass }
+        try await OrderSubmission.run(.sync, fields: fields, mailboxes: mailbox, global: global, bus: bus,
+                                      configuration: configuration)
     }
 }
