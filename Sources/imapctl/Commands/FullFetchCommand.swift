@@ -35,7 +35,9 @@ struct FullFetchCommand: AsyncParsableCommand {
         guard bus.local else {
             var fields = try remote.orderFields(identity: identifier != nil)
             fields["user_id"] = userid
-            fields["identity_id"] = identifier
+            if let identifier {
+                fields["identity_id"] = try global.orderIdentityID(identifier, userID: userid, configuration: configuration)
+            }
             fields["mailbox"] = mailbox
             try await OrderSubmission.run(.fullfetch, fields: fields, global: global, bus: bus, configuration: configuration)
             return

@@ -83,16 +83,7 @@ struct SyncRemoteCommand: AsyncParsableCommand {
             throw ValidationError("--oauth-token needs --local: a sync order carries no token, the worker uses the identity's stored one")
         }
         var fields = ["user_id": userid]
-        if let id = UUID(uuidString: identifier) {
-            fields["identity_id"] = id.uuidString.lowercased()
-        } else {
-            do {
-                let store = try global.openStore(configuration)
-                fields["identity_id"] = try store.identity(userID: userid, identifier: identifier).id.uuidString.lowercased()
-            } catch {
-                throw CommandFailure(error)
-            }
-        }
+        fields["identity_id"] = try global.orderIdentityID(identifier, userID: userid, configuration: configuration)
         if let pass { fields["password"] = pass }
         try await OrderSubmission.run(.sync, fields: fields, mailboxes: mailbox, global: global, bus: bus,
                                       configuration: configuration)
