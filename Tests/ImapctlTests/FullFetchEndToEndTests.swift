@@ -68,8 +68,17 @@ import TestSupport
 
         let store = try MailStore(path: imapctl.database, options: .init(readOnly: true))
         #expect(try store.integrityCheck())
-        let rerun = try await imapctl.run(arguments, password: server.users[0].password)
-        #expect(rerun.status == 0, "\(rerun.stderr)")
+        // Traced, with its log kept: a rare hang of this rerun (docs/testing.md) must show where it stopped.
+        let rerun = try imapctl.start(arguments + ["--log-level", "trace"], password: server.users[0].password,
+                                      logDirectory: directory.path)
+        let status: Int32
+        do {
+            status = try await rerun.wait(timeout: .seconds(300))
+        } catch {
+            Issue.record("the rerun did not exit; the end of its log: \(rerun.stderr.suffix(6000))")
+            throw error
+        }
+        #expect(status == 0, "\(rerun.stderr.suffix(6000))")
         let digests = try storedDigests(imapctl.database, userID: "killed")["INBOX"]
         #expect(digests == manifestDigests(server.manifest)["INBOX"])
     }
