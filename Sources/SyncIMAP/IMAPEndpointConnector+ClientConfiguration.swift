@@ -14,13 +14,7 @@ extension IMAPEndpointConnector {
         logger: Logger = Logger(label: "imapworker.sync.imap"),
         _ body: (IMAPMailboxEndpoint) async throws -> Result
     ) async throws -> Result {
-        try await IMAPSession.withSession(configuration, group: group, logger: logger) { session in
-            if let missing = missingCapability(session) {
-                throw MailboxEndpointError.missingCapability("\(missing) (\(side) server \(configuration.server))")
-            }
-            let endpoint = IMAPMailboxEndpoint(session: session, label: side.rawValue, logger: logger)
-            defer { endpoint.close() }
-            return try await body(endpoint)
-        }
+        try await withEndpoint(configuration: configuration, server: "\(configuration.server)", side: side,
+                               group: group, logger: logger, body)
     }
 }

@@ -24,8 +24,16 @@ public enum IMAPEndpointConnector {
         let configuration = try await NIOThreadPool.singleton.runIfActive {
             try IMAPConnectionMapping.configuration(for: settings, side: side)
         }
-        let server = IMAPConnectionMapping.serverDescription(settings)
-        return try await IMAPSession.withSession(configuration, group: group, logger: logger) { session in
+        return try await withEndpoint(configuration: configuration, server: IMAPConnectionMapping.serverDescription(settings),
+                                      side: side, group: group, logger: logger, body)
+    }
+
+    /// Connects, checks the capabilities (errors name `server`), runs `body`, logs out.
+    static func withEndpoint<Result>(
+        configuration: IMAPClientConfiguration, server: String, side: Side, group: any EventLoopGroup, logger: Logger,
+        _ body: (IMAPMailboxEndpoint) async throws -> Result
+    ) async throws -> Result {
+        try await IMAPSession.withSession(configuration, group: group, logger: logger) { session in
             if let missing = missingCapability(session) {
                 throw MailboxEndpointError.missingCapability("\(missing) (\(side) server \(server))")
             }
