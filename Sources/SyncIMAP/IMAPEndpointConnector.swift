@@ -13,17 +13,19 @@ public enum IMAPEndpointConnector {
     /// QRESYNC (enabled), CONDSTORE and UIDPLUS (else `MailboxEndpointError.missingCapability`
     /// naming the side, the server and the capability), runs `body` with the endpoint, then logs
     /// out, whatever happened. `x-password-command` / `x-oauth-token-command` run first, off the
-    /// cooperative pool.
+    /// cooperative pool. `wireTrace` (`--debug`) receives the session's traffic.
     public static func withEndpoint<Result>(
         _ settings: ConnectionSettings, side: Side,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "imapworker.sync.imap"),
+        wireTrace: IMAPWireTrace? = nil,
         _ body: (IMAPMailboxEndpoint) async throws -> Result
     ) async throws -> Result {
         // Secret commands block while they run (up to their timeout): not on the cooperative pool.
-        let configuration = try await NIOThreadPool.singleton.runIfActive {
+        var configuration = try await NIOThreadPool.singleton.runIfActive {
             try IMAPConnectionMapping.configuration(for: settings, side: side)
         }
+        configuration.wireTrace = wireTrace
         return try await withEndpoint(configuration: configuration, server: IMAPConnectionMapping.serverDescription(settings),
                                       side: side, group: group, logger: logger, body)
     }

@@ -28,12 +28,16 @@ public struct IMAPClientConfiguration: Sendable {
     public static let defaultMaxMessageSize = 256 * 1024 * 1024
     /// Send `ENABLE CONDSTORE QRESYNC` after login when the server offers them.
     public var enableQResync: Bool
+    /// The session's traffic, line by line, for debugging (nil: no trace, the default).
+    public var wireTrace: IMAPWireTrace?
 
     public init(server: ServerAddress, kind: ConnectionKind = .imaps, tls: TLSConfiguration = TLSConfiguration(),
                 tlsServerName: String? = nil, proxy: ProxyConfiguration? = nil, username: String = "",
                 password: Secret? = nil, oauthToken: Secret? = nil, authMechanisms: [AuthMechanism] = [.plain, .login], compress: Bool = false,
                 connectTimeout: Duration = .seconds(30), commandTimeout: Duration = .seconds(120),
-                enableQResync: Bool = true, maxMessageSize: Int = IMAPClientConfiguration.defaultMaxMessageSize) {
+                enableQResync: Bool = true, maxMessageSize: Int = IMAPClientConfiguration.defaultMaxMessageSize,
+                wireTrace: IMAPWireTrace? = nil) {
+        self.wireTrace = wireTrace
         self.maxMessageSize = maxMessageSize
         self.server = server
         self.kind = kind

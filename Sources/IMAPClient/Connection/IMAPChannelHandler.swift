@@ -43,11 +43,15 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     private(set) var closedError: IMAPClientError?
     /// The last write issued (a streamed APPEND chunk's caller waits for it: one chunk in memory).
     private var lastWrite: EventLoopFuture<Void>?
+    private let wireTrace: IMAPWireTrace?
+    /// The server's side of the trace (the client's comes from the machine's `.trace` actions).
+    private var inboundTrace = InboundTraceScanner()
 
-    init(timeouts: SessionStateMachine.Timeouts, parserLimits: ResponseParser.Limits, greeting: EventLoopPromise<Bool>,
-         snapshot: NIOLockedValueBox<SessionSnapshot>, closeReason: @escaping @Sendable () -> IMAPClientError?,
-         upgrade: @escaping StreamUpgrade) {
-        self.machine = SessionStateMachine(timeouts: timeouts, now: .now())
+    init(timeouts: SessionStateMachine.Timeouts, parserLimits: ResponseParser.Limits, wireTrace: IMAPWireTrace? = nil,
+         greeting: EventLoopPromise<Bool>, snapshot: NIOLockedValueBox<SessionSnapshot>,
+         closeReason: @escaping @Sendable () -> IMAPClientError?, upgrade: @escaping StreamUpgrade) {
+        self.machine = SessionStateMachine(timeouts: timeouts, now: .now(), trace: wireTrace?.mode)
+        self.wireTrace = wireTrace
         self.parser = ResponseParser(limits: parserLimits)
         self.greeting = greeting
         self.snapshot = snapshot
@@ -77,6 +81,9 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
         guard !machine.isClosed else { return }
+        if let wireTrace {
+            for line in inboundTrace.feed(chunk) { wireTrace.sink(.server, line) }
+        }
         if pending.readableBytes == 0 {
             pending = chunk
         } else {
@@ -214,6 +221,8 @@ final class IMAPChannelHandler: ChannelDuplexHandler {
 
     private func perform(_ action: SessionAction) {
         switch action {
+        case .trace(let lines):
+            for line in lines { wireTrace?.sink(.client, line) }
         case .write(let buffers):
             write(buffers)
         case .greeted(let preauthenticated):

@@ -66,7 +66,7 @@ extension IMAPSession {
         let serverName = configuration.tlsServerName ?? configuration.server.host
         let handler = IMAPChannelHandler(
             timeouts: .init(greeting: configuration.connectTimeout.timeAmount, command: configuration.commandTimeout.timeAmount),
-            parserLimits: .init(), greeting: greeting, snapshot: snapshot,
+            parserLimits: .init(), wireTrace: configuration.wireTrace, greeting: greeting, snapshot: snapshot,
             closeReason: { tunnel?.exitDescription.map { IMAPClientError.connectionClosed($0) } },
             upgrade: { change, pipeline in
                 switch change {

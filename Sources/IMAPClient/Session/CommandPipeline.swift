@@ -28,6 +28,8 @@ struct CommandPipeline {
         /// Each part is written as its buffers, in order (an APPEND body is the caller's buffer).
         var parts: ArraySlice<[ByteBuffer]>
         var kind: Kind
+        /// Each part's wire-trace text, when the session traces (empty otherwise).
+        var trace: ArraySlice<String>
     }
 
     /// Submitted but not completely written, in order.
@@ -39,6 +41,8 @@ struct CommandPipeline {
     private var exclusiveInFlight: String?
     /// The streaming command that owns the writer now.
     private(set) var heldBy: String?
+    /// Trace text of the parts written since ``takeTrace()``, in write order.
+    private var writtenTrace: [String] = []
 
     enum ContinuationOutcome: Equatable {
         /// Write these buffers (the next literal part and whatever it unblocked).
@@ -80,10 +84,17 @@ struct CommandPipeline {
         return true
     }
 
-    /// Submits a command; returns what may be written now.
-    mutating func submit(tag: String, chunks: [[ByteBuffer]], kind: Kind) -> [ByteBuffer] {
-        queue.append(Entry(tag: tag, parts: chunks[...], kind: kind))
+    /// Submits a command; returns what may be written now. `trace` (one text per part) comes
+    /// back from ``takeTrace()`` as each part is written.
+    mutating func submit(tag: String, chunks: [[ByteBuffer]], kind: Kind, trace: [String]? = nil) -> [ByteBuffer] {
+        queue.append(Entry(tag: tag, parts: chunks[...], kind: kind, trace: (trace ?? [])[...]))
         return drain()
+    }
+
+    /// The trace text of the parts written since the last call.
+    mutating func takeTrace() -> [String] {
+        defer { writtenTrace = [] }
+        return writtenTrace
     }
 
     /// One buffer per part.
@@ -135,6 +146,7 @@ struct CommandPipeline {
         let entry = queue[index]
         guard let part = entry.parts.first else { return }
         out += part
+        if let text = entry.trace.first { writtenTrace.append(text) }
         let rest = entry.parts.dropFirst()
         if rest.isEmpty {
             queue.remove(at: index)
@@ -149,6 +161,7 @@ struct CommandPipeline {
             }
         } else {
             queue[index].parts = rest
+            queue[index].trace = entry.trace.dropFirst()
             awaitingContinuation = (entry.tag, false)
         }
     }

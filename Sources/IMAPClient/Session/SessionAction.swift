@@ -3,6 +3,8 @@ import NIOCore
 
 /// What the channel handler must do after an event, in order.
 enum SessionAction: Equatable {
+    /// Wire-trace lines of the write that follows (only when the session traces).
+    case trace([String])
     case write([ByteBuffer])
     /// The greeting arrived: true for PREAUTH.
     case greeted(preauthenticated: Bool)

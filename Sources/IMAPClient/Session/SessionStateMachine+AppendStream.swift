@@ -55,7 +55,8 @@ extension SessionStateMachine {
         if commands.isEmpty { lastProgress = now }
         commands.append(InFlight(tag: tag, role: .appendStream))
         appendStreams[tag] = AppendStream(synchronising: synchronising, announced: first.byteCount, remaining: first.byteCount)
-        let writes = pipeline.submit(tag: tag, chunks: [[start]], kind: .streaming(awaitsContinuation: synchronising))
+        let writes = pipeline.submit(tag: tag, chunks: [[start]], kind: .streaming(awaitsContinuation: synchronising),
+                                     trace: traced(WireTrace.text(of: start)))
         return (tag, writeAction(writes) + advanceAppendStreams())
     }
 
@@ -108,7 +109,7 @@ extension SessionStateMachine {
             return cancelAppend(tag: tag, .bodySizeMismatch(announced: stream.announced, received: stream.received))
         }
         appendStreams[tag]?.phase = .betweenMessages
-        return []
+        return writeAction([], trace: traced(WireTrace.elided(stream.announced)))
     }
 
     /// The next message of a MULTIAPPEND.
@@ -124,7 +125,7 @@ extension SessionStateMachine {
         stream.phase = synchronising ? .awaitingContinuation : .body
         appendStreams[tag] = stream
         if synchronising { pipeline.expectContinuation(tag: tag) }
-        return writeAction([bytes]) + (synchronising ? [] : [.appendReady(tag: tag)])
+        return writeAction([bytes], trace: traced(WireTrace.text(of: bytes))) + (synchronising ? [] : [.appendReady(tag: tag)])
     }
 
     /// The last message went out: end the command, release the writer.
@@ -164,10 +165,13 @@ extension SessionStateMachine {
             buffers.append(Self.appendPadding.getSlice(at: Self.appendPadding.readerIndex, length: size) ?? ByteBuffer())
             remaining -= size
         }
-        buffers.append(CommandEncoder.streamedAppendCancel())
+        let cancel = CommandEncoder.streamedAppendCancel()
+        buffers.append(cancel)
         appendStreams[tag]?.remaining = 0
         appendStreams[tag]?.phase = .done
-        return writeAction(buffers + pipeline.release(tag: tag))
+        // The body so far and its padding show as the literal's size, as a complete body would.
+        let trace = traced((stream.phase == .betweenMessages ? "" : WireTrace.elided(stream.announced)) + WireTrace.text(of: cancel))
+        return writeAction(buffers + pipeline.release(tag: tag), trace: trace)
     }
 
     /// The tagged answer of a streamed APPEND: the caller's cancellation wins over the server's BAD.

@@ -100,7 +100,7 @@ extension SessionStateMachine {
             actions.append(.idleEvent(tag: commands[index].tag, event))
             if endOnEvent, commands[index].idle == .idling {
                 commands[index].idle = .doneSent
-                actions += writeAction([CommandEncoder.idleDone()])
+                actions += idleDone()
             }
         }
         return actions

@@ -58,10 +58,14 @@ struct SessionStateMachine {
     var lastProgress: NIODeadline
     var pendingWrites = 0
     var readsPausedByConsumer = false
+    /// Set when the caller wants a wire trace: each write is then preceded by `.trace` lines.
+    /// Nothing else depends on it.
+    let traceMode: WireTraceMode?
 
-    init(timeouts: Timeouts, now: NIODeadline) {
+    init(timeouts: Timeouts, now: NIODeadline, trace: WireTraceMode? = nil) {
         self.timeouts = timeouts
         self.lastProgress = now
+        self.traceMode = trace
     }
 
     var capabilities: Set<Capability> { snapshot.capabilities }
@@ -92,10 +96,11 @@ struct SessionStateMachine {
             }
         }
         let encoder = CommandEncoder(literalPlus: capabilities.contains(.literalPlus),
-                                     literalMinus: capabilities.contains(.literalMinus))
+                                     literalMinus: capabilities.contains(.literalMinus), trace: traceMode)
         if commands.isEmpty { lastProgress = now }
         commands.append(entry)
-        let writes = pipeline.submit(tag: tag, chunks: encoder.encode(command, tag: tag).chunks, kind: role.pipelineKind)
+        let encoded = encoder.encode(command, tag: tag)
+        let writes = pipeline.submit(tag: tag, chunks: encoded.chunks, kind: role.pipelineKind, trace: encoded.trace)
         return (tag, writeAction(writes))
     }
 
@@ -131,7 +136,7 @@ struct SessionStateMachine {
         case .idling:
             commands[index].idle = .doneSent
             lastProgress = now
-            return writeAction([CommandEncoder.idleDone()])
+            return idleDone()
         case .doneSent:
             return []
         }
@@ -253,7 +258,7 @@ struct SessionStateMachine {
             }
             switch commands[index].role {
             case .authenticate:
-                return writeAction([saslAnswer(index, challenge: text)])
+                return saslAnswer(index, challenge: text)
             case .appendStream:
                 return appendContinuation(tag: tag)
             case .idle:
@@ -263,7 +268,7 @@ struct SessionStateMachine {
                     return [.idleStarted(tag: tag)]
                 case .awaitingContinuation(doneRequested: true):
                     commands[index].idle = .doneSent
-                    return [.idleStarted(tag: tag)] + writeAction([CommandEncoder.idleDone()])
+                    return [.idleStarted(tag: tag)] + idleDone()
                 case .idling, .doneSent:
                     return []
                 }
@@ -273,32 +278,62 @@ struct SessionStateMachine {
         }
     }
 
-    /// The client's answer to one SASL challenge; never logged (it holds secrets).
-    private mutating func saslAnswer(_ index: Int, challenge text: String) -> ByteBuffer {
+    /// The client's answer to one SASL challenge; never logged (it holds secrets), and traced
+    /// redacted unless the trace shows secrets.
+    private mutating func saslAnswer(_ index: Int, challenge text: String) -> [SessionAction] {
         if let initial = commands[index].pendingInitialResponse {
             commands[index].pendingInitialResponse = nil
-            return CommandEncoder.authenticationResponse(initial)
+            return saslResponse(initial)
         }
-        guard var mechanism = commands[index].mechanism else { return CommandEncoder.authenticationCancel() }
+        guard var mechanism = commands[index].mechanism else { return saslCancel() }
         guard let challenge = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
             commands[index].cancelDetail = "the server's challenge is not base64"
-            return CommandEncoder.authenticationCancel()
+            return saslCancel()
         }
         let step = mechanism.respond(to: Array(challenge))
         commands[index].mechanism = mechanism
         switch step {
-        case .respond(let bytes): return CommandEncoder.authenticationResponse(bytes)
-        case .cancel: return CommandEncoder.authenticationCancel()
+        case .respond(let bytes): return saslResponse(bytes)
+        case .cancel: return saslCancel()
         }
+    }
+
+    private mutating func saslResponse(_ bytes: [UInt8]) -> [SessionAction] {
+        let trace = traceMode.map { [CommandEncoder.authenticationResponseTrace(bytes, mode: $0)] } ?? []
+        return writeAction([CommandEncoder.authenticationResponse(bytes)], trace: trace)
+    }
+
+    private mutating func saslCancel() -> [SessionAction] {
+        let cancel = CommandEncoder.authenticationCancel()
+        return writeAction([cancel], trace: traced(WireTrace.text(of: cancel)))
+    }
+
+    /// Ends IDLE.
+    mutating func idleDone() -> [SessionAction] {
+        let done = CommandEncoder.idleDone()
+        return writeAction([done], trace: traced(WireTrace.text(of: done)))
     }
 
     // MARK: - Helpers shared by the extensions
 
-    /// Wraps writes so that they are counted against the write deadline.
-    mutating func writeAction(_ buffers: [ByteBuffer]) -> [SessionAction] {
-        guard !buffers.isEmpty else { return [] }
+    /// Wraps writes so that they are counted against the write deadline. When tracing, `trace`
+    /// (the text of bytes written outside the pipeline, first in `buffers`) and the trace of the
+    /// pipeline's parts just written go before them.
+    mutating func writeAction(_ buffers: [ByteBuffer], trace: [String] = []) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        if traceMode != nil {
+            let lines = (trace + pipeline.takeTrace()).filter { !$0.isEmpty }
+            if !lines.isEmpty { actions.append(.trace(lines)) }
+        }
+        guard !buffers.isEmpty else { return actions }
         pendingWrites += 1
-        return [.write(buffers)]
+        actions.append(.write(buffers))
+        return actions
+    }
+
+    /// `text` as the trace of a write; empty (and not evaluated) when not tracing.
+    func traced(_ text: @autoclosure () -> String) -> [String] {
+        traceMode == nil ? [] : [text()]
     }
 
     /// Tags written and not yet answered, in submission order.

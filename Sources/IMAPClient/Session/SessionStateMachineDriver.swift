@@ -64,15 +64,15 @@ package struct SessionStateMachineDriver {
         if case .streamedAppend(let size, let short) = submission {
             let (tag, actions) = machine.submitStreamedAppend(to: .inbox, first: AppendLiteralHeader(byteCount: size), now: now)
             streamedBodies[tag] = (size, short)
-            return (tag, streamBodies(actions, now: now).map(Self.effect))
+            return (tag, streamBodies(actions, now: now).compactMap(Self.effect))
         }
         let (command, role) = Self.command(for: submission)
         let (tag, actions) = machine.submit(command, role: role, now: now)
-        return (tag, actions.map(Self.effect))
+        return (tag, actions.compactMap(Self.effect))
     }
 
     package mutating func received(_ event: ResponseEvent, now: NIODeadline) -> [Effect] {
-        streamBodies(machine.received(event, now: now), now: now).map(Self.effect)
+        streamBodies(machine.received(event, now: now), now: now).compactMap(Self.effect)
     }
 
     /// Plays the caller of each streamed APPEND the actions allow: its body in two chunks, then
@@ -94,16 +94,16 @@ package struct SessionStateMachineDriver {
 
     /// The parser rejected the server's bytes (the handler closes the session).
     package mutating func parseFailed() -> [Effect] {
-        machine.close(.protocolError("the server's bytes did not parse")).map(Self.effect)
+        machine.close(.protocolError("the server's bytes did not parse")).compactMap(Self.effect)
     }
 
     package mutating func writeCompleted(now: NIODeadline) { machine.writeProgressed(finished: true, now: now) }
     package mutating func readsPaused(_ paused: Bool, now: NIODeadline) { machine.readsPaused(paused, now: now) }
-    package mutating func tick(now: NIODeadline) -> [Effect] { machine.tick(now: now).map(Self.effect) }
-    package mutating func endIdle(tag: String, now: NIODeadline) -> [Effect] { machine.endIdle(tag: tag, now: now).map(Self.effect) }
+    package mutating func tick(now: NIODeadline) -> [Effect] { machine.tick(now: now).compactMap(Self.effect) }
+    package mutating func endIdle(tag: String, now: NIODeadline) -> [Effect] { machine.endIdle(tag: tag, now: now).compactMap(Self.effect) }
 
     package mutating func channelClosed(orderly: Bool) -> [Effect] {
-        machine.channelClosed(orderly ? nil : .connectionClosed("reset")).map(Self.effect)
+        machine.channelClosed(orderly ? nil : .connectionClosed("reset")).compactMap(Self.effect)
     }
 
     private static func command(for submission: Submission) -> (Command, CommandRole) {
@@ -131,8 +131,10 @@ package struct SessionStateMachineDriver {
         }
     }
 
-    private static func effect(_ action: SessionAction) -> Effect {
+    /// nil for a trace line (the driver's machine never traces).
+    private static func effect(_ action: SessionAction) -> Effect? {
         switch action {
+        case .trace: nil
         case .write(let buffers): .write(bytes: buffers.reduce(0) { $0 + $1.readableBytes })
         case .greeted: .greeted
         case .deliver(let tag, _), .fetch(let tag, _), .idleEvent(let tag, _), .authenticationDetail(let tag, _): .data(tag: tag)

@@ -6,13 +6,18 @@ import NIOCore
 /// NUL, or longer than 1024 bytes → literal). Mailbox names are sent as their modified UTF-7
 /// bytes. Literals are synchronising unless `literalPlus` (RFC 7888 LITERAL+: always
 /// `{n+}`) or `literalMinus` (LITERAL-: `{n+}` up to 4096 bytes) is set.
+///
+/// With `trace`, each ``EncodedCommand`` also carries the text a wire trace shows for it: the
+/// encoder knows which arguments are credentials and writes ``WireTrace/redacted`` for them.
 public struct CommandEncoder: Hashable, Sendable {
     public var literalPlus: Bool
     public var literalMinus: Bool
+    public var trace: WireTraceMode?
 
-    public init(literalPlus: Bool = false, literalMinus: Bool = false) {
+    public init(literalPlus: Bool = false, literalMinus: Bool = false, trace: WireTraceMode? = nil) {
         self.literalPlus = literalPlus
         self.literalMinus = literalMinus
+        self.trace = trace
     }
 
     /// idle = "IDLE" CRLF "DONE" — the line that ends IDLE (RFC 2177).
@@ -25,12 +30,17 @@ public struct CommandEncoder: Hashable, Sendable {
         return buffer
     }
 
+    /// The trace text of ``authenticationResponse(_:)``: a credential, redacted unless shown.
+    public static func authenticationResponseTrace(_ bytes: [UInt8], mode: WireTraceMode) -> String {
+        mode == .showingSecrets ? String(decoding: Base64.encode(bytes), as: UTF8.self) : WireTrace.redacted
+    }
+
     /// Cancels an AUTHENTICATE exchange: `*` CRLF.
     public static func authenticationCancel() -> ByteBuffer { ByteBuffer(string: "*\r\n") }
 
     /// command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF
     public func encode(_ command: Command, tag: String) -> EncodedCommand {
-        var w = CommandWriter(literalPlus: literalPlus, literalMinus: literalMinus)
+        var w = CommandWriter(literalPlus: literalPlus, literalMinus: literalMinus, trace: trace)
         w.write(tag + " ")
         switch command {
         case .capability: w.write("CAPABILITY")
@@ -51,14 +61,18 @@ public struct CommandEncoder: Hashable, Sendable {
             w.write("LOGIN ")
             w.astring(Array(username.utf8))
             w.write(" ")
-            w.astring(Array(password.utf8))
+            w.secret { $0.astring(Array(password.utf8)) }
 
         case .authenticate(let mechanism, let initialResponse):
             // authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]       ; RFC 4959
             w.write("AUTHENTICATE " + mechanism)
             if let initialResponse {
                 w.write(" ")
-                if initialResponse.isEmpty { w.write("=") } else { w.writeBytes(Base64.encode(initialResponse)) }
+                if initialResponse.isEmpty {
+                    w.write("=")
+                } else {
+                    w.secret { $0.writeBytes(Base64.encode(initialResponse)) }
+                }
             }
 
         case .enable(let capabilities):
@@ -208,7 +222,8 @@ public struct CommandEncoder: Hashable, Sendable {
         case .uidMove(let set, let mailbox):
             mailboxCommand("UID MOVE " + set.imapString, mailbox, &w)
         }
-        return EncodedCommand(chunks: w.finish())
+        let chunks = w.finish()
+        return EncodedCommand(chunks: chunks, trace: w.trace)
     }
 
     private func mailboxCommand(_ name: String, _ mailbox: MailboxName, _ w: inout CommandWriter) {

@@ -2,6 +2,10 @@ import NIOCore
 
 /// Accumulates a command's bytes, starting a new part after each synchronising literal header.
 /// Large caller buffers (APPEND messages) are kept as chunks of their own rather than copied.
+///
+/// With a ``WireTraceMode`` it also writes each part's trace text as it goes: the same text
+/// without line ends, literal payloads as their size, and what ``secret(_:)`` wrote as
+/// ``WireTrace/redacted`` (the caller marks secrets; nothing is recognised afterwards).
 struct CommandWriter {
     /// Largest quoted string written; longer values become literals.
     static let maxQuotedLength = 1024
@@ -14,15 +18,53 @@ struct CommandWriter {
     /// Finished chunks of the part being written.
     private var chunks: [ByteBuffer] = []
     private var current = ByteBuffer()
+    /// nil: no trace (the default; nothing below costs anything then).
+    let traceMode: WireTraceMode?
+    private var traceParts: [String] = []
+    private var traceText = ""
+    private var secretState = SecretState.none
 
-    init(literalPlus: Bool, literalMinus: Bool) {
-        self.literalPlus = literalPlus
-        self.literalMinus = literalMinus
+    private enum SecretState {
+        case none
+        /// Inside ``secret(_:)`` with secrets hidden: nothing more is traced.
+        case hidden
+        /// Inside ``secret(_:)`` with secrets shown: a literal's payload is traced too.
+        case shown
     }
 
-    mutating func write(_ text: String) { current.writeString(text) }
+    init(literalPlus: Bool, literalMinus: Bool, trace: WireTraceMode? = nil) {
+        self.literalPlus = literalPlus
+        self.literalMinus = literalMinus
+        self.traceMode = trace
+    }
 
-    mutating func writeBytes<Bytes: Sequence<UInt8>>(_ bytes: Bytes) { current.writeBytes(bytes) }
+    /// The trace text of each part, once ``finish()`` returned; nil without a trace mode.
+    var trace: [String]? { traceMode == nil ? nil : traceParts }
+
+    mutating func write(_ text: String) {
+        current.writeString(text)
+        traced(text)
+    }
+
+    mutating func writeBytes<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        current.writeBytes(bytes)
+        traced(String(decoding: bytes, as: UTF8.self))
+    }
+
+    private mutating func traced(_ text: @autoclosure () -> String) {
+        guard traceMode != nil, secretState != .hidden else { return }
+        traceText += text()
+    }
+
+    /// Writes a credential with `body`; the trace shows ``WireTrace/redacted`` in its place
+    /// unless secrets are shown.
+    mutating func secret(_ body: (inout CommandWriter) -> Void) {
+        guard let traceMode else { return body(&self) }
+        if traceMode == .hidingSecrets { traced(WireTrace.redacted) }
+        secretState = traceMode == .hidingSecrets ? .hidden : .shown
+        body(&self)
+        secretState = .none
+    }
 
     /// astring = 1*ASTRING-CHAR / string
     mutating func astring<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
@@ -51,12 +93,17 @@ struct CommandWriter {
             literal(buffer)
             return
         }
+        let start = current.writerIndex
         current.writeInteger(UInt8(ascii: "\""))
         for b in bytes {
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { current.writeInteger(UInt8(ascii: "\\")) }
             current.writeInteger(b)
         }
         current.writeInteger(UInt8(ascii: "\""))
+        if traceMode != nil {
+            let quoted = current.getString(at: start, length: current.writerIndex - start) ?? ""
+            traced(quoted)
+        }
     }
 
     /// literal = "{" number ["+"] "}" CRLF *CHAR8; literal8 = "~{" number ["+"] "}" CRLF *OCTET
@@ -65,8 +112,14 @@ struct CommandWriter {
     mutating func literal(_ bytes: ByteBuffer, binary: Bool = false, shared: Bool = false) {
         let size = bytes.readableBytes
         let nonSynchronising = literalPlus || (literalMinus && size <= Self.literalMinusLimit)
-        write((binary ? "~{" : "{") + String(size) + (nonSynchronising ? "+}\r\n" : "}\r\n"))
+        let header = (binary ? "~{" : "{") + String(size) + (nonSynchronising ? "+}" : "}")
+        current.writeString(header + "\r\n")
+        traced(header)
         if !nonSynchronising { endPart() }
+        if traceMode != nil {
+            let payload = secretState == .shown ? String(buffer: bytes) : WireTrace.elided(size)
+            traced(payload)
+        }
         if shared {
             endChunk()
             chunks.append(bytes)
@@ -85,6 +138,10 @@ struct CommandWriter {
         endChunk()
         parts.append(chunks)
         chunks = []
+        if traceMode != nil {
+            traceParts.append(traceText)
+            traceText = ""
+        }
     }
 
     /// Writes `items` separated by `separator`, each with `body`.
@@ -108,7 +165,7 @@ struct CommandWriter {
 
     /// Returns the parts, with or without the final CRLF (a streamed APPEND goes on after them).
     mutating func finish(lineEnd: Bool) -> [[ByteBuffer]] {
-        if lineEnd { write("\r\n") }
+        if lineEnd { current.writeString("\r\n") }
         endPart()
         return parts
     }

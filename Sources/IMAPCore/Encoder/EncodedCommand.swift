@@ -7,11 +7,18 @@ import NIOCore
 /// Each part is a list of buffers to write in order (``chunks``): an APPEND message is its
 /// caller's `ByteBuffer` itself, never copied. ``parts`` joins them, which copies.
 ///
+/// ``trace`` (only when the encoder was asked for it) holds each part's wire-trace text, its
+/// credentials redacted unless the trace shows them.
+///
 /// `description` shows only sizes: the bytes may hold a password.
 public struct EncodedCommand: Hashable, Sendable, CustomStringConvertible {
     public var chunks: [[ByteBuffer]]
+    public var trace: [String]?
 
-    public init(chunks: [[ByteBuffer]]) { self.chunks = chunks }
+    public init(chunks: [[ByteBuffer]], trace: [String]? = nil) {
+        self.chunks = chunks
+        self.trace = trace
+    }
 
     public init(parts: [ByteBuffer]) { self.chunks = parts.map { [$0] } }
 

@@ -75,7 +75,7 @@ struct FrameScanner {
 
     /// If the line `[lineStart, lf)` ends with `{n}`, `{n+}`, `{n-}` or `~{n}` (before an optional
     /// CR), the literal's size, and whether it may be the value of a FETCH body item.
-    private static func literalHeader(_ buffer: ByteBuffer, lineStart: Int, lf: Int) throws(IMAPParseError) -> (size: Int, mayBeBody: Bool)? {
+    static func literalHeader(_ buffer: ByteBuffer, lineStart: Int, lf: Int) throws(IMAPParseError) -> (size: Int, mayBeBody: Bool)? {
         let base = buffer.readerIndex
         func byte(_ i: Int) -> UInt8? {
             i >= lineStart ? buffer.getInteger(at: base + i, as: UInt8.self) : nil

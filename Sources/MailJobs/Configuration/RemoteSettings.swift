@@ -27,6 +27,8 @@ public struct RemoteSettings: Sendable {
     public var tlsServerName: String?
     public var connectTimeoutSeconds: Int
     public var commandTimeoutSeconds: Int
+    /// The session's traffic for `imapctl … --local --debug` (never set from a configuration or an order).
+    public var wireTrace: IMAPWireTrace?
 
     public init(server: String, login: String, password: Secret?, defaults: WorkerConfiguration.IMAPSection) {
         self.server = server
@@ -74,7 +76,8 @@ public struct RemoteSettings: Sendable {
             username: login, password: password, oauthToken: oauthToken,
             authMechanisms: try authMechanisms.map { try AuthMechanism(parsing: $0) },
             compress: compress,
-            connectTimeout: .seconds(connectTimeoutSeconds), commandTimeout: .seconds(commandTimeoutSeconds))
+            connectTimeout: .seconds(connectTimeoutSeconds), commandTimeout: .seconds(commandTimeoutSeconds),
+            wireTrace: wireTrace)
     }
 
     private static func version(_ text: String, key: String) throws -> TLSVersion? {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IMAPClient
 
 /// How a command that can run on a worker reaches one.
 struct BusOptions: ParsableArguments {
@@ -10,6 +11,16 @@ struct BusOptions: ParsableArguments {
 
     @Option(name: .long, help: "Seconds to wait for the final event (default: worker.job_timeout_seconds + 60).")
     var timeout: Int?
+
+    @Flag(name: .long, help: "With --local: print the IMAP traffic on stderr (\"remote: C: …\"), literals elided, credentials redacted unless given twice.")
+    var debug: Int
+
+    func validate() throws {
+        if debug > 0, !local { throw ValidationError("--debug goes with --local (a worker's traffic is not shown here)") }
+    }
+
+    /// The remote session's trace for `--debug`, nil without it.
+    var wireTrace: IMAPWireTrace? { WireTraceOutput.standardError(debug: debug, label: "remote") }
 }
 
 extension OrderBuses.Kind: ExpressibleByArgument {}

@@ -45,12 +45,14 @@ struct FullFetchCommand: AsyncParsableCommand {
         let logger = try global.makeLogger(configuration)
         let store = try global.openStore(configuration)
         guard let identifier else {
-            let settings = try remote.settings(configuration, resolveSecrets: remote.tunnel == nil)
+            var settings = try remote.settings(configuration, resolveSecrets: remote.tunnel == nil)
+            settings.wireTrace = bus.wireTrace
             try await fetch(mailbox ?? "INBOX", client: settings, identityID: nil, store: store, configuration, logger)
             return
         }
         let identity = try storedIdentity(store, identifier: identifier, userID: userid)
-        let settings = try remote.settings(identity: identity, configuration)
+        var settings = try remote.settings(identity: identity, configuration)
+        settings.wireTrace = bus.wireTrace
         let lock = try IdentitySyncLease(store: store, identityID: identity.id,
                                          duration: TimeInterval(configuration.identities.syncLockSeconds))
         do {

@@ -55,6 +55,7 @@ struct SyncRemoteCommand: AsyncParsableCommand {
             if settings.oauthToken == nil { settings.oauthToken = SecretSource.oauthToken.given(flag: oauthToken) }
             // A tunnel is usually PREAUTH: no secret to look for.
             if identity.tls.connection != .tunnel { try RemoteOptions.resolveSecrets(&settings) }
+            settings.wireTrace = bus.wireTrace
             let job = RemoteSyncJob(identity: identity, settings: settings, mailboxes: mailbox, configuration: configuration)
             let options = SyncRunOptions(progress: output.progressHandler, checkpoint: SyncCrashHook.fromEnvironment(), logger: logger)
             report = try await job.run(store: store, logger: logger, options: options)

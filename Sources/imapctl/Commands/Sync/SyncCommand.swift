@@ -45,7 +45,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    @Flag(name: .long, help: "Debug log at trace level: engine steps and the IMAP sessions' trace log (credentials are never logged).")
+    @Flag(name: .long, help: ArgumentHelp("Debug log at trace level, and all IMAP traffic but literals (\"remote: C: …\"); LOGIN and AUTHENTICATE credentials are redacted unless --debug is given twice."))
     var debug: Int
 
     @Flag(name: .long, help: "Print the summary as one line of JSON per run on stdout.")
@@ -92,8 +92,14 @@ struct SyncCommand: AsyncParsableCommand {
                                      logger: logger)
         let imapLogger = SyncLogging.imapLogger(debug: debug, base: logger)
         do {
-            try await IMAPEndpointConnector.withEndpoint(configuration.local, side: .local, logger: imapLogger) { local in
-                try await IMAPEndpointConnector.withEndpoint(configuration.remote, side: .remote, logger: imapLogger) { remote in
+            try await IMAPEndpointConnector.withEndpoint(
+                configuration.local, side: .local, logger: imapLogger,
+                wireTrace: WireTraceOutput.trace(debug: debug, label: "local") { logger.debug("\($0)") }
+            ) { local in
+                try await IMAPEndpointConnector.withEndpoint(
+                    configuration.remote, side: .remote, logger: imapLogger,
+                    wireTrace: WireTraceOutput.trace(debug: debug, label: "remote") { logger.debug("\($0)") }
+                ) { remote in
                     let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
                                             selection: selection, options: options)
                     try await perform(runner, output: output, endpoints: PerSide(local: local, remote: remote))

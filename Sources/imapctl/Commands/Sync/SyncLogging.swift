@@ -21,7 +21,8 @@ enum SyncLogging {
     }
 
     /// The IMAP sessions' logger: silent unless debugging. Credentials are never logged by the
-    /// session; a second `--debug` lowers nothing further (there is nothing more to show).
+    /// session; the traffic itself is the wire trace (``WireTraceOutput``), where a second
+    /// `--debug` shows them.
     static func imapLogger(debug: Int, base: Logger) -> Logger {
         var logger = base
         logger.logLevel = debug > 0 ? .trace : .error
