@@ -5,18 +5,18 @@ import Testing
 
 /// The session's protocol logic without a socket: events in, actions out.
 @Suite struct SessionStateMachineTests {
-    private let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+    let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
     private let timeouts = SessionStateMachine.Timeouts(greeting: .seconds(10), command: .seconds(5))
 
-    /// A machine past the greeting, with these capabilities.
-    private func ready(_ capabilities: String = "IMAP4rev1") -> SessionStateMachine {
-        var machine = SessionStateMachine(timeouts: timeouts, now: start)
+    /// A machine past the greeting, with these capabilities (and a wire trace, for `WireTraceSessionTests.swift`).
+    func ready(_ capabilities: String = "IMAP4rev1", trace: WireTraceMode? = nil) -> SessionStateMachine {
+        var machine = SessionStateMachine(timeouts: timeouts, now: start, trace: trace)
         _ = feed(&machine, "* OK [CAPABILITY \(capabilities)] ready\r\n")
         return machine
     }
 
     /// Parses `text` as server bytes and feeds every event; returns the actions, without snapshots.
-    private func feed(_ machine: inout SessionStateMachine, _ text: String) -> [SessionAction] {
+    func feed(_ machine: inout SessionStateMachine, _ text: String) -> [SessionAction] {
         var parser = ResponseParser()
         var buffer = ByteBuffer(string: text)
         var actions: [SessionAction] = []
