@@ -118,10 +118,17 @@ import TestSupport
         #expect(wrong.stderr.contains("authentication failed"))
         #expect(!wrong.stderr.contains(secret) && !wrong.stdout.contains(secret))
 
+        // With the wire trace too (--debug): the traffic is shown, its credentials are not.
         let right = try await imapctl.run(
-            server.fullfetchArguments(kind: "imaps", mailbox: "日本語", userID: "s") + ["--log-level", "trace"],
+            server.fullfetchArguments(kind: "imaps", mailbox: "日本語", userID: "s") + ["--log-level", "trace", "--debug"],
             password: server.users[0].password)
         #expect(right.status == 0, "\(right.stderr)")
-        #expect(!right.stderr.contains(server.users[0].password) && !right.stdout.contains(server.users[0].password))
+        #expect(right.stderr.contains("remote: C: A1 AUTHENTICATE PLAIN <redacted>") || right.stderr.contains("remote: C: A1 LOGIN "),
+                "\(right.stderr.prefix(2000))")
+        #expect(right.stderr.contains("remote: S: * 1 FETCH ("))
+        let encoded = Data("\u{0}\(server.users[0].user)\u{0}\(server.users[0].password)".utf8).base64EncodedString()
+        for secret in [server.users[0].password, encoded] {
+            #expect(!right.stderr.contains(secret) && !right.stdout.contains(secret))
+        }
     }
 }
