@@ -36,29 +36,59 @@ extension IMAPSession {
     }
 
     /// `UID FETCH set (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])` for each set, keeping
-    /// `commandsInFlight` commands pipelined; `each` gets one whole message at a time. A message
+    /// `commandsInFlight` commands pipelined; `each` gets one whole message at a time, in the order
+    /// they arrive (a server may interleave pipelined commands: see ``FetchHandoff``). A message
     /// larger than `configuration.maxMessageSize` is not held: its bytes are discarded as they
     /// arrive and it is returned in the list of skipped messages.
     @discardableResult
     public func uidFetchMessages(_ sets: [UIDSet], commandsInFlight: Int = 2,
                                  _ each: (FetchedMessage) async throws -> Void) async throws -> [SkippedMessage] {
-        var assembler = MessageAssembler(maxMessageSize: configuration.maxMessageSize)
-        var inFlight: [FetchStream] = []
-        var next = sets.makeIterator()
-        func sendMore() {
-            while inFlight.count < max(commandsInFlight, 1), let set = next.next() {
-                inFlight.append(uidFetch(set, [.uid, .flags, .internalDate, .rfc822Size, .bodyPeek()]))
-            }
-        }
-        sendMore()
-        while !inFlight.isEmpty {
-            let stream = inFlight.removeFirst()
-            for try await part in stream {
-                if let message = assembler.consume(part), message.uid != nil, message.hasBody { try await each(message) }
+        let handoff = FetchHandoff()
+        let maxMessageSize = configuration.maxMessageSize
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            // Before the group cancels and awaits the readers: none may stay parked in `put`.
+            defer { handoff.close() }
+            var next = sets.makeIterator()
+            var running = 0
+            var skipped: [SkippedMessage] = []
+            func sendMore() {
+                while running < max(commandsInFlight, 1), let set = next.next() {
+                    // Submitted here, in order; read by its own task.
+                    let stream = uidFetch(set, [.uid, .flags, .internalDate, .rfc822Size, .bodyPeek()])
+                    running += 1
+                    group.addTask { await Self.read(stream, maxMessageSize: maxMessageSize, into: handoff) }
+                }
             }
             sendMore()
+            while running > 0, let item = await handoff.take() {
+                switch item {
+                case .message(let message):
+                    try await each(message)
+                case .done(let skippedHere):
+                    skipped += skippedHere
+                    running -= 1
+                    sendMore()
+                case .failed(let error):
+                    throw error
+                }
+            }
+            return skipped
         }
-        return assembler.skipped
+    }
+
+    /// One command's reader: its whole messages, then its end (or its error), to the handoff.
+    private static func read(_ stream: FetchStream, maxMessageSize: Int, into handoff: FetchHandoff) async {
+        var assembler = MessageAssembler(maxMessageSize: maxMessageSize)
+        do {
+            for try await part in stream {
+                if let message = assembler.consume(part), message.uid != nil, message.hasBody {
+                    await handoff.put(.message(message))
+                }
+            }
+            await handoff.put(.done(assembler.skipped))
+        } catch {
+            await handoff.put(.failed(error))
+        }
     }
 
     /// `UID FETCH set (UID FLAGS [MODSEQ]) [(CHANGEDSINCE m [VANISHED])]`, collected.
