@@ -11,17 +11,6 @@ import TestSupport
 
     init() throws { e2e = try SyncRemoteEndToEndTests() }
 
-    /// Both accounts hold the same messages with the same flags, each once locally.
-    func expectAgreement(_ server: DovecotServer, _ store: MailStore, _ manifest: CorpusManifest,
-                         extra: [String] = [], _ step: String) async throws {
-        for name in manifest.mailboxNames {
-            let remote = try await SyncRemoteCrashTests.remoteMessages(server, try #require(manifest.mailboxes[name]?.mutf7))
-            let local = try await SyncRemoteCrashTests.localMessages(store, name)
-            #expect(local.entries == remote, "\(step): \(name): local \(local.entries) remote \(remote)")
-            #expect(Set(local.hashes).count == local.hashes.count, "\(step): \(name): a message stored twice")
-        }
-    }
-
     /// A Dovecot without CONDSTORE/QRESYNC with a corpus, and alice's identity stored for u1.
     func account(messages: Int, seed: Int) async throws
         -> (server: DovecotServer, manifest: CorpusManifest, imapctl: Imapctl, id: String, store: MailStore) {
@@ -48,7 +37,7 @@ import TestSupport
         defer { server.stop() }
         let first = try await e2e.sync(imapctl, identifier: id)
         #expect(first.copied(\.local) == manifest.totals.messages && first.copied(\.remote) == 0, "\(first)")
-        try await expectAgreement(server, store, manifest, "first sync")
+        try await SyncRemoteCrashTests.expectAgreement(server, store, manifest, "first sync")
 
         // Nothing changed: every mailbox is compared, nothing is done.
         let noop = try await e2e.sync(imapctl, identifier: id)
@@ -91,7 +80,7 @@ import TestSupport
         #expect(summary.copied.local == 1 && summary.copied.remote == 1, "\(both)")
         #expect(summary.expunged.local == 1 && summary.expunged.remote == 1, "\(both)")
         #expect(summary.flagsUpdated.local == 3 && summary.flagsUpdated.remote == 2, "0, 5 and the union on 4 locally; 2 and the union on 4 remotely: \(both)")
-        try await expectAgreement(server, store, manifest, "changes on both sides")
+        try await SyncRemoteCrashTests.expectAgreement(server, store, manifest, "changes on both sides")
         #expect(try await flags(store, inbox[0].sha256).isSuperset(of: ["\\Flagged", "$Remote"]))
         #expect(try await flags(store, inbox[4].sha256).isSuperset(of: ["$R", "$L"]), "the conflict's union")
         let now = try await e2e.localMessages(store, "INBOX")
@@ -117,7 +106,7 @@ import TestSupport
         let removals = try await e2e.sync(imapctl, identifier: id)
         #expect(removals.mailbox("INBOX")?.flagsUpdated.local == 1 && removals.mailbox("INBOX")?.flagsUpdated.remote == 1,
                 "\(removals)")
-        try await expectAgreement(server, store, manifest, "removals")
+        try await SyncRemoteCrashTests.expectAgreement(server, store, manifest, "removals")
         #expect(try await !flags(store, inbox[5].sha256).contains("$Keep"))
         #expect(try await !flags(store, inbox[4].sha256).contains("$R"))
 
@@ -131,7 +120,7 @@ import TestSupport
 
         let firstKills = try await SyncRemoteCrashTests.killRepeatedly(imapctl, id: id, store: store, points: [1, 2, 1, 3], upTo: 8)
         #expect(try await !SyncRemoteCrashTests.run(imapctl, id: id, killAfter: nil, store: store))
-        try await expectAgreement(server, store, manifest, "first sync after \(firstKills) kills")
+        try await SyncRemoteCrashTests.expectAgreement(server, store, manifest, "first sync after \(firstKills) kills")
 
         let uids = try #require(manifest.mailboxes["INBOX"]?.messages).map(\.uid)
         _ = try await remoteSession(server, """
@@ -153,7 +142,7 @@ import TestSupport
         let kills = try await SyncRemoteCrashTests.killRepeatedly(imapctl, id: id, store: store, points: [1, 2, 3, 4, 5], upTo: 8)
         #expect(try await !SyncRemoteCrashTests.run(imapctl, id: id, killAfter: nil, store: store))
         #expect(firstKills + kills >= 10, "only \(firstKills) + \(kills) runs were killed")
-        try await expectAgreement(server, store, manifest, "incremental after \(kills) kills")
+        try await SyncRemoteCrashTests.expectAgreement(server, store, manifest, "incremental after \(kills) kills")
         let after = try await e2e.localMessages(store, "INBOX")
         #expect(after.count == inbox.count - 3 - 1)
         #expect(Set(try #require(after[inbox[12].sha256]).flags).isSuperset(of: ["$Both", "$Local"]))
