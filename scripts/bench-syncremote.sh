@@ -2,7 +2,9 @@
 # Benchmark (not a test): `imapctl syncremote` against `imapctl fullfetch` on the same Dovecot,
 # same corpus (bench-fullfetch.sh's: ../shared/bench/gen-corpus.py, seed 42), same run.
 #
-# usage: scripts/bench-syncremote.sh [-n MESSAGES]     (default 10000)
+# usage: scripts/bench-syncremote.sh [-n MESSAGES] [-F]     (default 10000)
+#   -F  the remote advertises neither CONDSTORE nor QRESYNC (Dovecot's imap_capability, set after
+#       the fullfetch reference): syncremote runs on the IMAP endpoint's fallback mode
 #
 # Phases, each under /usr/bin/time (wall seconds, peak RSS), release build:
 #   fullfetch  imapctl fullfetch --local of every mailbox into a fresh store (the reference)
@@ -18,10 +20,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 N=10000
-while getopts "n:h" o; do
+FALLBACK=0
+while getopts "n:Fh" o; do
     case "$o" in
         n) N=$OPTARG ;;
-        *) sed -n '2,17p' "$0"; exit 0 ;;
+        F) FALLBACK=1 ;;
+        *) sed -n '2,19p' "$0"; exit 0 ;;
     esac
 done
 KIT=${BENCH_KIT:-$(cd ../shared/bench 2>/dev/null || cd ../../shared/bench; pwd)}
@@ -75,6 +79,13 @@ while IFS= read -r mailbox; do
 done <<< "$MAILBOXES"
 echo "fullfetch $total $peak" >> "$RUN/results"
 
+if [ "$FALLBACK" = 1 ]; then
+    # Dovecot 2.3's list without CONDSTORE and QRESYNC; new sessions read it after the reload.
+    echo "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 LITERAL+ LIST-STATUS MOVE SPECIAL-USE" \
+        >> "$BASE/dovecot.conf"
+    doveadm -c "$BASE/dovecot.conf" reload
+    sleep 1
+fi
 DB=$RUN/sync.db
 ID=$("$IMAPCTL" addremote --db "$DB" --userid bench --login alice --pass alicepw --server "127.0.0.1:$IMAPS_PORT" --ca-file "$CA")
 SR=("$IMAPCTL" syncremote --local --db "$DB" --userid bench --identifier "$ID" --json)
@@ -104,7 +115,7 @@ m.logout()
 PY
 timed dedup "${SR[@]}"
 
-python3 - "$RUN" "$DB" "$N" <<'PY'
+FALLBACK=$FALLBACK python3 - "$RUN" "$DB" "$N" <<'PY'
 import json, os, sqlite3, sys
 run, db, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 res = {l.split()[0]: (float(l.split()[1]), int(l.split()[2])) for l in open(f"{run}/results")}
@@ -114,7 +125,8 @@ copied = sum(m["copied"]["local"] for m in first["mailboxes"])
 c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 messages, naive = c.execute("select count(*), coalesce(sum(size),0) from messages").fetchone()
 size = os.path.getsize(db) + (os.path.getsize(db + "-wal") if os.path.exists(db + "-wal") else 0)
-print(f"\nsyncremote, {n} messages ({copied} copied by the first run)\n")
+mode = " (fallback: no CONDSTORE/QRESYNC)" if os.environ.get("FALLBACK") == "1" else ""
+print(f"\nsyncremote{mode}, {n} messages ({copied} copied by the first run)\n")
 print("| phase | seconds | peak RSS MB | target |")
 print("|---|---:|---:|---|")
 ff = res["fullfetch"][0]

@@ -17,9 +17,24 @@ struct EndpointState: Sendable {
         var ownExpunges: UIDSet?
         /// UIDs a conditional store reported MODIFIED: re-read by the next `pendingChanges()`.
         var modified: UIDSet?
+        /// Set when the fallback mode emulates modseqs for this mailbox.
+        var emulated: EmulatedMailbox?
     }
 
     var selected: Selected?
+    /// The names of the last listing (fallback mode: a snapshot under a name no longer listed
+    /// may follow its mailbox's RENAME).
+    var listed: Set<MailboxName> = []
+}
+
+/// A mailbox whose modseqs the fallback mode emulates (``FlagSnapshotDiff``): its snapshot
+/// record (the counter is its HIGHESTMODSEQ), the flags last seen per UID.
+struct EmulatedMailbox: Sendable {
+    var record: FlagSnapshotMailbox
+    var seen: [UID: FlagSnapshotEntry]
+    /// UIDs at or above it are new to the engine: the flags fetched for them (what it copies)
+    /// become their snapshot, with modseq 0 (a first sighting is no change).
+    var newFrom: UInt32
 }
 
 extension Optional where Wrapped == UIDSet {

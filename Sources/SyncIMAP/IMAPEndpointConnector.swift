@@ -30,25 +30,28 @@ public enum IMAPEndpointConnector {
                                       side: side, group: group, logger: logger, body)
     }
 
-    /// Connects, checks the capabilities (errors name `server`), runs `body`, logs out.
+    /// Connects, checks the capabilities (errors name `server`), runs `body`, logs out. With
+    /// `fallback` (``IMAPMailboxEndpoint/init(session:label:logger:fallback:)``) a server without
+    /// QRESYNC or CONDSTORE is accepted: the endpoint emulates them.
     static func withEndpoint<Result>(
         configuration: IMAPClientConfiguration, server: String, side: Side, group: any EventLoopGroup, logger: Logger,
-        _ body: (IMAPMailboxEndpoint) async throws -> Result
+        fallback: FlagSnapshotTables? = nil, _ body: (IMAPMailboxEndpoint) async throws -> Result
     ) async throws -> Result {
         try await IMAPSession.withSession(configuration, group: group, logger: logger) { session in
-            if let missing = missingCapability(session) {
+            if let missing = missingCapability(session, fallback: fallback != nil) {
                 throw MailboxEndpointError.missingCapability("\(missing) (\(side) server \(server))")
             }
-            let endpoint = IMAPMailboxEndpoint(session: session, label: side.rawValue, logger: logger)
+            let endpoint = IMAPMailboxEndpoint(session: session, label: side.rawValue, logger: logger, fallback: fallback)
             defer { endpoint.close() }
             return try await body(endpoint)
         }
     }
 
     /// The first of QRESYNC, CONDSTORE, UIDPLUS the session lacks (QRESYNC must also be ENABLEd).
-    static func missingCapability(_ session: IMAPSession) -> String? {
-        if !session.hasCapability(.qresync) || !session.enabled.contains(.qresync) { return "QRESYNC" }
-        if !session.hasCapability(.condstore) && !session.hasCapability(.qresync) { return "CONDSTORE" }
+    /// The fallback mode emulates QRESYNC and CONDSTORE, never UIDPLUS.
+    static func missingCapability(_ session: IMAPSession, fallback: Bool = false) -> String? {
+        if !fallback, !session.hasCapability(.qresync) || !session.enabled.contains(.qresync) { return "QRESYNC" }
+        if !fallback, !session.hasCapability(.condstore) && !session.hasCapability(.qresync) { return "CONDSTORE" }
         if !session.hasCapability(.uidplus) { return "UIDPLUS" }
         return nil
     }

@@ -4,14 +4,16 @@ import IMAPCore
 import NIOCore
 import OpenSSLKit
 import SyncEngine
+import Synchronization
 
 extension IMAPMailboxEndpoint {
     /// `UID FETCH set (UID FLAGS MODSEQ RFC822.SIZE [INTERNALDATE]
     /// [BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]] [BODY.PEEK[]])`; the whole body only streams
     /// through SHA-256, chunk by chunk.
     public func fetchSummaries(_ uids: UIDSet, fields: SummaryFields) async throws -> [MessageSummary] {
-        _ = try selectedState()
-        var items: [FetchItem] = [.uid, .flags, .modSeq, .rfc822Size]
+        let emulated = try selectedState().emulated
+        // An emulated mailbox has no MODSEQ to fetch: its snapshot's stands in.
+        var items: [FetchItem] = emulated == nil ? [.uid, .flags, .modSeq, .rfc822Size] : [.uid, .flags, .rfc822Size]
         if fields.contains(.internalDate) { items.append(.internalDate) }
         if fields.contains(.messageID) { items.append(.bodyPeek(section: Self.messageIDSection)) }
         if fields.contains(.contentHash) { items.append(.bodyPeek()) }
@@ -55,17 +57,34 @@ extension IMAPMailboxEndpoint {
                 }
             }
         }
+        if let emulated {
+            for index in summaries.indices { summaries[index].modSeq = emulated.seen[summaries[index].uid]?.modSeq ?? 0 }
+            try recordFirstSeen(summaries.map { ($0.uid, $0.flags) })
+        }
         return summaries
     }
 
     /// `UID FETCH set (UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE BODY.PEEK[])`, streamed: one
     /// ``OutgoingMessage`` per FETCH response, its body the literal's chunks as they arrive.
     public func fetchMessages(_ uids: UIDSet) -> OutgoingMessageStream {
-        guard (try? selectedState()) != nil else {
+        guard let selected = try? selectedState() else {
             return AsyncThrowingStream { $0.finish(throwing: MailboxEndpointError.noMailboxSelected) }
         }
-        let cursor = FetchCursor(session.uidFetch(uids, [.uid, .flags, .modSeq, .internalDate, .rfc822Size, .bodyPeek()]))
-        return AsyncThrowingStream(unfolding: { try await cursor.nextMessage() })
+        guard selected.emulated != nil else {
+            let cursor = FetchCursor(session.uidFetch(uids, [.uid, .flags, .modSeq, .internalDate, .rfc822Size, .bodyPeek()]))
+            return AsyncThrowingStream(unfolding: { try await cursor.nextMessage() })
+        }
+        // Emulated: the flags of what was fetched become the copies' snapshot once the FETCH ends.
+        let cursor = FetchCursor(session.uidFetch(uids, [.uid, .flags, .internalDate, .rfc822Size, .bodyPeek()]))
+        let fetched = Mutex<[(UID, FlagList)]>([])
+        return AsyncThrowingStream(unfolding: { [self] in
+            if let message = try await cursor.nextMessage() {
+                fetched.withLock { $0.append((message.summary.uid, message.summary.flags)) }
+                return message
+            }
+            try recordFirstSeen(fetched.withLock { $0 })
+            return nil
+        })
     }
 
     static let messageIDSection = "HEADER.FIELDS (MESSAGE-ID)"

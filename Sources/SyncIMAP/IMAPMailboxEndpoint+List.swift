@@ -14,7 +14,9 @@ extension IMAPMailboxEndpoint {
             knowsDelimiter = true
         }
         let patterns = try request.patterns.isEmpty ? ["*"] : request.patterns.map { try Self.pattern($0, delimiter: delimiter) }
-        let items: [StatusAttribute] = [.uidValidity, .uidNext, .highestModSeq]
+        // STATUS HIGHESTMODSEQ needs CONDSTORE (the fallback mode works without).
+        let items: [StatusAttribute] = session.hasCapability(.condstore) || fallback == nil
+            ? [.uidValidity, .uidNext, .highestModSeq] : [.uidValidity, .uidNext]
         let listStatus = session.hasCapability(.listStatus)
         var returnOptions: [ListReturnOption] = [.subscribed]
         if listStatus { returnOptions.append(.status(items)) }
@@ -34,15 +36,22 @@ extension IMAPMailboxEndpoint {
                 delimiter = try await hierarchyDelimiter(reference: reference)
             }
         }
+        let snapshots = try fallback?.mailboxes() ?? [:]
         let entries = listed.map { mailbox -> MailboxListEntry in
             let attributes = Set(mailbox.attributes)
             var status: MailboxSnapshot?
             if Self.isSelectable(mailbox.attributes), let s = mailbox.status, let validity = s.uidValidity, let next = s.uidNext {
                 status = MailboxSnapshot(uidValidity: validity.rawValue, uidNext: next, highestModSeq: s.highestModSeq.value)
+                // An emulated mailbox can change without any counter moving: never "clean", it
+                // is compared at every run (a counter above its own, which nothing has committed).
+                if fallback != nil, s.highestModSeq.value == 0 || snapshots[mailbox.name.raw] != nil {
+                    status?.highestModSeq = snapshots[mailbox.name.raw].map { $0.highestModSeq + 1 } ?? .max
+                }
             }
             return MailboxListEntry(name: mailbox.name, attributes: attributes,
                                     isSubscribed: attributes.contains(.subscribed), status: status)
         }
+        state.withLock { $0.listed = Set(entries.map(\.name)) }
         return MailboxListing(delimiter: delimiter, mailboxes: entries)
     }
 

@@ -6,6 +6,12 @@ extension IMAPMailboxEndpoint {
     /// `SELECT m (QRESYNC (uidvalidity modseq known-uids (seqs uids)))`: VANISHED (EARLIER) and
     /// FETCH (UID FLAGS MODSEQ) since the resync point; `[NOMODSEQ]` → `.noModSequences`.
     public func select(_ mailbox: MailboxName, since point: ResyncPoint?) async throws -> SelectResult {
+        // The fallback mode keeps emulating a mailbox it has a snapshot of: its committed
+        // HIGHESTMODSEQ is one of ours, not the server's.
+        let stored = try fallback?.load(mailbox: mailbox.raw)
+        if fallback != nil, stored != nil || !session.enabled.contains(.qresync) {
+            return try await emulatedSelect(mailbox, since: point, stored: stored, selection: nil)
+        }
         // Without QRESYNC enabled the session would drop the parameters: never report "no changes".
         if point != nil, !session.enabled.contains(.qresync) { throw MailboxEndpointError.missingCapability("QRESYNC") }
         var qresync: QResyncParameters?
@@ -14,17 +20,9 @@ extension IMAPMailboxEndpoint {
                 uidValidity: validity, modSeq: ModSequence(point.highestModSeq), knownUIDs: point.knownUIDs,
                 sequenceMatch: point.sample.map { SequenceMatch(sequenceNumbers: SequenceSet($0.sequenceNumbers), uids: $0.uids) })
         }
-        state.withLock { $0.selected = nil }
-        let selection: MailboxSelection
-        do {
-            selection = try await session.select(mailbox, qresync: qresync).value
-        } catch let error as IMAPClientError {
-            // RFC 5530's [NONEXISTENT]; Dovecot says it in words on SELECT.
-            if case .commandFailed(_, "NO", let text, let code) = error,
-               code?.uppercased().hasPrefix("NONEXISTENT") == true || text.hasPrefix("Mailbox doesn't exist") {
-                throw MailboxEndpointError.noSuchMailbox(mailbox)
-            }
-            throw error
+        let selection = try await open(mailbox, qresync: qresync)
+        if selection.noModSeq, fallback != nil {
+            return try await emulatedSelect(mailbox, since: point, stored: nil, selection: selection)
         }
         // Events from before this SELECT describe another mailbox.
         events.reset(through: selection.eventsDelivered)
@@ -58,11 +56,27 @@ extension IMAPMailboxEndpoint {
         return .resynced(snapshot, changes)
     }
 
+    /// SELECT, the endpoint's state forgotten first; a missing mailbox is `.noSuchMailbox`.
+    func open(_ mailbox: MailboxName, qresync: QResyncParameters?) async throws -> MailboxSelection {
+        state.withLock { $0.selected = nil }
+        do {
+            return try await session.select(mailbox, qresync: qresync).value
+        } catch let error as IMAPClientError {
+            // RFC 5530's [NONEXISTENT]; Dovecot says it in words on SELECT.
+            if case .commandFailed(_, "NO", let text, let code) = error,
+               code?.uppercased().hasPrefix("NONEXISTENT") == true || text.hasPrefix("Mailbox doesn't exist") {
+                throw MailboxEndpointError.noSuchMailbox(mailbox)
+            }
+            throw error
+        }
+    }
+
     /// What others changed since the last call (pushed VANISHED / FETCH, gathered after a NOOP),
     /// and the current flags of the UIDs a store reported MODIFIED. The echoes of our own stores
     /// are dropped; UIDs at or above the update bound are new messages and left out.
     public func pendingChanges() async throws -> ChangeSet {
         let selected = try selectedState()
+        if let emulated = selected.emulated { return try await emulatedPendingChanges(selected, emulated) }
         try await session.noop().value
         let collected = try await events.drain()
         var changes = ChangeSet(highestModSeq: 0)
@@ -109,7 +123,8 @@ extension IMAPMailboxEndpoint {
             }
         }
         return MailboxSnapshot(uidValidity: validity.rawValue, uidNext: uidNext,
-                               highestModSeq: current.highestModSeq.value)
+                               highestModSeq: state.withLock { $0.selected?.emulated?.record.highestModSeq }
+                                   ?? current.highestModSeq.value)
     }
 
     /// `UID FETCH set (UID FLAGS MODSEQ)`, collected.

@@ -12,8 +12,12 @@ extension IMAPMailboxEndpoint {
         let selected = try selectedState()
         // The source UID of the message being sent, to name it if its body comes short or long.
         let current = Mutex<UID?>(nil)
+        // The flags sent, in order: the fallback mode's snapshot of the copies.
+        let sent = Mutex<[FlagList]>([])
+        let emulated = selected.emulated != nil
         let messages = batch.messages.map { message in
             current.withLock { $0 = message.summary.uid }
+            if emulated { sent.withLock { $0.append(message.summary.flags) } }
             return StreamedAppendMessage(outgoing: message)
         }
         let outcome: StreamedAppendOutcome
@@ -34,6 +38,7 @@ extension IMAPMailboxEndpoint {
         guard assigned.count == outcome.count else {
             throw MailboxEndpointError.appendUIDCountMismatch(sent: outcome.count, assigned: assigned.count)
         }
+        if emulated { try recordFirstSeen(Array(zip(assigned, sent.withLock { $0 }))) }
         if let highest = assigned.max(), highest.rawValue < UInt32.max {
             updateSelected { $0.appendedUIDNext = max($0.appendedUIDNext, highest.rawValue + 1) }
         }
@@ -43,7 +48,7 @@ extension IMAPMailboxEndpoint {
     /// `UID STORE set (UNCHANGEDSINCE m) FLAGS.SILENT (flags)`, the set cut at about 4 KB, all
     /// chunks pipelined; `[MODIFIED set]` → ``SyncEngine/StoreResult/modified``.
     public func storeFlags(_ request: FlagStoreRequest) async throws -> SyncEngine.StoreResult {
-        _ = try selectedState()
+        if let emulated = try selectedState().emulated { return try await emulatedStore(request, emulated) }
         let unchangedSince = request.unchangedSince.map { ModSequence($0) }
         let pending = request.uids.chunked().map {
             session.uidStore($0, .replace(request.flags.flags), unchangedSince: unchangedSince, silent: true)
@@ -63,14 +68,24 @@ extension IMAPMailboxEndpoint {
     /// `UID STORE set +FLAGS.SILENT (\Deleted)` then `UID EXPUNGE set` (UIDPLUS): no other
     /// `\Deleted` message goes. Returns the UIDs the server reported VANISHED.
     public func expunge(_ uids: UIDSet) async throws -> UIDSet? {
-        _ = try selectedState()
+        let emulated = try selectedState().emulated != nil
         guard session.hasCapability(.uidplus) else { throw MailboxEndpointError.missingCapability("UIDPLUS") }
+        // Without QRESYNC the server answers with sequence numbers: the UIDs present are read first.
+        var uids = uids
+        if emulated {
+            guard let present = UIDSet(uids: try await currentFlags(of: uids).keys) else { return nil }
+            uids = present
+        }
         let chunks = uids.chunked()
         let stores = chunks.map { session.uidStore($0, .add([.deleted]), silent: true) }
         let expunges = chunks.map { session.uidExpunge($0) }
         for store in stores { _ = try await store.value }
         var gone: UIDSet?
         for expunge in expunges { gone = gone.adding(try await expunge.value) }
+        if emulated {
+            gone = uids
+            try recordVanished(uids)
+        }
         let expunged = gone
         updateSelected { $0.ownExpunges = $0.ownExpunges.adding(expunged) }
         return gone
@@ -95,6 +110,7 @@ extension IMAPMailboxEndpoint {
                 _ = try await expunge.value
             }
             updateSelected { $0.ownExpunges = $0.ownExpunges.adding(chunk) }
+            try recordVanished(chunk)
             guard let copy else { throw MailboxEndpointError.missingCapability("UIDPLUS (no COPYUID in the answer)") }
             validity = copy.uidValidity
             for uid in copy.source {

@@ -19,12 +19,20 @@ public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
     let logger: Logger
     let state = Mutex(EndpointState())
     let events: EventCollector
+    /// The fallback mode (``init(session:label:logger:fallback:)``), else nil.
+    let fallback: FlagSnapshotTables?
     private let eventTask: Task<Void, Never>
 
-    public init(session: IMAPSession, label: String = "", logger: Logger = Logger(label: "imapworker.sync.imap")) {
+    /// With `fallback`, mailboxes without modseqs (a server without CONDSTORE/QRESYNC, or a
+    /// NOMODSEQ mailbox) are synchronised anyway: the endpoint emulates QRESYNC's answers from a
+    /// whole `UID FETCH 1:* (FLAGS)` compared with the snapshot it keeps in those tables
+    /// (docs/sync.md, "Servers without CONDSTORE/QRESYNC"). Only `syncremote` enables it.
+    public init(session: IMAPSession, label: String = "", logger: Logger = Logger(label: "imapworker.sync.imap"),
+                fallback: FlagSnapshotTables? = nil) {
         self.session = session
         self.label = label
         self.logger = logger
+        self.fallback = fallback
         let collector = EventCollector(stream: session.mailboxEvents())
         self.events = collector
         self.eventTask = Task { await collector.run() }
@@ -49,6 +57,8 @@ public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
         var result: EndpointCapabilities = []
         // QRESYNC counts only once ENABLEd: without it SELECT reports no VANISHED.
         if caps.contains(.qresync), session.enabled.contains(.qresync) { result.insert(.qresync) }
+        // The fallback mode answers `select(_:since:)` and conditional stores itself.
+        if fallback != nil { result.formUnion([.qresync, .condstore]) }
         if caps.contains(.condstore) || result.contains(.qresync) { result.insert(.condstore) }
         if caps.contains(.uidplus) { result.insert(.uidplus) }
         if caps.contains(.multiappend) { result.insert(.multiappend) }
@@ -67,11 +77,13 @@ public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
             state.withLock { $0.selected = nil }
         }
         try await session.delete(mailbox).value
+        try fallback?.delete(mailbox: mailbox.raw)
     }
 
     public func renameMailbox(_ mailbox: MailboxName, to newName: MailboxName) async throws {
         // IMAP RENAME moves the children too (RFC 3501 §6.3.5).
         try await session.rename(mailbox, to: newName).value
+        try fallback?.rename(mailbox: mailbox.raw, to: newName.raw)
     }
 
     public func setSubscribed(_ subscribed: Bool, mailbox: MailboxName) async throws {

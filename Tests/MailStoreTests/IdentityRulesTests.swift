@@ -108,6 +108,42 @@ import Testing
         #expect(SyncLock.release(a, owner: "a") && !SyncLock.release(a, owner: "b") && !SyncLock.release(nil, owner: "a"))
     }
 
+    /// A holder whose process is gone from this host (a killed run) loses its lock at once; one on
+    /// another host, of another boot, or still running keeps it until it expires.
+    @Test func aLockWhoseHolderIsGoneFromThisHostIsTakenOverAtOnce() throws {
+        let me = try #require(SyncLockHolder.current(tag: "me"), "no /proc here")
+        #expect(SyncLockHolder(owner: me.owner) == me)
+        #expect(SyncLockHolder(owner: "old-host pid 12 3f2a9c1b") == nil, "an older owner string: expiry only")
+        let exited = Process()
+        exited.executableURL = URL(fileURLWithPath: "/bin/true")
+        try exited.run()
+        exited.waitUntilExit()
+        var gone = me
+        gone.pid = exited.processIdentifier
+        var reused = me
+        reused.startTicks += 1
+        var elsewhere = gone
+        elsewhere.host = "elsewhere.example.org"
+        var rebooted = gone
+        rebooted.bootID = "00000000-0000-0000-0000-000000000000"
+        #expect(gone.isGoneOnThisHost && reused.isGoneOnThisHost)
+        #expect(!me.isGoneOnThisHost && !elsewhere.isGoneOnThisHost && !rebooted.isGoneOnThisHost)
+
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let id = try store.addIdentity(RemoteIdentity(userID: "u1", server: "imap.x.org", login: "bob")).id
+        let t0 = Date()
+        try store.acquireSyncLock(identityID: id, owner: gone.owner, duration: 300, now: t0)
+        #expect(try store.acquireSyncLock(identityID: id, owner: "next", duration: 300, now: t0 + 1).owner == "next")
+        for holder in [me, elsewhere, rebooted] {
+            try #require(try store.releaseSyncLock(identityID: id, owner: try #require(try store.identity(id: id)?.syncLock?.owner)))
+            try store.acquireSyncLock(identityID: id, owner: holder.owner, duration: 300, now: t0)
+            #expect(throws: MailStoreError.self, "\(holder.owner)") {
+                try store.acquireSyncLock(identityID: id, owner: "next", duration: 300, now: t0 + 1)
+            }
+        }
+    }
+
     @Test func twoStoresOnOneFileExcludeEachOther() throws {
         let fixture = try StoreFixture()
         let one = try fixture.open()

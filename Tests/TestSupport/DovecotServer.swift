@@ -41,12 +41,17 @@ public final class DovecotServer: Sendable {
     /// Starts a server for `users`; with `corpus`, generates that mail into the first user's
     /// Maildir before the start; with `oauth2`, it also offers XOAUTH2 and OAUTHBEARER and checks
     /// their tokens with that endpoint. `extraConfiguration` is appended to dovecot.conf (e.g.
-    /// `imap_capability = …`).
+    /// `imap_capability = …`). `modSequences: false` makes it a plain IMAP4rev1 server as far as
+    /// a client can tell: CONDSTORE and QRESYNC are not advertised (``capabilitiesWithoutModSequences``).
     public static func start(users: [(String, String)] = [("alice", "alicepw")],
                              corpus: CorpusOptions? = nil, extraConfiguration: String? = nil,
-                             oauth2: OAuth2TokenEndpoint? = nil) async throws -> DovecotServer {
+                             oauth2: OAuth2TokenEndpoint? = nil, modSequences: Bool = true) async throws -> DovecotServer {
         guard let owner = users.first else { throw TestHarnessError("DovecotServer needs at least one user") }
         let directory = try TemporaryDirectory(prefix: "imapworker-dovecot")
+        var extraConfiguration = extraConfiguration
+        if !modSequences {
+            extraConfiguration = "imap_capability = \(capabilitiesWithoutModSequences)\n" + (extraConfiguration ?? "")
+        }
         if let extraConfiguration {
             try extraConfiguration.write(toFile: directory.file("extra.conf"), atomically: true, encoding: .utf8)
         }
@@ -84,6 +89,10 @@ public final class DovecotServer: Sendable {
         }
         throw TestHarnessError(lastError)
     }
+
+    /// What Dovecot 2.3 advertises after login, CONDSTORE and QRESYNC left out.
+    public static let capabilitiesWithoutModSequences =
+        "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 LITERAL+ LIST-STATUS MOVE SPECIAL-USE"
 
     /// Writes a corpus into `maildir` with `gen-mail.py` (owned by uid 65534 when run as root).
     public static func generateCorpus(_ corpus: CorpusOptions, maildir: String, manifest: String) async throws {

@@ -11,9 +11,11 @@ public final class IdentitySyncLease: Sendable {
     private let identityID: UUID
     private let refresher = Mutex<Task<Void, Never>?>(nil)
 
-    /// `hostname pid N` plus a random part, so two leases of one process differ.
+    /// The holder (host, pid, its start time, boot id: a killed run's lock is taken over at once
+    /// on this host) plus a random part, so two leases of one process differ.
     public static func makeOwner() -> String {
-        "\(ProcessInfo.processInfo.hostName) pid \(getpid()) \(UUID().uuidString.prefix(8).lowercased())"
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        return SyncLockHolder.current(tag: tag)?.owner ?? "\(ProcessInfo.processInfo.hostName) pid \(getpid()) \(tag)"
     }
 
     public init(store: MailStore, identityID: UUID, duration: TimeInterval,

@@ -81,8 +81,11 @@ public struct RemoteSyncJob: Sendable {
         }))
         let configuration = try settings.clientConfiguration()
         let local = StoreMailboxEndpoint(store: store, userID: identity.userID)
+        // A server without CONDSTORE/QRESYNC (or a NOMODSEQ mailbox) is compared flag by flag,
+        // against a snapshot kept in the state database (docs/sync.md).
+        let fallback = FlagSnapshotTables(database: database, account: Side.remote.rawValue)
         return try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .remote,
-                                                            logger: logger) { remote in
+                                                            logger: logger, fallback: fallback) { remote in
             let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
                                     selection: selection, options: options)
             // Named mailboxes are synced as named; a whole run first follows the remote's renames.

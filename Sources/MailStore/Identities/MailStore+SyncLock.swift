@@ -5,12 +5,15 @@ import GRDB
 /// sharing the store file sees it.
 extension MailStore {
     /// Takes the lock for `owner` until `now + duration`, or extends `owner`'s own. Throws
-    /// `.syncLockHeld` while another owner's lock has not expired; an expired one is taken over.
+    /// `.syncLockHeld` while another owner's lock has not expired; an expired one is taken over,
+    /// and so is one whose holder process is gone from this host (``SyncLockHolder``: a killed run).
     @discardableResult
     public func acquireSyncLock(identityID: UUID, owner: String, duration: TimeInterval,
                                 now: Date = Date()) throws(MailStoreError) -> SyncLock {
         let decision = try withSyncLock(identityID) { current in
-            let decision = SyncLock.acquire(current, owner: owner, now: now, duration: duration)
+            let decision = SyncLock.acquire(current, owner: owner, now: now, duration: duration) {
+                SyncLockHolder(owner: $0)?.isGoneOnThisHost ?? false
+            }
             if case .granted(let lock) = decision { return (decision, .some(lock)) }
             return (decision, nil)
         }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Who is syncing an identity, until when. A lock is a lease: its owner refreshes it while it
 /// works, and once `expiresAt` has passed anyone may take it over, so that a crashed process
-/// (Caliopen's stale `syncing` timestamp) never blocks an identity for good.
+/// (Caliopen's stale `syncing` timestamp) never blocks an identity for good. Sooner on the
+/// holder's own host: an owner whose process is gone there is taken over at once
+/// (``SyncLockHolder``).
 public struct SyncLock: Sendable, Hashable, Codable {
     public var owner: String
     public var expiresAt: Date
@@ -18,12 +20,17 @@ public struct SyncLock: Sendable, Hashable, Codable {
     public enum Decision: Sendable, Hashable {
         /// The new lock to store: it was free, expired, or already `owner`'s.
         case granted(SyncLock)
-        /// Someone else holds it and it has not expired.
+        /// Someone else holds it, it has not expired and its holder may still run.
         case heldBy(SyncLock)
     }
 
-    public static func acquire(_ current: SyncLock?, owner: String, now: Date, duration: TimeInterval) -> Decision {
-        if let current, current.owner != owner, !current.isExpired(at: now) { return .heldBy(current) }
+    /// `holderIsGone(owner)`: the owner's process certainly no longer runs (then its lock is
+    /// free before it expires).
+    public static func acquire(_ current: SyncLock?, owner: String, now: Date, duration: TimeInterval,
+                               holderIsGone: (String) -> Bool = { _ in false }) -> Decision {
+        if let current, current.owner != owner, !current.isExpired(at: now), !holderIsGone(current.owner) {
+            return .heldBy(current)
+        }
         return .granted(SyncLock(owner: owner, expiresAt: now + duration))
     }
 
