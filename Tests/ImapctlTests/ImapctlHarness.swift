@@ -17,9 +17,10 @@ struct Imapctl {
     /// IMAPWORKER_OAUTH_TOKEN to `oauthToken`.
     @discardableResult
     func run(_ arguments: [String], password: String? = nil, oauthToken: String? = nil,
+             environment extra: [String: String] = [:],
              timeout: Duration = .seconds(300)) async throws -> (status: Int32, stdout: String, stderr: String)
     {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, given in given }
         environment["IMAPWORKER_PASSWORD"] = password
         environment["IMAPWORKER_OAUTH_TOKEN"] = oauthToken
         return try await runCommand(binary, arguments + ["--db", database], environment: environment, timeout: timeout)
