@@ -60,6 +60,17 @@ extension Imapctl {
     }
 }
 
+extension Imapctl {
+    /// `addremote` of the server's first user (imaps, password sealed) for user u1: the identity's id.
+    func addIdentity(of server: DovecotServer) async throws -> String {
+        let added = try await run(["addremote", "--userid", "u1", "--login", server.users[0].user,
+                                   "--pass", server.users[0].password,
+                                   "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
+        guard added.status == 0 else { throw TestHarnessError("addremote failed: \(added.stderr)") }
+        return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
 extension DovecotServer {
     /// `fullfetch` arguments for `kind` (imaps, starttls, tunnel).
     func fullfetchArguments(kind: String, mailbox: String, userID: String) -> [String] {

@@ -31,11 +31,7 @@ import TestSupport
 
     /// Stores alice's identity (imaps, password sealed) for user u1 and gives its id.
     func addIdentity(_ server: DovecotServer, _ imapctl: Imapctl) async throws -> String {
-        let added = try await imapctl.run(["addremote", "--userid", "u1", "--login", server.users[0].user,
-                                           "--pass", server.users[0].password,
-                                           "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
-        try #require(added.status == 0, "\(added.stderr)")
-        return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await imapctl.addIdentity(of: server)
     }
 
     func sync(_ imapctl: Imapctl, identifier: String) async throws -> Report {

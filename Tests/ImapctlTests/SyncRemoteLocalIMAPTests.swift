@@ -20,11 +20,7 @@ import TestSupport
                            "IMAPWORKER_LOCAL_ACCOUNT_COMMAND": "\(harnessScript("tunnel-imap.sh")) \(localDirectory) {user}"]
         let path = directory.file("store.db")
         let imapctl = try Imapctl(database: path)
-        let added = try await imapctl.run(["addremote", "--userid", "u1", "--login", server.users[0].user,
-                                           "--pass", server.users[0].password,
-                                           "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
-        try #require(added.status == 0, "\(added.stderr)")
-        let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try await imapctl.addIdentity(of: server)
         func sync() async throws -> Report {
             let run = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", id, "--json"],
                                             environment: environment)

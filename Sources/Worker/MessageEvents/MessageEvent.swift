@@ -37,21 +37,14 @@ public struct MessageEvent: Sendable, Equatable, Codable {
 
     public init(_ kind: Kind = .new, worker: String, at: Date = Date(), orderID: String, userID: String,
                 identityID: String?, message: CommittedMessage) {
-        event = kind
-        self.worker = worker
-        self.at = at
-        self.orderID = orderID
-        self.userID = userID
-        self.identityID = identityID
-        mailbox = message.mailbox
+        self.init(kind, worker: worker, at: at, orderID: orderID, userID: userID, identityID: identityID,
+                  mailbox: message.mailbox, size: message.size)
         uid = message.uid
         uidValidity = message.uidValidity
         messageID = message.messageID
-        size = message.size
     }
 
-    /// An event without message coordinates yet (``init(_:worker:at:orderID:userID:identityID:message:)``
-    /// or the sync conversion fill them).
+    /// An event without the message's UIDs and Message-ID yet (the initialisers fill them).
     init(_ kind: Kind, worker: String, at: Date = Date(), orderID: String, userID: String, identityID: String?,
          mailbox: String, size: Int) {
         event = kind
