@@ -131,7 +131,7 @@ let testTargets: [Target] = [
     .testTarget(name: "SyncStoreTests", dependencies: [
         "SyncStore", "SyncEngine", "MailStore", "IMAPCore", "OpenSSLKit", "TestSupport", nio, .product(name: "GRDB", package: "GRDB.swift"),
     ], path: "Tests/SyncStoreTests", swiftSettings: strict),
-    .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "BusTransport", "TestSupport", logging],
+    .testTarget(name: "WorkerTests", dependencies: ["Worker", "MailJobs", "MailStore", "IMAPClient", "IMAPCore", "SyncEngine", "BusTransport", "TestSupport", logging],
                 path: "Tests/WorkerTests", swiftSettings: strict),
     .testTarget(name: "ImapctlTests", dependencies: ["MailStore", "TestSupport"],
                 path: "Tests/ImapctlTests", swiftSettings: strict),

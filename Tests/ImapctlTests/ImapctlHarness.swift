@@ -17,9 +17,10 @@ struct Imapctl {
     /// IMAPWORKER_OAUTH_TOKEN to `oauthToken`.
     @discardableResult
     func run(_ arguments: [String], password: String? = nil, oauthToken: String? = nil,
+             environment extra: [String: String] = [:],
              timeout: Duration = .seconds(300)) async throws -> (status: Int32, stdout: String, stderr: String)
     {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, given in given }
         environment["IMAPWORKER_PASSWORD"] = password
         environment["IMAPWORKER_OAUTH_TOKEN"] = oauthToken
         return try await runCommand(binary, arguments + ["--db", database], environment: environment, timeout: timeout)
@@ -56,6 +57,17 @@ extension Imapctl {
         let status = try await run.wait(timeout: .seconds(120))
         try? keyboard.fileHandleForWriting.close()
         return (status, run.stdout)
+    }
+}
+
+extension Imapctl {
+    /// `addremote` of the server's first user (imaps, password sealed) for user u1: the identity's id.
+    func addIdentity(of server: DovecotServer) async throws -> String {
+        let added = try await run(["addremote", "--userid", "u1", "--login", server.users[0].user,
+                                   "--pass", server.users[0].password,
+                                   "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
+        guard added.status == 0 else { throw TestHarnessError("addremote failed: \(added.stderr)") }
+        return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -85,11 +85,7 @@ import TestSupport
         let directory = try TemporaryDirectory(prefix: "imapworker-syncremote-crash")
         let path = directory.file("store.db")
         let imapctl = try Imapctl(database: path)
-        let added = try await imapctl.run(["addremote", "--userid", "u1", "--login", server.users[0].user,
-                                           "--pass", server.users[0].password,
-                                           "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
-        try #require(added.status == 0, "\(added.stderr)")
-        let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try await imapctl.addIdentity(of: server)
         let store = try MailStore(path: path, options: .init(keySource: StoreKeySource(keyFile: path + ".key")))
 
         // First run: killed again and again, each time a little further.

@@ -31,11 +31,7 @@ import TestSupport
 
     /// Stores alice's identity (imaps, password sealed) for user u1 and gives its id.
     func addIdentity(_ server: DovecotServer, _ imapctl: Imapctl) async throws -> String {
-        let added = try await imapctl.run(["addremote", "--userid", "u1", "--login", server.users[0].user,
-                                           "--pass", server.users[0].password,
-                                           "--server", "\(server.host):\(server.imapsPort)", "--ca-file", server.caFile])
-        try #require(added.status == 0, "\(added.stderr)")
-        return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await imapctl.addIdentity(of: server)
     }
 
     func sync(_ imapctl: Imapctl, identifier: String) async throws -> Report {
@@ -213,22 +209,4 @@ import TestSupport
 
 private func statusLine(_ output: String) -> String? {
     output.split(separator: "\r\n").first { $0.hasPrefix("* STATUS") }.map(String.init)
-}
-
-/// Runs IMAP commands on the server's first user through `tunnel-imap.sh` (PREAUTH) and returns
-/// the session's output.
-func remoteSession(_ server: DovecotServer, _ commands: String) async throws -> String {
-    let scratch = try TemporaryDirectory(prefix: "imapworker-tunnel")
-    // A pipe, not a file: Dovecot's ioloop cannot poll a regular file.
-    let input = Pipe()
-    let command = server.tunnelCommand()
-    let child = try ChildProcess(command[0], Array(command.dropFirst()), logDirectory: scratch.path, name: "tunnel",
-                                 stdin: input.fileHandleForReading)
-    try input.fileHandleForWriting.write(contentsOf: Data((commands + "zz LOGOUT\r\n").utf8))
-    try input.fileHandleForWriting.close()
-    let status = try await child.wait(timeout: .seconds(60))
-    guard status == 0 else { throw TestHarnessError("tunnel-imap.sh exited \(status): \(child.stderr)") }
-    let refused = child.stdout.split(separator: "\r\n").filter { $0.split(separator: " ").dropFirst().first.map { $0 == "NO" || $0 == "BAD" } ?? false }
-    guard refused.isEmpty else { throw TestHarnessError("the server refused: \(refused)\n\(child.stdout)") }
-    return child.stdout
 }

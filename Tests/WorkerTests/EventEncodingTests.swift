@@ -1,5 +1,7 @@
 import Foundation
+import IMAPCore
 import MailJobs
+import SyncEngine
 import Testing
 import TestSupport
 @testable import Worker
@@ -88,10 +90,26 @@ import TestSupport
         #expect(try MessageEvent.decode(event.encoded()) == event)
     }
 
+    static let messageMovedExample = #"{"at":"2025-12-01T20:13:21.500Z","event":"message.moved","flags":["$Label1","\\Seen"],"from_local_uid":12,"from_mailbox":"INBOX","identity_id":"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b","local_uid":301,"local_uidvalidity":1764000000,"mailbox":"Archive","message_id":"<20251201.4711@example.org>","order_id":"o-43","size":30720,"uid":88,"uidvalidity":1733000007,"user_id":"u1","worker":"worker-1"}"#
+
+    /// A sync's change in the local account: `uid` the remote message, `local_uid` the local one.
+    @Test func messageMovedBySync() throws {
+        var change = AppliedChange(.moved, side: .local, mailbox: "Archive", uid: UID(rawValue: 301)!, uidValidity: 1_764_000_000,
+                                   counterpart: UID(rawValue: 88)!, counterpartUIDValidity: 1_733_000_007,
+                                   messageID: "<20251201.4711@example.org>", size: 30720, flags: ["\\Seen", "$Label1"])
+        change.movedFromMailbox = "INBOX"
+        change.movedFromUID = UID(rawValue: 12)!
+        var event = MessageEvent(change, worker: "worker-1", orderID: "o-43", userID: "u1",
+                                 identityID: "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b")
+        event.at = Date(timeIntervalSince1970: 1_764_620_001.5)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == Self.messageMovedExample)
+        #expect(try MessageEvent.decode(event.encoded()) == event)
+    }
+
     @Test func examplesAppearInTheDocs() throws {
         let docs = try String(contentsOfFile: "\(packageRoot)/docs/bus-contract.md", encoding: .utf8)
         for example in [Self.completedExample, Self.failedExample, Self.rejectedExample, Self.deliveredExample,
-                        Self.deactivatedExample, Self.messageNewExample] {
+                        Self.deactivatedExample, Self.messageNewExample, Self.messageMovedExample] {
             #expect(docs.contains(example), "docs/bus-contract.md lacks \(example)")
         }
     }

@@ -72,6 +72,13 @@ public enum ConfigurationKeys {
         bool("message_events.enabled", \.messageEvents.enabled),
         string("message_events.nats_subject", \.messageEvents.natsSubject),
         string("message_events.redis_stream", \.messageEvents.redisStream),
+        string("local_account.type", \.localAccount.type, oneOf: WorkerConfiguration.LocalAccountSection.types),
+        string("local_account.command", \.localAccount.command),
+        string("local_account.host", \.localAccount.host),
+        int("local_account.port", \.localAccount.port),
+        string("local_account.username", \.localAccount.username),
+        string("local_account.password", \.localAccount.password),
+        string("local_account.password_command", \.localAccount.passwordCommand),
     ]
 
     /// Key paths in file order, for documentation checks.

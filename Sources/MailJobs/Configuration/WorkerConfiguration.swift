@@ -18,6 +18,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var redis = RedisSection()
     public var metrics = MetricsSection()
     public var messageEvents = MessageEventsSection()
+    public var localAccount = LocalAccountSection()
 
     public init() {}
 

@@ -8,7 +8,8 @@ import SyncIMAP
 import SyncStore
 
 /// `syncremote`: keeps a stored identity's remote account and the user's local account (the
-/// embedded store) in sync, both ways, with the sync engine (docs/sync.md). The identity's sync
+/// embedded store, or the IMAP account `local_account` names) in sync, both ways, with the sync
+/// engine (docs/sync.md). The identity's sync
 /// lock is held for the whole run; the outcome goes into its check history. Sync state lives in
 /// an InterIMAP-schema database of its own per identity (`stateDatabasePath`).
 public struct RemoteSyncJob: Sendable {
@@ -22,6 +23,8 @@ public struct RemoteSyncJob: Sendable {
     /// Whether the run records its outcome in the identity's check history. The daemon's job
     /// runner records it itself (it counts only failures that say something of the account).
     public var recordsCheck = true
+    /// Where the user's local account is (`local_account`).
+    public var localAccount: LocalAccount
 
     public init(identity: RemoteIdentity, settings: RemoteSettings, mailboxes: [String] = [],
                 configuration: WorkerConfiguration) {
@@ -30,6 +33,7 @@ public struct RemoteSyncJob: Sendable {
         self.mailboxes = mailboxes
         lockDuration = TimeInterval(configuration.identities.syncLockSeconds)
         deactivateAfter = TimeInterval(configuration.identities.deactivateAfterHours) * 3600
+        localAccount = LocalAccount(configuration: configuration)
     }
 
     /// The state database of `identityID` for the store at `storePath`: `sync/<identity id>.db`
@@ -67,7 +71,9 @@ public struct RemoteSyncJob: Sendable {
     }
 
     private func synchronise(store: MailStore, logger: Logger, options: SyncRunOptions) async throws -> SyncReport {
-        let path = Self.stateDatabasePath(storePath: store.path, identityID: identity.id)
+        let storeSide = Self.stateDatabasePath(storePath: store.path, identityID: identity.id)
+        // Another pair of accounts, another mapping.
+        let path = localAccount.section.isStore ? storeSide : (storeSide as NSString).deletingPathExtension + ".local-imap.db"
         let database = try await offThePool { () throws -> SyncStateDatabase in
             // 0700: the mapping tells which messages someone has, like the store itself.
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
@@ -80,19 +86,20 @@ public struct RemoteSyncJob: Sendable {
             ModifiedUTF7.encode(MailStore.canonicalMailboxName($0))
         }))
         let configuration = try settings.clientConfiguration()
-        let local = StoreMailboxEndpoint(store: store, userID: identity.userID)
         // A server without CONDSTORE/QRESYNC (or a NOMODSEQ mailbox) is compared flag by flag,
         // against a snapshot kept in the state database (docs/sync.md).
         let fallback = FlagSnapshotTables(database: database, account: Side.remote.rawValue)
-        return try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .remote,
-                                                            logger: logger, fallback: fallback) { remote in
-            let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
-                                    selection: selection, options: options)
-            // Named mailboxes are synced as named; a whole run first follows the remote's renames.
-            let renamed = mailboxes.isEmpty ? try await RemoteRenames.replay(runner: runner) : []
-            var report = try await runner.run()
-            report.warnings.insert(contentsOf: renamed, at: 0)
-            return report
+        return try await localAccount.withEndpoint(store: store, userID: identity.userID, logger: logger) { local in
+            try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .remote,
+                                                         logger: logger, fallback: fallback) { remote in
+                let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
+                                        selection: selection, options: options)
+                // Named mailboxes are synced as named; a whole run first follows the remote's renames.
+                let renamed = mailboxes.isEmpty ? try await RemoteRenames.replay(runner: runner) : []
+                var report = try await runner.run()
+                report.warnings.insert(contentsOf: renamed, at: 0)
+                return report
+            }
         }
     }
 

@@ -22,13 +22,21 @@ extension MailboxSyncDriver {
         for side in Side.allCases {
             if let uids = expunges[side] { ownExpunges[side] = ownExpunges[side].map { $0.union(uids) } ?? uids }
         }
-        let done = try await session.both { side, endpoint -> Int in
-            guard let uids = expunges[side] else { return 0 }
-            return try await endpoint.expunge(uids)?.count ?? 0
+        // Read before: afterwards the messages are gone (and their pairs may be deleted).
+        var before = PerSide<[UID: MessageSummary]>(local: [:], remote: [:])
+        for side in Side.allCases { before[side] = try await observedSummaries(expunges[side], on: side) }
+        let done = try await session.both { side, endpoint -> UIDSet? in
+            guard let uids = expunges[side] else { return nil }
+            return try await endpoint.expunge(uids)
         }
-        for side in Side.allCases where done[side] > 0 {
-            summary.expunged[side] += done[side]
-            session.logger.info("\(side)(\(name)): Removed \(done[side]) UID(s)")
+        for side in Side.allCases {
+            guard let gone = done[side], gone.count > 0 else { continue }
+            summary.expunged[side] += gone.count
+            session.logger.info("\(side)(\(name)): Removed \(gone.count) UID(s)")
+            if observes(side) {
+                let removed = before[side].values.filter { gone.contains($0.uid) }
+                report(.expunged, on: side, removed, counterparts: try counterparts(removed.map(\.uid), on: side))
+            }
         }
         session.checkpoint("expunge")
     }
@@ -48,6 +56,14 @@ extension MailboxSyncDriver {
             if changed > 0 {
                 summary.flagsUpdated[side] += changed
                 session.logger.info("\(side)(\(name)): Updated flags for \(changed) UID(s)")
+            }
+            if changed > 0, observes(side) {
+                let stored = zip(stores[side], results[side]).compactMap { request, result -> UIDSet? in
+                    guard let modified = result.modified else { return request.uids }
+                    return request.uids.subtracting(modified)
+                }
+                let now = try await observedSummaries(stored.reduce(UIDSet?.none) { $0?.union($1) ?? $1 }, on: side)
+                report(.flags, on: side, now.values, counterparts: try counterparts(now.keys, on: side))
             }
         }
         session.checkpoint("store flags")

@@ -13,6 +13,7 @@ extension MailboxSyncDriver {
         session.logger.info("\(name): Resuming interrupted sync (\(pairs.count) pair(s) to check)")
         let wire = self.wire
         let selected = try await session.both { side, endpoint in try await endpoint.select(wire[side], since: nil) }
+        uidValidities = selected.map { $0.snapshot.uidValidity }
         let sets = PerSide { side in UIDSet(uids: pairs.map { $0[side] }) }
         let present = try await session.both { side, endpoint -> [UID: FlagList] in
             guard let set = sets[side] else { return [:] }

@@ -12,6 +12,8 @@ struct MailboxSyncDriver {
     let progress: CopyProgress
     /// What this run expunged (or moved away) in the mailbox on each side: not news for it.
     var ownExpunges = PerSide<UIDSet?>(local: nil, remote: nil)
+    /// Each side's UIDVALIDITY as last selected (for the changes reported).
+    var uidValidities = PerSide<UIDValidityValue?>(local: nil, remote: nil)
 
     init(session: SyncSession, id: Int64, name: StoredMailboxName, summary: SyncSummary) throws(SyncRunError) {
         self.session = session
@@ -77,6 +79,7 @@ struct MailboxSyncDriver {
                     results[side] = .resynced(snapshot, changes)
                 }
             }
+            uidValidities = results.map { $0.snapshot.uidValidity }
             return .selected(results)
 
         case .recordInitialState(let uidValidity):
@@ -113,6 +116,11 @@ struct MailboxSyncDriver {
             if !copied.pairs.isEmpty {
                 try session.database.write { try $0.insertMappings(mailbox: id, copied.pairs) }
                 session.checkpoint("record pairs")
+            }
+            if observes(from.other) {
+                let appended = try await observedSummaries(UIDSet(uids: copied.pairs.map { $0[from.other] }), on: from.other)
+                report(.new, on: from.other, appended.values,
+                       counterparts: Dictionary(copied.pairs.map { ($0[from.other], $0[from]) }, uniquingKeysWith: { a, _ in a }))
             }
             summary.copied[from.other] += copied.pairs.count
             summary.bytes += copied.bytes

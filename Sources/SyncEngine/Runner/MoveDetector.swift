@@ -137,8 +137,31 @@ struct MoveDetector {
             }
             outcome.movedAway[source] = away
             outcome.moved[source, default: SideCounts()][t.other] += gone.count
+            report(moves: group, on: t.other, from: source, to: destination, result: result)
             session.logger.info("\(t.other): Moved \(gone.count) message(s) from \(source) to \(destination), as on \(t)")
         }
+    }
+}
+
+extension MoveDetector {
+    /// The replayed moves, to ``SyncRunOptions/changes`` when it observes `side`: the messages'
+    /// Message-ID, size and flags were read before the move (a move keeps them).
+    private func report(moves: [MessageMatcher.DetectedMove], on side: Side, from source: StoredMailboxName,
+                        to destination: StoredMailboxName, result: MoveResult) {
+        guard let observer = session.options.changes, observer.sides.contains(side) else { return }
+        let moved = Dictionary(moves.map { ($0.from.summary.uid, $0) }, uniquingKeysWith: { first, _ in first })
+        let changes = result.pairs.compactMap { sourceUID, destinationUID -> AppliedChange? in
+            guard let move = moved[sourceUID] else { return nil }
+            var change = AppliedChange(.moved, side: side, mailbox: destination.description, uid: destinationUID,
+                                       uidValidity: result.destinationUIDValidity, counterpart: move.to.summary.uid,
+                                       counterpartUIDValidity: listed.entries[side.other][destination]?.status?.uidValidity,
+                                       messageID: move.from.summary.messageID, size: move.from.summary.size,
+                                       flags: move.from.summary.flags)
+            change.movedFromMailbox = source.description
+            change.movedFromUID = sourceUID
+            return change
+        }
+        if !changes.isEmpty { observer.report(changes) }
     }
 }
 

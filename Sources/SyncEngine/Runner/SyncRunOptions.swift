@@ -10,11 +10,15 @@ public struct SyncRunOptions: Sendable {
     /// Messages such as interimap's (`local(INBOX): Added 2 UID(s)`), at `.info`; warnings at
     /// `.warning`.
     public var logger: Logger
+    /// Told of each message change made on the sides it observes, once made (nil: nobody asks).
+    public var changes: SyncChangeObserver?
 
     public init(progress: (@Sendable (SyncProgress) -> Void)? = nil, checkpoint: (@Sendable (String) -> Void)? = nil,
-                logger: Logger = Logger(label: "imapworker.sync", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                logger: Logger = Logger(label: "imapworker.sync", factory: { _ in SwiftLogNoOpLogHandler() }),
+                changes: SyncChangeObserver? = nil) {
         self.progress = progress
         self.checkpoint = checkpoint
         self.logger = logger
+        self.changes = changes
     }
 }

@@ -6,7 +6,8 @@ import SyncEngine
 extension JobRunner {
     /// `sync`: the stored identity kept in sync with the user's local account, both ways
     /// (`MailJobs.RemoteSyncJob`, as `imapctl syncremote`). A mailbox that fails makes the order
-    /// fail (`server_error`) after the others were synced; the stats count what was done.
+    /// fail (`server_error`) after the others were synced; the stats count what was done. With
+    /// message events on, each change made in the local account is announced (`message.*`).
     func remoteSync(_ order: Order, progress: @escaping @Sendable (JobProgress) -> Void,
                     record: @escaping @Sendable (JobStats) -> Void) async throws -> JobResult {
         guard let userID = order.userID else { throw JobFailure(.badOrder, "missing field user_id") }
@@ -27,11 +28,23 @@ extension JobRunner {
         var job = RemoteSyncJob(identity: identity, settings: resolved, mailboxes: order.mailboxes,
                                 configuration: configuration)
         job.recordsCheck = false  // execute(_:progress:) records it, counting only the account's failures
+        // message.* events of what the run changes in the local account (message_events.enabled).
+        let events = messageEvents.map {
+            SyncChangeEvents(sink: $0, worker: workerID, orderID: order.orderID, userID: userID,
+                             identityID: identity.id.uuidString.lowercased())
+        }
         let options = SyncRunOptions(progress: { p in
             progress(JobProgress(mailbox: p.mailbox, messagesDone: p.messagesCopied, messagesTotal: p.messagesTotal,
                                  bytesDone: p.bytesCopied, bytesTotal: p.bytesTotal))
-        }, logger: logger)
-        let report = try await job.run(store: store, logger: logger, options: options)
+        }, logger: logger, changes: events?.observer)
+        let report: SyncReport
+        do {
+            report = try await job.run(store: store, logger: logger, options: options)
+        } catch {
+            await events?.finish()  // what was changed before the failure is announced still
+            throw error
+        }
+        await events?.finish()
         let stats = JobStats(report)
         record(stats)
         if let failed = report.failed.first {

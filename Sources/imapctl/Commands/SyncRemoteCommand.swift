@@ -10,7 +10,7 @@ struct SyncRemoteCommand: AsyncParsableCommand {
         abstract: "Synchronise a stored remote identity with the user's local account, both ways.",
         discussion: """
             Every mailbox of the remote account (or the --mailbox ones) is kept in sync with the user's local account \
-            through the sync engine: the first run copies everything, later runs only changes; flags set and messages \
+            (the embedded store, or the IMAP account the configuration's local_account names) through the sync engine: the first run copies everything, later runs only changes; flags set and messages \
             expunged locally (imapctl flag / expunge) reach the remote. By default a `sync` order goes to a running \
             imapworker over the bus the configuration names (nats.url, else redis.url; --bus to choose) and the final \
             event is printed; the worker uses the identity's stored secret (--pass replaces it for that order). \
