@@ -4,7 +4,9 @@
 # of its mailboxes into the embedded SQLite store, checks every message against the generator's
 # manifest (SHA-256), exports one mailbox as a Maildir; then the daemon: starts a local
 # nats-server and `imapworker`, sends it a fullfetch order with `imapctl`, shows the final event,
-# `imapctl status` and the worker's local account; stops everything.
+# `imapctl status` and the worker's local account; then an identity kept in sync through the
+# daemon (`addremote`, two `syncremote` orders with changes made on both sides in between);
+# stops everything.
 #
 # usage: scripts/demo.sh [MESSAGES]       (default 500; the store is left in $DEMO_DIR/imapworker.db)
 set -euo pipefail
@@ -98,5 +100,47 @@ db = sqlite3.connect(sys.argv[1])
 for name, count, size in db.execute("select b.name, count(m.id), coalesce(sum(m.size), 0) from mailboxes b "
                                     "left join messages m on m.mailbox_id = b.id where b.user_id = 'demo-daemon' group by b.name"):
     print(f"  {name}: {count} messages, {size} bytes")
+PY
+
+echo "demo: a stored identity kept in sync through the daemon (sync orders, user demo-sync)"
+CFG="$DEMO_DIR/imapworker.yaml"
+# addremote writes the worker's store directly (as Caliopen's imapctl does); the password is sealed.
+"$BIN" addremote --config "$CFG" --login alice --server "127.0.0.1:$IMAPS_PORT" --userid demo-sync \
+    --ca-file "$DEMO_DIR/dovecot/ssl/ca.pem"
+echo "demo: imapctl syncremote (a sync order on outboundIMAP): the first run copies everything"
+"$BIN" syncremote --config "$CFG" --userid demo-sync --identifier alice
+echo "demo: changes on both sides: the remote flags INBOX's first message and gets a new one;"
+echo "      locally the second message is marked \\Answered and the third expunged"
+python3 - "$IMAPS_PORT" "$DEMO_DIR/dovecot/ssl/ca.pem" <<'PY'
+import imaplib, ssl, sys, time
+ctx = ssl.create_default_context(cafile=sys.argv[2]); ctx.check_hostname = False
+imap = imaplib.IMAP4_SSL("127.0.0.1", int(sys.argv[1]), ssl_context=ctx)
+imap.login("alice", "alicepw"); imap.select("INBOX")
+first = imap.uid("SEARCH", None, "ALL")[1][0].split()[0]
+imap.uid("STORE", first, "+FLAGS", r"(\Flagged)")
+msg = b"From: bob@example.org\r\nTo: alice@example.org\r\nSubject: arrived after the first sync\r\n" \
+      b"Message-ID: <demo-new@example.org>\r\n\r\nHello.\r\n"
+imap.append("INBOX", None, imaplib.Time2Internaldate(time.time()), msg)
+imap.logout()
+PY
+LOCAL_UIDS=($("$BIN" messages --config "$CFG" --userid demo-sync --mailbox INBOX --json |
+    python3 -c 'import json,sys; print(" ".join(str(m["uid"]) for m in json.load(sys.stdin)[:3]))'))
+"$BIN" flag --config "$CFG" --userid demo-sync --mailbox INBOX --uid "${LOCAL_UIDS[1]}" '+\Answered' -q
+"$BIN" expunge --config "$CFG" --userid demo-sync --mailbox INBOX --uid "${LOCAL_UIDS[2]}" -q
+echo "demo: imapctl syncremote again: only the changes travel, both ways"
+"$BIN" syncremote --config "$CFG" --userid demo-sync --identifier alice
+echo "demo: the synced local account (imapctl mailboxes / messages --userid demo-sync):"
+"$BIN" mailboxes --config "$CFG" --userid demo-sync
+"$BIN" messages --config "$CFG" --userid demo-sync --mailbox INBOX | head -4
+"$BIN" messages --config "$CFG" --userid demo-sync --mailbox INBOX | tail -1
+echo "demo: the remote after the sync (\\Answered arrived, the expunged message is gone):"
+python3 - "$IMAPS_PORT" "$DEMO_DIR/dovecot/ssl/ca.pem" <<'PY'
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2]); ctx.check_hostname = False
+imap = imaplib.IMAP4_SSL("127.0.0.1", int(sys.argv[1]), ssl_context=ctx)
+imap.login("alice", "alicepw"); imap.select("INBOX", readonly=True)
+answered = imap.uid("SEARCH", None, "ANSWERED")[1][0].split()
+print(f"  INBOX: {len(imap.uid('SEARCH', None, 'ALL')[1][0].split())} messages, {len(answered)} answered")
+imap.logout()
 PY
 echo "demo: done; stores $DEMO_DIR/imapworker.db (imapctl --local) and $DEMO_DIR/worker.db (imapworker)"
