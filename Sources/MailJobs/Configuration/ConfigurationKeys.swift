@@ -72,6 +72,10 @@ public enum ConfigurationKeys {
         bool("message_events.enabled", \.messageEvents.enabled),
         string("message_events.nats_subject", \.messageEvents.natsSubject),
         string("message_events.redis_stream", \.messageEvents.redisStream),
+        int("scheduler.poll_interval_seconds", \.scheduler.pollIntervalSeconds, min: 0),
+        int("scheduler.max_in_flight", \.scheduler.maxInFlight, min: 1),
+        bool("push.enabled", \.push.enabled),
+        int("push.max_connections", \.push.maxConnections, min: 0),
     ]
 
     /// Key paths in file order, for documentation checks.

@@ -18,6 +18,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var redis = RedisSection()
     public var metrics = MetricsSection()
     public var messageEvents = MessageEventsSection()
+    public var scheduler = SchedulerSection()
+    public var push = PushSection()
 
     public init() {}
 
