@@ -17,16 +17,16 @@ import Testing
         let all = try identities(a, count: 10)
         let now = Date()
         // The first round is spread over [now, now + 100 s): nothing is due before it starts.
-        #expect(try a.claimDueIdentities(owner: "a", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 30,
+        #expect(try a.claimDueIdentities(owner: "a", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 150,
                                          now: now - 1).isEmpty)
         let spread = try all.map { try #require(try a.nextScheduledSync(identityID: $0.id)) }
         #expect(spread.allSatisfy { $0 >= now - 1 && $0 < now + 99 })
         #expect(Set(spread).count > 1, "jittered: \(spread)")
 
         let later = now + 100
-        let first = try a.claimDueIdentities(owner: "a", limit: 4, interval: 100, firstRoundSpread: 100, leaseSeconds: 30,
+        let first = try a.claimDueIdentities(owner: "a", limit: 4, interval: 100, firstRoundSpread: 100, leaseSeconds: 150,
                                              now: later)
-        let second = try b.claimDueIdentities(owner: "b", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 30,
+        let second = try b.claimDueIdentities(owner: "b", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 150,
                                               now: later)
         #expect(first.count == 4 && second.count == 6)
         #expect(Set(first.map(\.id)).isDisjoint(with: second.map(\.id)))
@@ -34,15 +34,15 @@ import Testing
         #expect(first.allSatisfy { claimed in all.contains { $0.id == claimed.id && $0.userID == claimed.userID } })
         // Nobody gets them again within the interval, whether the runs ended or not.
         for identity in first { try a.endScheduleLease(identityID: identity.id, owner: "a", now: later + 5) }
-        #expect(try b.claimDueIdentities(owner: "b", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 30,
+        #expect(try b.claimDueIdentities(owner: "b", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 150,
                                          now: later + 99).isEmpty)
         // Next interval: the ended ones are due; b's still-running ones are leased to b until its lease expires.
-        let next = try a.claimDueIdentities(owner: "a", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 30,
+        let next = try a.claimDueIdentities(owner: "a", limit: 100, interval: 100, firstRoundSpread: 100, leaseSeconds: 150,
                                             now: later + 100)
         #expect(Set(next.map(\.id)) == Set(first.map(\.id)))
         let takenOver = try a.claimDueIdentities(owner: "a", limit: 100, interval: 100, firstRoundSpread: 100,
-                                                 leaseSeconds: 30, now: later + 131)
-        #expect(Set(takenOver.map(\.id)) == Set(second.map(\.id)), "b's leases expired at +130")
+                                                 leaseSeconds: 150, now: later + 151)
+        #expect(Set(takenOver.map(\.id)) == Set(second.map(\.id)), "b's leases expired at +150")
     }
 
     @Test func refreshedLeasesAreKeptAndGivenBackRunsAreDueAtOnce() throws {
