@@ -55,6 +55,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 wait_port "$NATS_PORT"
 wait_port "$REDIS_PORT"
 NATS_URL="nats://127.0.0.1:$NATS_PORT"
@@ -124,8 +125,8 @@ if want scheduler; then
     IMAP_PORT=$(free_port)
     IMAPS_PORT=$(free_port)
     mkdir -p "$DOVECOT_DIR"
-    # Many clients on few processes: imap-login in "performance mode", several IMAP clients per
-    # imap process (1,000 processes would measure the machine's memory, not ours).
+    # Many clients: imap-login in "performance mode" (few processes), and one imap process per
+    # connection (Dovecot's imap serves one client per process) for every identity and a margin.
     cat >"$DOVECOT_DIR/extra.conf" <<CONF
 default_client_limit = $((IDENTITIES * 3 + 100))
 service imap-login {
@@ -134,14 +135,16 @@ service imap-login {
   process_min_avail = 2
 }
 service imap {
-  client_limit = 50
-  process_limit = $((IDENTITIES / 50 + 20))
+  process_limit = $((IDENTITIES + 50))
 }
 service auth {
   client_limit = $((IDENTITIES * 3 + 100))
 }
 CONF
+    chmod 0755 "$WORK"  # Dovecot's own users (as root) must reach the instance directory
     "$PYTHON" scripts/bench-scheduler.py maildirs "$DOVECOT_DIR" "$IDENTITIES" "$MESSAGES"
+    # As root the mail belongs to Dovecot's mail user (dovecot-start.sh's MAIL_UID:MAIL_GID).
+    if [ "$(id -u)" = 0 ]; then chown -R "${MAIL_UID:-65534}:${MAIL_GID:-65534}" "$DOVECOT_DIR/home"; fi
     users=()
     for i in $(seq "$IDENTITIES"); do users+=("bench$i:pw$i"); done
     scripts/dovecot-start.sh "$DOVECOT_DIR" "$IMAP_PORT" "$IMAPS_PORT" "${users[@]}" >&2
