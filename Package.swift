@@ -55,7 +55,8 @@ let coreTargets: [Target] = [
             path: "Sources/SyncStore", swiftSettings: strict),
     // The daemon's core: orders, events, pool, configuration (docs/worker.md).
     .target(name: "Worker", dependencies: [
-        "MailJobs", "MailStore", "IMAPClient", "Credentials", "BusTransport", "NATS", "RedisStreams", "SyncEngine", logging, nioPosix,
+        "MailJobs", "MailStore", "IMAPClient", "IMAPCore", "Credentials", "BusTransport", "NATS", "RedisStreams", "SyncEngine", logging,
+        nioPosix,
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),

@@ -17,6 +17,7 @@ enum StoreSchema {
         Migration(version: 1, name: "identities-mailboxes-messages", body: { db, _ in try createInitialSchema(db) }),
         identitySecretsMigration,
         localAccountMigration,
+        scheduleMigration,
     ]
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }

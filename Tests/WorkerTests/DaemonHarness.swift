@@ -23,6 +23,10 @@ final class Daemon: Sendable {
               level: debug
             worker:
               id: \(name)
+            # No scheduled syncs unless a test asks (IMAPWORKER_SCHEDULER_POLL_INTERVAL_SECONDS):
+            # a run nobody ordered would change what other tests count.
+            scheduler:
+              poll_interval_seconds: 0
             """.write(toFile: config, atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in settings {

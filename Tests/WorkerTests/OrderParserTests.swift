@@ -31,6 +31,19 @@ import Testing
         #expect(order.accountKey == "identity:\(Self.identity)")
     }
 
+    @Test func addremoteReadsPushAndAScheduledSyncCoalescesWithABusSync() throws {
+        let add = #"{"order":"addremote","user_id":"u1","login":"a","server":"h:1","push":true}"#
+        #expect(try parser.parse(Array(add.utf8)).get().push == true)
+        let none = #"{"order":"addremote","user_id":"u1","login":"a","server":"h:1"}"#
+        #expect(try parser.parse(Array(none.utf8)).get().push == nil)
+        let bad = #"{"order":"addremote","user_id":"u1","login":"a","server":"h:1","push":"yes"}"#
+        #expect(throws: OrderRejection.self) { try parser.parse(Array(bad.utf8)).get() }
+        // The scheduler's order (BackgroundSyncs) and a bus order for the whole identity join one run.
+        let bus = try parser.parse(Array(#"{"order":"sync","user_id":"u1","identity_id":"\#(Self.identity)"}"#.utf8)).get()
+        let scheduled = Order(kind: .sync, orderID: "schedule-1", userID: "u1", identityID: UUID(uuidString: Self.identity))
+        #expect(scheduled.coalescingSignature == bus.coalescingSignature && scheduled.accountKey == bus.accountKey)
+    }
+
     @Test(arguments: ["test", "status"]) func ordersWithoutFields(kind: String) throws {
         let order = try parser.parse(Array(#"{"order":"\#(kind)"}"#.utf8)).get()
         #expect(order.kind.rawValue == kind)

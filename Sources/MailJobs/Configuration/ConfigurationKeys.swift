@@ -79,6 +79,10 @@ public enum ConfigurationKeys {
         string("local_account.username", \.localAccount.username),
         string("local_account.password", \.localAccount.password),
         string("local_account.password_command", \.localAccount.passwordCommand),
+        int("scheduler.poll_interval_seconds", \.scheduler.pollIntervalSeconds, min: 0),
+        int("scheduler.max_in_flight", \.scheduler.maxInFlight, min: 1),
+        bool("push.enabled", \.push.enabled),
+        int("push.max_connections", \.push.maxConnections, min: 0),
     ]
 
     /// Key paths in file order, for documentation checks.

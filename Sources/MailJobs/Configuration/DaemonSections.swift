@@ -77,6 +77,24 @@ extension WorkerConfiguration {
         public var redisStream = "imapworker:messages"
     }
 
+    /// The built-in scheduler: every active stored identity is synced every `pollIntervalSeconds`.
+    public struct SchedulerSection: Sendable, Equatable {
+        public init() {}
+        /// Caliopen's 15 minutes; 0: no scheduled syncs (only orders and push).
+        public var pollIntervalSeconds = 900
+        /// Scheduled and push-triggered syncs running at once, so that bus orders always find a worker.
+        public var maxInFlight = 2
+    }
+
+    /// Push: identities on push keep an IDLE connection on INBOX and are synced when new mail arrives.
+    public struct PushSection: Sendable, Equatable {
+        public init() {}
+        /// For identities without a push setting of their own (`imapctl addremote --push`/`--no-push`).
+        public var enabled = false
+        /// IDLE connections held by one worker; more push identities wait for another worker.
+        public var maxConnections = 100
+    }
+
     /// Prometheus `/metrics` and `/health` over HTTP.
     public struct MetricsSection: Sendable, Equatable {
         public init() {}

@@ -19,6 +19,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var metrics = MetricsSection()
     public var messageEvents = MessageEventsSection()
     public var localAccount = LocalAccountSection()
+    public var scheduler = SchedulerSection()
+    public var push = PushSection()
 
     public init() {}
 

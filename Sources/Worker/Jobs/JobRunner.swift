@@ -275,7 +275,11 @@ public struct JobRunner: Sendable {
         }
         let store = self.store
         do {
-            _ = try await offThePool { try store.addIdentity(identity) }
+            let push = order.push
+            _ = try await offThePool {
+                try store.addIdentity(identity)
+                if let push { try store.setPush(identityID: identity.id, push) }
+            }
         } catch MailStoreError.alreadyExists(let what) {
             throw JobFailure(.badOrder, "already exists: \(what)")
         }

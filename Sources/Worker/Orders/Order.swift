@@ -24,6 +24,8 @@ public struct Order: Sendable, Equatable {
     /// user's local account (`local_mailbox` + `local_uid`).
     public var message: [UInt8]?
     public var localMessage: LocalMessageReference?
+    /// `addremote`: the identity's own push setting (nil: the daemon's `push.enabled`).
+    public var push: Bool?
 
     public struct LocalMessageReference: Sendable, Equatable {
         public var mailbox: String

@@ -96,6 +96,10 @@ public struct OrderParser: Sendable {
         } else if fields["local_uid"] != nil {
             return reject("field local_uid needs local_mailbox")
         }
+        if let value = object["push"], !(value is NSNull) {
+            guard let push = value as? Bool else { return reject("field push must be true or false") }
+            order.push = push
+        }
         if let missing = missingField(order) { return reject(missing) }
         return .success(order)
     }

@@ -54,6 +54,8 @@ public struct WorkerService: Service, CustomStringConvertible {
             "transports": "\(intakes.map(\.name).joined(separator: ","))", "version": "\(Self.version)",
         ])
         let grace = Duration.seconds(configuration.worker.shutdownGraceSeconds)
+        let syncs = backgroundSyncs(store: store, workerID: workerID,
+                                    events: EventsDestination(transports: intakes.map(\.transport), logger: logger))
         await withDiscardingTaskGroup { group in
             group.addTask { await pool.run() }
             for intake in intakes {
@@ -75,10 +77,15 @@ public struct WorkerService: Service, CustomStringConvertible {
                 for poller in feeds.pollers {
                     feeding.addTask { await poller.run(pool: pool) }
                 }
+                feeding.addTask { await syncs.run(pool: pool) }
+                feeding.addTask {
+                    await PushSupervisor(store: store, owner: workerID, configuration: configuration, syncs: syncs,
+                                         logger: logger).run()
+                }
                 try? await gracefulShutdown()
                 logger.info("shutting down: intake stopped, waiting for running jobs", metadata: ["grace": "\(grace)"])
                 for intake in intakes { await intake.stopReceiving() }  // their `receive` returns []
-                feeding.cancelAll()  // the pollers
+                feeding.cancelAll()  // the pollers, the scheduler and the push connections
                 await pool.drain(grace: grace)
             }
             for intake in intakes { await intake.close() }
@@ -89,6 +96,13 @@ public struct WorkerService: Service, CustomStringConvertible {
         logger.info("imapworker stopped", metadata: [
             "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",
         ])
+    }
+
+    /// The scheduler (`scheduler.*`): at most `max_in_flight` background syncs, never more than `workers`.
+    private func backgroundSyncs(store: MailStore, workerID: String, events: EventsDestination) -> BackgroundSyncs {
+        BackgroundSyncs(store: store, owner: workerID, interval: TimeInterval(configuration.scheduler.pollIntervalSeconds),
+                        maxInFlight: min(configuration.scheduler.maxInFlight, configuration.workers),
+                        leaseSeconds: TimeInterval(configuration.identities.syncLockSeconds), events: events, logger: logger)
     }
 
     private func metricsEndpoint(_ pool: WorkerPool) -> MetricsEndpoint? {

@@ -23,12 +23,19 @@ struct AddRemoteCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Remote mailbox to sync (repeatable; default INBOX).")
     var mailbox: [String] = []
 
+    @Flag(inversion: .prefixedNo, help: """
+        Keep an IDLE connection on the identity's INBOX in the daemon and sync within seconds of new mail \
+        (default: the configuration's push.enabled).
+        """)
+    var push: Bool?
+
     func run() async throws {
         let configuration = try global.load()
         let settings = try remote.settings(configuration, resolveSecrets: false)
         let identity = try RemoteIdentity(userID: userid, settings: settings, mailboxes: mailbox)
         let store = try global.openStore(configuration)
         let added = try store.addIdentity(identity)
+        if let push { try store.setPush(identityID: added.id, push) }
         if global.json {
             try global.printJSON(["identity_id": added.id.uuidString.lowercased()])
         } else {
