@@ -12,6 +12,8 @@ struct MailboxSyncDriver {
     let progress: CopyProgress
     /// What this run expunged (or moved away) in the mailbox on each side: not news for it.
     var ownExpunges = PerSide<UIDSet?>(local: nil, remote: nil)
+    /// The next batch's FETCH, sent while the current batch's APPEND is answered.
+    var fetchAhead: FetchAhead?
 
     init(session: SyncSession, id: Int64, name: StoredMailboxName, summary: SyncSummary) throws(SyncRunError) {
         self.session = session
@@ -108,7 +110,11 @@ struct MailboxSyncDriver {
 
         case .replicate(let from, let uids):
             let progress = self.progress
-            let copied = try await MessageCopier.copy(uids, from: from, in: session) { progress.messageStarted(bytes: $0) }
+            let fetched = fetchAhead?.take(side: from, uids: uids)
+            fetchAhead = machine.queuedBatch.flatMap { next in next.from == from ? FetchAhead(side: from, uids: next.uids) : nil }
+            let copied = try await MessageCopier.copy(uids, from: from, in: session, fetched: fetched, ahead: fetchAhead) {
+                progress.messageStarted(bytes: $0)
+            }
             session.checkpoint("append")
             if !copied.pairs.isEmpty {
                 try session.database.write { try $0.insertMappings(mailbox: id, copied.pairs) }

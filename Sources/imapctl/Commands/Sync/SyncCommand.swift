@@ -92,12 +92,12 @@ struct SyncCommand: AsyncParsableCommand {
                                      logger: logger)
         let imapLogger = SyncLogging.imapLogger(debug: debug, base: logger)
         do {
-            try await IMAPEndpointConnector.withEndpoint(configuration.local, side: .local, logger: imapLogger) { local in
-                try await IMAPEndpointConnector.withEndpoint(configuration.remote, side: .remote, logger: imapLogger) { remote in
-                    let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
-                                            selection: selection, options: options)
-                    try await perform(runner, output: output, endpoints: PerSide(local: local, remote: remote))
-                }
+            // Both connections at once: a no-op run is mostly their setup.
+            try await IMAPEndpointConnector.withEndpoints(PerSide(local: configuration.local, remote: configuration.remote),
+                                                          logger: imapLogger) { endpoints in
+                let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
+                                        selection: selection, options: options)
+                try await perform(runner, output: output, endpoints: endpoints)
             }
         } catch let error as ExitCode {
             throw error
