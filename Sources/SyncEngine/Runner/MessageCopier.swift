@@ -71,6 +71,8 @@ private final class StreamTap: @unchecked Sendable {
     private var onEnd: (@Sendable () -> Void)?
     private(set) var sent: [UID] = []
     private(set) var bytes = 0
+    /// Most messages go across in one chunk.
+    private static let joinedChunk = 256 << 10
 
     init(_ stream: OutgoingMessageStream, onEnd: @escaping @Sendable () -> Void, onMessage: @escaping @Sendable (Int) -> Void) {
         iterator = stream.makeAsyncIterator()
@@ -79,12 +81,13 @@ private final class StreamTap: @unchecked Sendable {
     }
 
     func next() async throws -> OutgoingMessage? {
-        guard let message = try await iterator.next() else {
+        guard var message = try await iterator.next() else {
             // The FETCH is over (its OK came): the source is free for the next batch's.
             onEnd?()
             onEnd = nil
             return nil
         }
+        message.body = message.body.joined(upTo: Self.joinedChunk)
         sent.append(message.summary.uid)
         bytes += message.body.byteCount
         onMessage(message.body.byteCount)
