@@ -2,8 +2,8 @@ import IMAPCore
 import Synchronization
 
 /// Streams messages from one endpoint into an append on the other: each body goes from the
-/// FETCH literal to the APPEND literal chunk by chunk, one message at a time, so memory holds
-/// one chunk whatever the batch size.
+/// FETCH literal to the APPEND literal chunk by chunk (chunks of up to 256 KiB), one message
+/// at a time, so memory holds one chunk whatever the batch size.
 enum MessageCopier {
     struct Copied: Sendable {
         var pairs: [UIDPair]
