@@ -31,6 +31,11 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
         [.qresync, .condstore, .uidplus, .multiappend, .move, .listStatus]
     }
 
+    /// Each append batch is one store transaction held in memory: batches of fullfetch's size
+    /// (`fetch.batch_messages` / `fetch.batch_bytes` defaults) make a few large commits where
+    /// interimap's 128 messages / 1 MiB for IMAP would make eight times as many.
+    public var appendBatchLimits: AppendBatchLimits? { AppendBatchLimits(maxMessages: 500, maxBytes: 8 << 20) }
+
     // MARK: Mailboxes
 
     public func listMailboxes(_ request: MailboxListRequest) async throws -> MailboxListing {
@@ -154,8 +159,7 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
     }
 
     /// The batch's bodies are gathered (as the chunks that came, no copy) and written in one
-    /// transaction: memory holds one batch, which the engine bounds (128 messages / 1 MiB, or one
-    /// message).
+    /// transaction: memory holds one batch, which the engine bounds (``appendBatchLimits``).
     public func append(_ batch: AppendBatch) async throws -> AppendResult {
         let selected = try selected()
         var messages: [AppendedMessage] = []

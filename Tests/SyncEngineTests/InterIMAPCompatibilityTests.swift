@@ -107,6 +107,8 @@ struct InterIMAPCompatibilityTests {
         let theirs = setup.dir.file("interimap.db")
         let log = try await setup.interimap(database: theirs)
         #expect(log.contains("Creating new schema"))
+        // Read before we open it: our open holds the file's exclusive lock (WAL) until it closes.
+        let theirSchema = try SyncStateDatabaseTests.schema(of: theirs).sql
 
         let db = try SyncStateDatabase(path: theirs, create: false)
         try await Self.checkDatabaseMatchesMaildirs(db, setup)
@@ -129,7 +131,7 @@ struct InterIMAPCompatibilityTests {
                 }
             }
         }
-        #expect(try SyncStateDatabaseTests.schema(of: ours).sql == SyncStateDatabaseTests.schema(of: theirs).sql)
+        #expect(try SyncStateDatabaseTests.schema(of: ours).sql == theirSchema)
 
         // interimap on our file: no error, nothing created, nothing copied.
         let quiet = try await setup.interimap(database: ours)

@@ -62,4 +62,12 @@ public protocol MailboxEndpoint: Sendable {
 
     /// Moves messages to another mailbox of this account, keeping flags and internal dates.
     func move(_ uids: UIDSet, to mailbox: MailboxName) async throws -> MoveResult
+
+    /// How to cut the append batches sent *to* this endpoint, when it knows better than the
+    /// capability rule (nil: MULTIAPPEND → ``AppendBatchLimits/interimap``, else one message).
+    var appendBatchLimits: AppendBatchLimits? { get }
+}
+
+extension MailboxEndpoint {
+    public var appendBatchLimits: AppendBatchLimits? { nil }
 }

@@ -109,6 +109,13 @@ public struct MailboxSyncMachine: Sendable {
         for pair in pairs { mapping.insert(pair) }
     }
 
+    /// The batch the next ``Action/replicate(from:uids:)`` will copy when the current one is
+    /// appended (nil when none is queued): the executor may fetch it ahead, while the target
+    /// answers the current append.
+    public var queuedBatch: (from: Side, uids: [UID])? {
+        queue.first.map { (from: $0.0, uids: $0.1) }
+    }
+
     public mutating func handle(_ event: Event) throws(MachineError) -> Action {
         switch (phase, event) {
         case (.selecting, .selected(let results)):

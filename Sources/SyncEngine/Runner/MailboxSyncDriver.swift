@@ -14,6 +14,8 @@ struct MailboxSyncDriver {
     var ownExpunges = PerSide<UIDSet?>(local: nil, remote: nil)
     /// Each side's UIDVALIDITY as last selected (for the changes reported).
     var uidValidities = PerSide<UIDValidityValue?>(local: nil, remote: nil)
+    /// The next batch's FETCH, sent while the current batch's APPEND is answered.
+    var fetchAhead: FetchAhead?
 
     init(session: SyncSession, id: Int64, name: StoredMailboxName, summary: SyncSummary) throws(SyncRunError) {
         self.session = session
@@ -111,7 +113,11 @@ struct MailboxSyncDriver {
 
         case .replicate(let from, let uids):
             let progress = self.progress
-            let copied = try await MessageCopier.copy(uids, from: from, in: session) { progress.messageStarted(bytes: $0) }
+            let fetched = fetchAhead?.take(side: from, uids: uids)
+            fetchAhead = machine.queuedBatch.flatMap { next in next.from == from ? FetchAhead(side: from, uids: next.uids) : nil }
+            let copied = try await MessageCopier.copy(uids, from: from, in: session, fetched: fetched, ahead: fetchAhead) {
+                progress.messageStarted(bytes: $0)
+            }
             session.checkpoint("append")
             if !copied.pairs.isEmpty {
                 try session.database.write { try $0.insertMappings(mailbox: id, copied.pairs) }

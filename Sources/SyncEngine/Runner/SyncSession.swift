@@ -15,7 +15,9 @@ struct SyncSession: Sendable {
 
     /// How to batch appends *to* each side.
     var appendLimits: PerSide<AppendBatchLimits> {
-        capabilities.map { $0.contains(.multiappend) ? .interimap : .single }
+        PerSide { side in
+            endpoints[side].appendBatchLimits ?? (capabilities[side].contains(.multiappend) ? .interimap : .single)
+        }
     }
 
     /// Runs `body` for both sides at once (independent requests to two servers).

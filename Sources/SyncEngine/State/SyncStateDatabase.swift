@@ -25,6 +25,15 @@ public final class SyncStateDatabase: Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.writeWithoutTransaction { db in try Self.checkOrCreateSchema(db, path: path) }
+            // Only once the file is known to be a state database (nothing is written to a refused
+            // one): a WAL, so a commit (one per append batch) costs no fsync. The exclusive lock
+            // keeps the WAL index in memory (no -shm file); a process killed after a commit keeps
+            // it, and a power loss can only drop the last commits, whose copies the next run pairs
+            // by content. interimap opens WAL files as they are.
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
         } catch let error as SyncStateError {
             throw error
         } catch {

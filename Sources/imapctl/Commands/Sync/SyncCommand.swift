@@ -92,18 +92,14 @@ struct SyncCommand: AsyncParsableCommand {
                                      logger: logger)
         let imapLogger = SyncLogging.imapLogger(debug: debug, base: logger)
         do {
-            try await IMAPEndpointConnector.withEndpoint(
-                configuration.local, side: .local, logger: imapLogger,
-                wireTrace: WireTraceOutput.trace(debug: debug, label: "local") { logger.debug("\($0)") }
-            ) { local in
-                try await IMAPEndpointConnector.withEndpoint(
-                    configuration.remote, side: .remote, logger: imapLogger,
-                    wireTrace: WireTraceOutput.trace(debug: debug, label: "remote") { logger.debug("\($0)") }
-                ) { remote in
-                    let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
-                                            selection: selection, options: options)
-                    try await perform(runner, output: output, endpoints: PerSide(local: local, remote: remote))
-                }
+            // Both connections at once: a no-op run is mostly their setup.
+            let traces = PerSide(local: WireTraceOutput.trace(debug: debug, label: "local") { logger.debug("\($0)") },
+                                 remote: WireTraceOutput.trace(debug: debug, label: "remote") { logger.debug("\($0)") })
+            try await IMAPEndpointConnector.withEndpoints(PerSide(local: configuration.local, remote: configuration.remote),
+                                                          logger: imapLogger, wireTraces: traces) { endpoints in
+                let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
+                                        selection: selection, options: options)
+                try await perform(runner, output: output, endpoints: endpoints)
             }
         } catch let error as ExitCode {
             throw error
