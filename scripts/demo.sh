@@ -131,8 +131,8 @@ echo "demo: imapctl syncremote again: only the changes travel, both ways"
 "$BIN" syncremote --config "$CFG" --userid demo-sync --identifier alice
 echo "demo: the synced local account (imapctl mailboxes / messages --userid demo-sync):"
 "$BIN" mailboxes --config "$CFG" --userid demo-sync
-"$BIN" messages --config "$CFG" --userid demo-sync --mailbox INBOX | head -4
-"$BIN" messages --config "$CFG" --userid demo-sync --mailbox INBOX | tail -1
+"$BIN" messages --config "$CFG" --userid demo-sync --mailbox INBOX > "$DEMO_DIR/inbox.txt"
+head -4 "$DEMO_DIR/inbox.txt"; echo "  …"; tail -1 "$DEMO_DIR/inbox.txt"
 echo "demo: the remote after the sync (\\Answered arrived, the expunged message is gone):"
 python3 - "$IMAPS_PORT" "$DEMO_DIR/dovecot/ssl/ca.pem" <<'PY'
 import imaplib, ssl, sys

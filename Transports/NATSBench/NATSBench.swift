@@ -14,10 +14,20 @@ import NIOCore
 
 @main
 struct NATSBench {
-    static func main() async throws {
+    static func main() async {
+        do {
+            try await run()
+        } catch {
+            // A bench run that fails (no daemon answering yet, a lost connection) says why, exit 1.
+            FileHandle.standardError.write(Data("nats-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 4, let count = Int(arguments[3]) else {
-            print("usage: nats-bench <url> pub|pubsub|reqrep|slowsub <count> [size]")
+            print("usage: nats-bench <url> pub|pubsub|reqrep|reqrep-pinned|slowsub|order|orders <count> [size]")
             exit(2)
         }
         let url = arguments[1]
