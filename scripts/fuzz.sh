@@ -4,7 +4,8 @@
 # fixture's input and each response in it) and runs it. Prints one summary line:
 #   fuzz TARGET: N runs in S s (E exec/s), cov C, ft F, crashes K, hangs H
 # and exits non-zero if libFuzzer found a crash, a leak or a hang (the input is then under
-# .build-fuzz/artifacts/TARGET/; add it as a fixture once fixed).
+# .build-fuzz/findings/TARGET/; add it as a fixture once fixed). Not .build-fuzz/artifacts: SwiftPM
+# owns that folder and empties it when it resolves the package, which once lost a finding).
 #
 # usage: scripts/fuzz.sh [TARGET] [libFuzzer options …]
 #   scripts/fuzz.sh -runs=20000                                   (CI smoke, default target)
@@ -53,7 +54,7 @@ fi
 
 CORPUS="$SCRATCH/corpus/$TARGET"      # grows with what libFuzzer finds; kept between runs
 SEEDS="$SCRATCH/seeds/$TARGET"        # regenerated from the fixtures every run
-ARTIFACTS="$SCRATCH/artifacts/$TARGET"
+ARTIFACTS="$SCRATCH/findings/$TARGET"
 rm -rf "$SEEDS"
 mkdir -p "$CORPUS" "$ARTIFACTS"
 nseeds=$(python3 scripts/fuzz-seeds.py Tests/IMAPCoreTests/Fixtures "$SEEDS") || exit 2
