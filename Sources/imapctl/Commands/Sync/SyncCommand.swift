@@ -93,8 +93,7 @@ struct SyncCommand: AsyncParsableCommand {
         let imapLogger = SyncLogging.imapLogger(debug: debug, base: logger)
         do {
             // Both connections at once: a no-op run is mostly their setup.
-            let traces = PerSide(local: WireTraceOutput.trace(debug: debug, label: "local") { logger.debug("\($0)") },
-                                 remote: WireTraceOutput.trace(debug: debug, label: "remote") { logger.debug("\($0)") })
+            let traces = PerSide { side in WireTraceOutput.trace(debug: debug, label: side.rawValue) { logger.debug("\($0)") } }
             try await IMAPEndpointConnector.withEndpoints(PerSide(local: configuration.local, remote: configuration.remote),
                                                           logger: imapLogger, wireTraces: traces) { endpoints in
                 let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
