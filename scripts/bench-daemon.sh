@@ -83,10 +83,12 @@ done
 
 
 for round in $(seq "$ROUNDS"); do
-    echo "== round $round" >&2
+    echo "== round $round $(uptime | sed 's/.*load/load/')" >&2
     "$PYTHON" scripts/nats-floor.py "$NATS_URL" "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/nats-bench" "$NATS_URL" reqrep "$COUNT" | tee -a "$WORK/results.txt" >&2
+    "$BIN/nats-bench" "$NATS_URL" reqrep-pinned "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/nats-bench" "$NATS_URL" order "$COUNT" | tee -a "$WORK/results.txt" >&2
+    "$BIN/nats-bench" "$NATS_URL" order-pinned "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/nats-bench" "$NATS_URL" orders "$TP_COUNT" "$WINDOW" | tee -a "$WORK/results.txt" >&2
     "$BIN/redis-bench" order --url "$REDIS_URL" --count "$COUNT" | tee -a "$WORK/results.txt" >&2
     "$BIN/redis-bench" orders --url "$REDIS_URL" --count "$TP_COUNT" --window "$WINDOW" | tee -a "$WORK/results.txt" >&2
@@ -105,16 +107,20 @@ over_floor() { awk -v a="$1" -v f="$floor" 'BEGIN { if (a == "" || f == "" || f 
 
 echo
 echo "imapworker ($BUILD, workers: $WORKERS), nats-server and redis-server on 127.0.0.1; best of $ROUNDS rounds"
+echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
 printf "%-52s %14s %14s\n" "metric" "value" "/ NATS floor"
 printf "%-52s %11s us %14s\n" "NATS request/reply floor p50 (raw sockets)" "$floor" "1.00x"
 printf "%-52s %11s us %14s\n" "NATS request/reply p50, our client + echo responder" "$(value reqrep_p50_us)" "$(over_floor "$(value reqrep_p50_us)")"
+printf "%-52s %11s us %14s\n" "NATS request/reply p50, pinned (task on the loop)" "$(value reqrep_pinned_p50_us)" "$(over_floor "$(value reqrep_pinned_p50_us)")"
 printf "%-52s %11s us %14s\n" "test order over NATS, p50 (target <= 1.2x floor)" "$(value order_p50_us)" "$(over_floor "$(value order_p50_us)")"
 printf "%-52s %11s us %14s\n" "test order over NATS, p99" "$(value order_p99_us)" "$(over_floor "$(value order_p99_us)")"
+printf "%-52s %11s us %14s\n" "test order over NATS, p50, pinned requester" "$(value order_pinned_p50_us)" "$(over_floor "$(value order_pinned_p50_us)")"
+printf "%-52s %11s us %14s\n" "test order over NATS, p99, pinned requester" "$(value order_pinned_p99_us)" "$(over_floor "$(value order_pinned_p99_us)")"
 printf "%-52s %11s us\n" "test order over Redis Streams, p50" "$(value redis_order_p50_us)"
 printf "%-52s %11s us\n" "test order over Redis Streams, p99" "$(value redis_order_p99_us)"
 printf "%-52s %8s orders/s\n" "test orders over NATS, $WINDOW in flight" "$(value orders_per_sec)"
 printf "%-52s %8s orders/s\n" "test orders over Redis Streams, $WINDOW in flight" "$(value redis_orders_per_sec)"
-echo "orders not answered completed (all rounds): NATS $(( $(value order_failures | cut -d. -f1) + $(value orders_failures | cut -d. -f1) )), Redis $(( $(value redis_order_failures | cut -d. -f1) + $(value redis_orders_failures | cut -d. -f1) ))"
+echo "orders not answered completed (all rounds): NATS $(( $(value order_failures | cut -d. -f1) + $(value order_pinned_failures | cut -d. -f1) + $(value orders_failures | cut -d. -f1) )), Redis $(( $(value redis_order_failures | cut -d. -f1) + $(value redis_orders_failures | cut -d. -f1) ))"
 kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
 fi

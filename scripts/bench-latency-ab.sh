@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (prints figures; not a test): `test` order latency of two imapworker release builds
 # (BASE_DIR and NEW_DIR each hold imapworker and nats-bench) taking turns on one nats-server,
-# with the NATS request/reply floor and our client's request/reply measured in every round.
+# with the NATS request/reply floor and our client's request/reply measured in every round: the
+# plain one (requester task on the global pool) and the pinned one (requester on the client's event
+# loop, as the floor's requester is one thread); each daemon is measured with both requesters.
+# The last lines are the medians over the rounds.
 #   scripts/bench-latency-ab.sh BASE_DIR NEW_DIR     (paths absolute or from the repo root)
 #                                                   env: COUNT (3000), ROUNDS (3)
 set -euo pipefail
@@ -21,8 +24,23 @@ start() { printf 'store:\n  path: %s/%s.db\nlog:\n  level: warning\nworker:\n  i
 stop() { kill -TERM $DP; wait $DP || true; DP=; }
 for r in $(seq $ROUNDS); do
   echo "== round $r $(uptime | sed 's/.*load/load/')"
-  "$PY" scripts/nats-floor.py $URL $COUNT
-  "$NEW/nats-bench" $URL reqrep $COUNT | grep RESULT | sed 's/^/client /'
+  "$PY" scripts/nats-floor.py $URL $COUNT | tee -a $W/all
+  for m in reqrep reqrep-pinned; do "$NEW/nats-bench" $URL $m $COUNT | grep RESULT | sed 's/^/client /' | tee -a $W/all; done
   for v in base new; do d=$BASE; [ $v = new ] && d=$NEW
-    start $d $v$r; "$NEW/nats-bench" $URL order $COUNT | grep RESULT | sed "s/^/$v /"; stop; done
+    start $d $v$r
+    for m in order order-pinned; do "$NEW/nats-bench" $URL $m $COUNT | grep RESULT | sed "s/^/$v /" | tee -a $W/all; done
+    stop; done
 done
+echo "== medians over $ROUNDS rounds (ratio to the floor's median)"
+"$PY" - $W/all <<'PYEOF'
+import statistics, sys
+values = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    key, value = (f[1], f[2]) if f[0] == "RESULT" else (f[0] + " " + f[2], f[3])
+    if key.endswith("_us"): values.setdefault(key, []).append(float(value))
+floor = statistics.median(values.get("floor_p50_us", [0]))
+for key in sorted(values):
+    m = statistics.median(values[key])
+    print(f"{key:36} {m:9.1f} us {m / floor if floor else 0:6.2f}x")
+PYEOF
