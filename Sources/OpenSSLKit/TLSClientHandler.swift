@@ -47,7 +47,10 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     private let tlsContext: TLSContext
     private let serverName: String?
+    private let sessionKey: String?
     private var connection: TLSConnection?
+    /// The handshake passed every check and nothing failed since: the session may be resumed.
+    private var resumable = false
     private var state = State.idle
     private var handshakePromise: EventLoopPromise<TLSHandshakeCompleted>?
     private var pendingWrites = CircularBuffer<PendingWrite>()
@@ -59,9 +62,14 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     /// `serverName` is sent as SNI and checked against the certificate (an IP literal is checked
     /// against the IP SANs and not sent). With nil, only the chain is verified.
-    public init(context: TLSContext, serverName: String?) {
+    ///
+    /// With a `sessionKey` (say, the server's address and name), the context keeps the session
+    /// when the connection ends and the next connection with the same key offers it: the server
+    /// may resume it instead of a full handshake. Use one key per server identity checked.
+    public init(context: TLSContext, serverName: String?, sessionKey: String? = nil) {
         self.tlsContext = context
         self.serverName = serverName
+        self.sessionKey = sessionKey
     }
 
     /// Succeeds after the handshake and every check; fails with the `TLSError`. Available once the
@@ -97,6 +105,7 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
         default: false
         }
         state = .closed
+        keepSession()
         failPending(with: ChannelError.ioOnClosedChannel)
         if wasHandshaking {
             if closeRequested {
@@ -112,7 +121,7 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func startHandshake(context: ChannelHandlerContext) {
         state = .handshaking
         do {
-            connection = try TLSConnection(context: tlsContext, serverName: serverName)
+            connection = try TLSConnection(context: tlsContext, serverName: serverName, sessionKey: sessionKey)
         } catch {
             fail(context: context, error: error)
             return
@@ -131,6 +140,7 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .complete(let completed):
             sendOutput(context: context, promise: nil, flush: true)
             state = .active
+            resumable = true
             handshakePromise?.succeed(completed)
             context.fireUserInboundEventTriggered(completed)
             guard case .active = state else { return }
@@ -144,10 +154,18 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func fail(context: ChannelHandlerContext, error: TLSError) {
         if case .closed = state { return }
         state = .closed
+        resumable = false
+        connection?.forgetSession()
         failPending(with: error)
         handshakePromise?.fail(error)  // no effect once succeeded
         context.fireErrorCaught(error)
         context.close(promise: nil)
+    }
+
+    /// At the end of a sound connection (our close, the peer's close_notify, the channel going
+    /// inactive): the context keeps the session, with the tickets received, for the next one.
+    private func keepSession() {
+        if resumable { connection?.saveSession() }
     }
 
     private func failPending(with error: any Error) {
@@ -229,6 +247,7 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
         let outputAlreadyClosed: Bool = if case .outputClosed = state { true } else { false }
         state = .inputClosed
         let halfClosureAllowed = (try? context.channel.syncOptions?.getOption(.allowRemoteHalfClosure)) ?? false
+        keepSession()
         context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         guard case .inputClosed = state else { return }
         if outputAlreadyClosed || !halfClosureAllowed {
@@ -265,6 +284,7 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
         case (_, .active), (_, .inputClosed):
             // Flushed writes go out before close_notify; unflushed ones are dropped with the channel.
             encryptFlushed(context: context)
+            keepSession()
             connection?.shutdown()
             sendOutput(context: context, promise: nil, flush: true)
             if mode == .output, case .active = state {

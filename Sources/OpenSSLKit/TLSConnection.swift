@@ -40,8 +40,10 @@ final class TLSConnection {
     private let networkOutput: OpaquePointer
     private let context: TLSContext
     private let serverName: String?
+    /// Where this connection's session is kept in the context for the next connection (nil: never).
+    private let sessionKey: String?
 
-    init(context: TLSContext, serverName: String?) throws(TLSError) {
+    init(context: TLSContext, serverName: String?, sessionKey: String? = nil) throws(TLSError) {
         OpenSSLErrorQueue.clear()
         defer { OpenSSLErrorQueue.clear() }
         guard let ssl = SSL_new(context.sslContext) else {
@@ -59,9 +61,24 @@ final class TLSConnection {
         self.networkOutput = output
         self.context = context
         self.serverName = serverName
+        self.sessionKey = sessionKey
         if let name = serverName, !name.isEmpty {
             try configurePeerName(name)
         }
+        if let sessionKey { context.sessions.apply(sessionKey, to: ssl) }
+    }
+
+    /// Keeps the session (with the tickets the server sent after the handshake) for the next
+    /// connection with the same key. Only after a handshake that passed every check.
+    func saveSession() {
+        guard let sessionKey else { return }
+        context.sessions.save(sessionKey, from: ssl)
+    }
+
+    /// A connection that failed must not be resumed.
+    func forgetSession() {
+        guard let sessionKey else { return }
+        context.sessions.remove(sessionKey)
     }
 
     deinit { SSL_free(ssl) }
@@ -132,7 +149,8 @@ final class TLSConnection {
             if let error = checkPins() { return .failed(error) }
             let version = String(cString: SSL_get_version(ssl))
             let cipher = SSL_get_current_cipher(ssl).map { String(cString: SSL_CIPHER_get_name($0)) } ?? "unknown"
-            return .complete(TLSHandshakeCompleted(protocolVersion: version, cipher: cipher))
+            return .complete(TLSHandshakeCompleted(protocolVersion: version, cipher: cipher,
+                                                   resumed: SSL_session_reused(ssl) == 1))
         }
         let code = SSL_get_error(ssl, rc)
         if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE {

@@ -15,6 +15,8 @@ public final class TLSContext: Sendable {
     public let configuration: TLSConfiguration
     /// The parsed `configuration.pinnedFingerprints`.
     public let pins: [CertificateFingerprint]
+    /// Sessions of the servers this context talked to (`TLSClientHandler`'s `sessionKey`).
+    let sessions = TLSSessionCache()
 
     public init(configuration: TLSConfiguration) throws(TLSError) {
         OpenSSLErrorQueue.clear()

@@ -1,7 +1,7 @@
 import Foundation
 import TestSupport
 
-/// `openssl s_server` on a free loopback port for one connection (`-naccept 1`).
+/// `openssl s_server` on a free loopback port for `accepts` connections in turn (`-naccept`).
 struct OpenSSLServer {
     let process: ChildProcess
     let port: Int
@@ -9,12 +9,12 @@ struct OpenSSLServer {
 
     /// `workingDirectory` is where `-WWW` serves files from.
     static func start(certificate: String, key: String, _ options: [String],
-                      workingDirectory: String? = nil) async throws -> OpenSSLServer {
+                      workingDirectory: String? = nil, accepts: Int = 1) async throws -> OpenSSLServer {
         let logs = try TemporaryDirectory(prefix: "openssl-kit-server")
         for attempt in 0..<5 {
             let port = try freeLoopbackPort()
             let arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key,
-                             "-naccept", "1"] + options
+                             "-naccept", String(accepts)] + options
             let process = try ChildProcess("/bin/sh", ["-c", "cd \"$0\" && exec /usr/bin/openssl \"$@\"",
                                                       workingDirectory ?? logs.path] + arguments,
                                            logDirectory: logs.path, name: "s_server-\(attempt)")

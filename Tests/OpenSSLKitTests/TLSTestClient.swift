@@ -9,11 +9,17 @@ typealias TLSAsyncChannel = NIOAsyncChannel<ByteBuffer, ByteBuffer>
 /// IMAP and NATS clients do.
 func connectTLS(port: Int, _ configuration: TLSConfiguration, serverName: String?) async throws
     -> (channel: TLSAsyncChannel, handshake: EventLoopFuture<TLSHandshakeCompleted>) {
-    let context = try TLSContext(configuration: configuration)
-    return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    try await connectTLS(port: port, context: TLSContext(configuration: configuration), serverName: serverName)
+}
+
+/// The same through an existing context; with a `sessionKey`, the connection offers (and then
+/// keeps) the context's session for that key.
+func connectTLS(port: Int, context: TLSContext, serverName: String?, sessionKey: String? = nil) async throws
+    -> (channel: TLSAsyncChannel, handshake: EventLoopFuture<TLSHandshakeCompleted>) {
+    try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let tls = TLSClientHandler(context: context, serverName: serverName)
+                let tls = TLSClientHandler(context: context, serverName: serverName, sessionKey: sessionKey)
                 try channel.pipeline.syncOperations.addHandler(tls)
                 let wrapped = try TLSAsyncChannel(wrappingChannelSynchronously: channel)
                 return (wrapped, tls.handshakeFuture)

@@ -57,6 +57,15 @@ public protocol OrderTransport: Sendable {
 
     /// Stops receiving if not done yet, waits for settlements in progress, and closes the connections.
     func close() async
+
+    /// Where the worker should run its intake loop and the answers of orders that do no work: the
+    /// connection's event loop (NATS), so that an order and its answer never change threads. Nil
+    /// (the default) means the global pool. Code that prefers it must never block.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
+}
+
+extension OrderTransport {
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
 }
 
 /// Errors every transport may throw for the same reason.

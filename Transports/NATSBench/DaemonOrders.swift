@@ -5,8 +5,22 @@ import NATS
 /// order at a time, and throughput with `window` orders in flight. Every reply must be a
 /// `completed` event; anything else is counted and reported.
 enum DaemonOrders {
-    static func latency(_ url: String, subject: String, count: Int) async throws {
+    /// `pinned`: the requesting task runs on the client's event loop (as the floor's requester
+    /// is one thread doing its own I/O), so what is measured is the daemon, not our client's
+    /// thread hops. Reported as `order_pinned_*`.
+    static func latency(_ url: String, subject: String, count: Int, pinned: Bool = false) async throws {
         let client = try await NATSClient.connect(NATSBench.options(url))
+        if pinned {
+            try await withTaskExecutorPreference(client.taskExecutor) {
+                try await measure(client, subject: subject, count: count, metric: "order_pinned")
+            }
+        } else {
+            try await measure(client, subject: subject, count: count, metric: "order")
+        }
+        await client.close()
+    }
+
+    private static func measure(_ client: NATSClient, subject: String, count: Int, metric: String) async throws {
         var failures = 0
         for index in 0..<min(200, count) { failures += try await order(client, subject, "warm-\(index)") ? 0 : 1 }
         var latencies: [Double] = []
@@ -17,10 +31,9 @@ enum DaemonOrders {
             latencies.append(NATSBench.seconds(ContinuousClock.now - start) * 1_000_000)
         }
         latencies.sort()
-        NATSBench.report("order_p50_us", latencies[latencies.count / 2], "us")
-        NATSBench.report("order_p99_us", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "us")
-        NATSBench.report("order_failures", Double(failures), "orders")
-        await client.close()
+        NATSBench.report("\(metric)_p50_us", latencies[latencies.count / 2], "us")
+        NATSBench.report("\(metric)_p99_us", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "us")
+        NATSBench.report("\(metric)_failures", Double(failures), "orders")
     }
 
     static func throughput(_ url: String, subject: String, count: Int, window: Int) async throws {

@@ -5,7 +5,9 @@
 //   nats-bench <url> pubsub <count> <size>     publish → subscribe throughput
 //   nats-bench <url> reqrep <count>            request/reply latency (p50, p99)
 //   nats-bench <url> slowsub <count> <size>    RSS while a subscriber never reads
+//   nats-bench <url> reqrep-pinned <count>     the same, requester and responder tasks on the client's event loop
 //   nats-bench <url> order <count>             `test` orders to a running imapworker, one at a time (p50, p99)
+//   nats-bench <url> order-pinned <count>      the same, the requesting task on the client's event loop
 //   nats-bench <url> orders <count> <window>   the same, `window` in flight (orders/s)
 //   (orders go to NATS_BENCH_SUBJECT, default outboundIMAP)
 import Foundation
@@ -27,7 +29,7 @@ struct NATSBench {
     static func run() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 4, let count = Int(arguments[3]) else {
-            print("usage: nats-bench <url> pub|pubsub|reqrep|reqrep-pinned|slowsub|order|orders <count> [size]")
+            print("usage: nats-bench <url> pub|pubsub|reqrep|reqrep-pinned|slowsub|order|order-pinned|orders <count> [size]")
             exit(2)
         }
         let url = arguments[1]
@@ -39,6 +41,7 @@ struct NATSBench {
         case "reqrep-pinned": try await requestReplyPinned(url, count: count)
         case "slowsub": try await slowSubscriber(url, count: count, size: size)
         case "order": try await DaemonOrders.latency(url, subject: orderSubject, count: count)
+        case "order-pinned": try await DaemonOrders.latency(url, subject: orderSubject, count: count, pinned: true)
         case "orders": try await DaemonOrders.throughput(url, subject: orderSubject, count: count, window: size)
         default:
             print("unknown mode \(arguments[2])")

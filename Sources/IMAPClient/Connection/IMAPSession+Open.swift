@@ -20,7 +20,8 @@ extension IMAPSession {
         let tlsContext: TLSContext?
         switch configuration.kind {
         case .imaps, .starttls:
-            do { tlsContext = try TLSContext(configuration: configuration.tls) } catch { throw IMAPClientError.tls(error) }
+            // Shared by the process's connections: built once, and it keeps each server's session.
+            do { tlsContext = try TLSContext.shared(for: configuration.tls) } catch { throw IMAPClientError.tls(error) }
         case .plain, .tunnel:
             tlsContext = nil
         }
@@ -72,7 +73,8 @@ extension IMAPSession {
                 switch change {
                 case .tls:
                     guard let tlsContext else { throw IMAPClientError.configuration("no TLS context") }
-                    return try ChannelFactory.addTLS(to: pipeline, context: tlsContext, serverName: serverName)
+                    return try ChannelFactory.addTLS(to: pipeline, context: tlsContext, serverName: serverName,
+                                                     sessionKey: ChannelFactory.sessionKey(configuration))
                 case .compression:
                     // Right after TLS when there is TLS (compress the plaintext), else at the front.
                     let handlers: [any ChannelHandler] = [DeflateInflateHandler(), DeflateCompressHandler()]

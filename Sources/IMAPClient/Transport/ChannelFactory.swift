@@ -61,17 +61,25 @@ enum ChannelFactory {
     static func addTLS(to channel: any Channel, context: TLSContext,
                        configuration: IMAPClientConfiguration) async throws -> EventLoopFuture<TLSHandshakeCompleted> {
         let serverName = configuration.tlsServerName ?? configuration.server.host
+        let key = sessionKey(configuration)
         return try await channel.eventLoop.submit {
-            try addTLS(to: channel.pipeline.syncOperations, context: context, serverName: serverName)
+            try addTLS(to: channel.pipeline.syncOperations, context: context, serverName: serverName, sessionKey: key)
         }.get()
     }
 
     /// The same, from the event loop.
     static func addTLS(to pipeline: ChannelPipeline.SynchronousOperations, context: TLSContext,
-                       serverName: String) throws -> EventLoopFuture<TLSHandshakeCompleted> {
-        let handler = TLSClientHandler(context: context, serverName: serverName)
+                       serverName: String, sessionKey: String?) throws -> EventLoopFuture<TLSHandshakeCompleted> {
+        let handler = TLSClientHandler(context: context, serverName: serverName, sessionKey: sessionKey)
         try pipeline.addHandler(handler, position: .first)
         return handler.handshakeFuture
+    }
+
+    /// TLS sessions are resumed per server address and the name its certificate was checked
+    /// against (a proxy in between changes nothing: TLS is end to end).
+    static func sessionKey(_ configuration: IMAPClientConfiguration) -> String {
+        let name = configuration.tlsServerName ?? configuration.server.host
+        return "\(configuration.server.host):\(configuration.server.port) \(name)"
     }
 
     private static func connectTCP<Session: Sendable>(_ configuration: IMAPClientConfiguration, timeout: InactivityTimeoutHandler,

@@ -19,7 +19,19 @@ public struct OrderIntake: Sendable {
     /// Takes orders until `stopReceiving()` (then `receive` returns `[]`) or cancellation; a
     /// transport that fails for good is logged and reported in status, and the other transports
     /// keep feeding the pool.
+    ///
+    /// The loop runs on the transport's preferred executor (NATS: the connection's event loop),
+    /// so an arriving order resumes it without waking another thread, and the pool actor (a
+    /// default actor) runs its part of the order on that thread too (SE-0417).
     public func run(pool: WorkerPool) async {
+        if let executor = transport.preferredTaskExecutor {
+            await withTaskExecutorPreference(executor) { await loop(pool: pool) }
+        } else {
+            await loop(pool: pool)
+        }
+    }
+
+    private func loop(pool: WorkerPool) async {
         await pool.setTransport(name, state: "running")
         while !Task.isCancelled {
             let deliveries: [OrderDelivery]
@@ -73,6 +85,8 @@ struct TransportReplier: OrderReplier {
     let transport: any OrderTransport
     let delivery: OrderDelivery
     let logger: Logger
+
+    var preferredTaskExecutor: (any TaskExecutor)? { transport.preferredTaskExecutor }
 
     func publish(_ event: WorkerEvent) async {
         do {

@@ -13,6 +13,13 @@ public protocol OrderReplier: Sendable {
     func keepAlive() async
     /// Gives the order back to the bus untouched (shutdown): another worker may run it.
     func release() async
+    /// Where the answer of an order that does no work is best written from (the bus connection's
+    /// event loop for NATS), or nil for the global pool.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
+}
+
+extension OrderReplier {
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
 }
 
 /// An order taken from a bus, with where its answers go.

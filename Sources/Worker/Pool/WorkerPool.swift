@@ -178,14 +178,17 @@ public actor WorkerPool {
 
     /// A `test` run does no work (no progress, no claim to keep, no time limit), so it skips the
     /// run loop, a task-group child and the hop back to the actor to count: it is counted here
-    /// and answered from one detached task. Each hop cost tens of µs of the order's round trip
-    /// (issue 10). Shutdown needs no cancellation for it: it ends by itself, and `drain` waits
-    /// for it through the machine (`finished`).
+    /// and answered from one detached task, on the replier's preferred executor (the NATS
+    /// connection's event loop: no thread is woken between the order and its answer). Each hop
+    /// cost tens of µs of the order's round trip (issue 10). Shutdown needs no cancellation for
+    /// it: it ends by itself, and `drain` waits for it through the machine (`finished`).
     private func startNoWork(_ run: Machine.Run) {
         let outcome = JobOutcome(result: .success(JobResult()), attempts: 1, stats: JobStats())
         let startedAt = Date()
         count(run, outcome: outcome, seconds: 0)
-        Task.detached { await self.answer(run, outcome: outcome, startedAt: startedAt, finishedAt: startedAt) }
+        Task.detached(executorPreference: run.items.first?.replier.preferredTaskExecutor) {
+            await self.answer(run, outcome: outcome, startedAt: startedAt, finishedAt: startedAt)
+        }
     }
 
     /// Runs the head's job with its progress forwarder and its keep-alive loop beside it.

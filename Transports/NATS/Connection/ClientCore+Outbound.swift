@@ -123,17 +123,26 @@ extension ClientCore {
 
     var lossEpoch: UInt64 { state.withLockedValue { $0.lossEpoch } }
 
+    private func armFlush(_ id: UInt64, deadline: NIODeadline) {
+        process { $0.flushRequested(id) }
+        scheduleTimeoutSweep(at: deadline)
+    }
+
     /// Waits until the server answered a PING sent after everything published so far. Fails with
     /// `.connectionLost` if a connection ended since `lossEpoch` (taken before the publishes it
     /// must confirm; now if nil): a PONG on a later connection proves nothing about them.
+    ///
+    /// On the event loop the PING is appended at once, so it leaves in the same write as the
+    /// publishes before it; the timeout is the shared sweep's (no timer per flush).
     nonisolated(nonsending) func flush(timeout: Duration, since lossEpoch: UInt64? = nil) async throws {
         let promise = eventLoop.makePromise(of: Void.self)
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         let registered: Result<UInt64, NATSError> = state.withLockedValue { s in
             guard s.mode != .closed else { return .failure(.connectionClosed) }
             let epoch = lossEpoch ?? s.lossEpoch
             guard epoch == s.lossEpoch else { return .failure(.connectionLost) }
             defer { s.nextFlushID += 1 }
-            s.flushPromises[s.nextFlushID] = PendingFlush(promise: promise, lossEpoch: epoch)
+            s.flushPromises[s.nextFlushID] = PendingFlush(promise: promise, lossEpoch: epoch, deadline: deadline)
             return .success(s.nextFlushID)
         }
         let id: UInt64
@@ -144,11 +153,11 @@ extension ClientCore {
             promise.fail(error)
             throw error
         }
-        eventLoop.execute { self.process { $0.flushRequested(id) } }
-        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            self.state.withLockedValue { $0.flushPromises.removeValue(forKey: id) }?.promise.fail(NATSError.timeout)
+        if eventLoop.inEventLoop {
+            armFlush(id, deadline: deadline)
+        } else {
+            eventLoop.execute { self.armFlush(id, deadline: deadline) }
         }
-        defer { timer.cancel() }
         try await promise.futureResult.value()
     }
 }

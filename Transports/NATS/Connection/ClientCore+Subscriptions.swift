@@ -210,40 +210,7 @@ extension ClientCore {
     /// is armed for this deadline or earlier.
     private func armRequest(deadline: NIODeadline, flush: Bool) {
         if flush { flushOutbound() }
-        scheduleRequestSweep(at: deadline)
-    }
-
-    private func scheduleRequestSweep(at deadline: NIODeadline) {
-        let arm = state.withLockedValue { s in
-            if let armed = s.requestSweepDeadline, armed <= deadline { return false }
-            s.requestSweepDeadline = deadline
-            return true
-        }
-        guard arm else { return }
-        eventLoop.scheduleTask(deadline: deadline) { self.sweepRequests(armedFor: deadline) }
-    }
-
-    /// Fails the requests whose deadline passed; re-arms for the earliest one left.
-    private func sweepRequests(armedFor deadline: NIODeadline) {
-        let now = NIODeadline.now()
-        let (expired, next): ([PendingRequest], NIODeadline?) = state.withLockedValue { s in
-            // A sweep armed earlier replaced this one: that one is in charge.
-            guard s.requestSweepDeadline == deadline else { return ([], nil) }
-            s.requestSweepDeadline = nil
-            var expired: [PendingRequest] = []
-            var next: NIODeadline?
-            for (token, request) in s.requests {
-                if request.deadline <= now {
-                    expired.append(request)
-                    s.requests.removeValue(forKey: token)
-                } else if next.map({ request.deadline < $0 }) ?? true {
-                    next = request.deadline
-                }
-            }
-            return (expired, next)
-        }
-        for request in expired { request.fail(NATSError.timeout) }
-        if let next { scheduleRequestSweep(at: next) }
+        scheduleTimeoutSweep(at: deadline)
     }
 
     /// The operation closure captures the isolated parameter so that it runs on the caller's

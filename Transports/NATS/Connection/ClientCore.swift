@@ -59,8 +59,8 @@ final class ClientCore: Sendable {
         /// Counts established connections that ended: bytes written on them may be lost.
         var lossEpoch: UInt64 = 0
         var requests: [String: PendingRequest] = [:]
-        /// When the request-timeout sweep is armed for (event loop only).
-        var requestSweepDeadline: NIODeadline?
+        /// When the timeout sweep of requests and flushes is armed for (event loop only).
+        var timeoutSweepDeadline: NIODeadline?
         var nextRequestToken: UInt64 = 0
         var repliesSID: UInt64?
         var pingTimer: RepeatedTask?
@@ -73,9 +73,11 @@ final class ClientCore: Sendable {
     }
 
     /// A flush confirms the publishes before it only if no connection ended since it was asked for.
+    /// Its timeout is enforced by the sweep that also times out requests.
     struct PendingFlush {
         let promise: EventLoopPromise<Void>
         let lossEpoch: UInt64
+        let deadline: NIODeadline
     }
 
     /// A request waiting for its reply. Timeouts are enforced by one sweep armed at the earliest

@@ -52,6 +52,8 @@ public final class NATSOrderTransport: OrderTransport {
     public let client: NATSClient
     public let configuration: Configuration
     public let slots: WorkerSlots
+    /// The connection's event loop as a task executor: intake and no-work answers run there.
+    public let preferredTaskExecutor: (any TaskExecutor)?
     private let state: Mutex<State>
     private let subscription = Mutex<NATSSubscription?>(nil)
 
@@ -74,6 +76,7 @@ public final class NATSOrderTransport: OrderTransport {
         self.client = client
         self.configuration = configuration
         self.slots = slots
+        preferredTaskExecutor = client.taskExecutor
         state = Mutex(State(queue: NATSOrderQueue(queueLimit: configuration.queueLimit)))
         let orders = try client.subscribe(configuration.ordersSubject, queue: configuration.queueGroup) { [weak self] message in
             self?.arrived(message)
