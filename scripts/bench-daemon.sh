@@ -12,7 +12,10 @@
 #   scripts/bench-daemon.sh            env: COUNT (5000), TP_COUNT (20000), WINDOW (64), WORKERS (4), ROUNDS (3),
 #                                      BUILD (release; debug only to try the script out), PARTS ("orders scheduler"),
 #                                      IDENTITIES (1000), MESSAGES (5 per INBOX), BG_WORKERS (8: workers and
-#                                      scheduler.max_in_flight of the scheduler part)
+#                                      scheduler.max_in_flight of the scheduler part), BIN_DIR (use the
+#                                      imapworker, nats-bench and redis-bench there instead of building),
+#                                      BASE_BIN_DIR (A/B: two more no-op rounds each of that build and this one,
+#                                      taking turns), PUSH (1; 0 skips the push part)
 #
 # nats-server and redis-server are started here on free loopback ports; the daemon is fed by both.
 # Each measurement runs ROUNDS times and the best round is kept (the machine is shared).
@@ -34,8 +37,12 @@ want() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 PYTHON=$(scripts/pyenv.sh)
 NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
 REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
-for product in imapworker nats-bench redis-bench; do swift build -c "$BUILD" --product "$product" >&2; done
-BIN="$(swift build -c "$BUILD" --show-bin-path)"
+if [ -n "${BIN_DIR:-}" ]; then
+    BIN=$(cd "$BIN_DIR" && pwd)  # binaries built elsewhere (an A/B of two builds): nothing is built
+else
+    for product in imapworker nats-bench redis-bench; do swift build -c "$BUILD" --product "$product" >&2; done
+    BIN="$(swift build -c "$BUILD" --show-bin-path)"
+fi
 
 WORK=$(mktemp -d /tmp/bench-daemon-XXXXXX)
 free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -173,7 +180,7 @@ YAML
         shift
         env IMAPWORKER_NATS_URL="$NATS_URL" IMAPWORKER_WORKERS="$BG_WORKERS" IMAPWORKER_NATS_QUEUE_LIMIT=64 \
             IMAPWORKER_SCHEDULER_MAX_IN_FLIGHT="$BG_WORKERS" "$@" \
-            "$BIN/imapworker" start --config "$WORK/scheduler.yaml" 2>"$WORK/$name.log" &
+            "${DAEMON_BIN:-$BIN}/imapworker" start --config "$WORK/scheduler.yaml" 2>"$WORK/$name.log" &
         DAEMON_PID=$!
         for _ in $(seq 600); do
             grep -q "imapworker started" "$WORK/$name.log" 2>/dev/null && return
@@ -206,7 +213,17 @@ YAML
     # The no-op sync order, on the same daemon (its round is over).
     "$PYTHON" scripts/bench-scheduler.py noop-sync "$NATS_URL" "$WORK/ids.json" 200 | tee -a "$WORK/scheduler.txt" >&2
     stop_daemon
+    if [ -n "${BASE_BIN_DIR:-}" ]; then
+        # A/B: no-op rounds of another build (BASE_BIN_DIR) and this one taking turns on the same store.
+        for ab in 1 2; do
+            DAEMON_BIN=$BASE_BIN_DIR forced_round "noop_base$ab"
+            stop_daemon
+            forced_round "noop_new$ab"
+            stop_daemon
+        done
+    fi
 
+    if [ "${PUSH:-1}" = 1 ]; then
     echo "== push: $IDENTITIES identities on one worker" >&2
     started=$(date +%s.%N)
     start_daemon push IMAPWORKER_SCHEDULER_POLL_INTERVAL_SECONDS=0 IMAPWORKER_PUSH_ENABLED=true \
@@ -230,6 +247,7 @@ YAML
         echo "RESULT push_peak_rss_mb $((hwm_kb / 1024)) MB"
         echo "RESULT push_reconnects $lost connections"
     } | tee -a "$WORK/scheduler.txt" >&2
+    fi
 
     s() { awk -v m="$1" '$1 == "RESULT" && $2 == m { print $3 }' "$WORK/scheduler.txt"; }
     echo
@@ -237,6 +255,10 @@ YAML
     printf "%-60s %10s\n" "first scheduler round (copies every INBOX)" "$(s first_round_seconds) s"
     printf "%-60s %10s\n" "no-op scheduler round (target <= 10 s for 1,000)" "$(s noop_round_seconds) s"
     printf "%-60s %10s\n" "  identities answered / failed" "$(s noop_round_identities) / $(s noop_round_failed)"
+    if [ -n "${BASE_BIN_DIR:-}" ]; then
+        printf "%-60s %10s\n" "no-op round A/B: base 1, new 1, base 2, new 2" \
+            "$(s noop_base1_seconds) $(s noop_new1_seconds) $(s noop_base2_seconds) $(s noop_new2_seconds) s"
+    fi
     printf "%-60s %10s\n" "no-op sync order p50 (target <= 30 ms)" "$(s noop_sync_p50_ms) ms"
     printf "%-60s %10s\n" "no-op sync order p99" "$(s noop_sync_p99_ms) ms"
     printf "%-60s %10s\n" "push: IDLE connections held by one worker" "$(s push_idling)"

@@ -25,10 +25,10 @@ stop() { kill -TERM $DP; wait $DP || true; DP=; }
 for r in $(seq $ROUNDS); do
   echo "== round $r $(uptime | sed 's/.*load/load/')"
   "$PY" scripts/nats-floor.py $URL $COUNT | tee -a $W/all
-  for m in reqrep reqrep-pinned; do "$NEW/nats-bench" $URL $m $COUNT | grep RESULT | sed 's/^/client /' | tee -a $W/all; done
+  for m in reqrep reqrep-pinned; do "$NEW/nats-bench" $URL $m $COUNT 2>/dev/null | grep RESULT | sed 's/^/client /' | tee -a $W/all; done
   for v in base new; do d=$BASE; [ $v = new ] && d=$NEW
     start $d $v$r
-    for m in order order-pinned; do "$NEW/nats-bench" $URL $m $COUNT | grep RESULT | sed "s/^/$v /" | tee -a $W/all; done
+    for m in order order-pinned; do "$NEW/nats-bench" $URL $m $COUNT 2>/dev/null | grep RESULT | sed "s/^/$v /" | tee -a $W/all; done
     stop; done
 done
 echo "== medians over $ROUNDS rounds (ratio to the floor's median)"
