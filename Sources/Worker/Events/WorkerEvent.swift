@@ -52,6 +52,11 @@ public struct WorkerEvent: Sendable, Equatable, Codable {
 
     /// One line of JSON, keys sorted, dates ISO 8601 in UTC with milliseconds.
     public func encoded() -> [UInt8] {
+        status == nil ? EventJSONWriter.encode(self) : encodedByFoundation()
+    }
+
+    /// The same through `JSONEncoder` (status events; the reference `EventJSONWriter` is tested against).
+    func encodedByFoundation() -> [UInt8] {
         (try? Array(EventCoding.encoder.encode(self))) ?? Array(#"{"event":"failed","error":{"code":"internal","message":"event encoding failed"}}"#.utf8)
     }
 

@@ -22,31 +22,29 @@ extension ClientCore {
             guard s.timeoutSweepDeadline == deadline else { return ([], [], nil) }
             s.timeoutSweepDeadline = nil
             var next: NIODeadline?
-            func keep(_ other: NIODeadline) {
-                if next.map({ other < $0 }) ?? true { next = other }
-            }
-            var requests: [PendingRequest] = []
-            for (token, request) in s.requests {
-                if request.deadline <= now {
-                    requests.append(request)
-                    s.requests.removeValue(forKey: token)
-                } else {
-                    keep(request.deadline)
-                }
-            }
-            var flushes: [PendingFlush] = []
-            for (id, flush) in s.flushPromises {
-                if flush.deadline <= now {
-                    flushes.append(flush)
-                    s.flushPromises.removeValue(forKey: id)
-                } else {
-                    keep(flush.deadline)
-                }
-            }
+            let requests = Self.takeExpired(&s.requests, now: now, next: &next) { $0.deadline }
+            let flushes = Self.takeExpired(&s.flushPromises, now: now, next: &next) { $0.deadline }
             return (requests, flushes, next)
         }
         for request in requests { request.fail(NATSError.timeout) }
         for flush in flushes { flush.promise.fail(NATSError.timeout) }
         if let next { scheduleTimeoutSweep(at: next) }
+    }
+
+    /// Removes the entries of `table` whose deadline passed and returns them; lowers `next` to the
+    /// earliest deadline left.
+    private static func takeExpired<Key: Hashable, Value>(_ table: inout [Key: Value], now: NIODeadline, next: inout NIODeadline?,
+                                                deadline: (Value) -> NIODeadline) -> [Value] {
+        var expired: [Value] = []
+        for (key, value) in table {
+            let due = deadline(value)
+            if due <= now {
+                expired.append(value)
+                table.removeValue(forKey: key)
+            } else if next.map({ due < $0 }) ?? true {
+                next = due
+            }
+        }
+        return expired
     }
 }
