@@ -139,17 +139,14 @@ public actor WorkerPool {
         for action in actions {
             switch action {
             case .start(let run):
-                // A run starts either at once (its order is accepted now) or after waiting (accepted before).
-                if let head = run.items.first {
-                    if run.startedOnArrival {
-                        await head.replier.publish(events.event(.accepted, for: head))
-                    }
-                    running[run.id] = WorkerStatus.RunningJob(orderID: head.order.orderID, order: head.order.kind.rawValue,
-                                                              identity: head.order.accountKey, startedAt: Date())
-                }
-                if run.items.first?.order.kind == .test {
-                    startNoWork(run)
+                guard let head = run.items.first else { break }
+                running[run.id] = WorkerStatus.RunningJob(orderID: head.order.orderID, order: head.order.kind.rawValue,
+                                                          identity: head.order.accountKey, startedAt: Date())
+                if head.order.kind == .test {
+                    startNoWork(run)  // publishes its `accepted` itself, just before the answer
                 } else {
+                    // A run starts either at once (its order is accepted now) or after waiting (accepted before).
+                    if run.startedOnArrival { await head.replier.publish(events.event(.accepted, for: head)) }
                     commandSink.yield(.start(run))
                 }
             case .queued(let ticket, _), .coalesced(let ticket, _):
@@ -179,14 +176,19 @@ public actor WorkerPool {
     /// A `test` run does no work (no progress, no claim to keep, no time limit), so it skips the
     /// run loop, a task-group child and the hop back to the actor to count: it is counted here
     /// and answered from one detached task, on the replier's preferred executor (the NATS
-    /// connection's event loop: no thread is woken between the order and its answer). Each hop
-    /// cost tens of µs of the order's round trip (issue 10). Shutdown needs no cancellation for
-    /// it: it ends by itself, and `drain` waits for it through the machine (`finished`).
+    /// connection's event loop: no thread is woken between the order and its answer). That task
+    /// publishes the `accepted` event too, right before the final one: on the event loop both
+    /// and the confirming PING leave in one write. Each hop or write cost tens of µs of the
+    /// order's round trip (issue 10). Shutdown needs no cancellation for it: it ends by itself,
+    /// and `drain` waits for it through the machine (`finished`).
     private func startNoWork(_ run: Machine.Run) {
         let outcome = JobOutcome(result: .success(JobResult()), attempts: 1, stats: JobStats())
         let startedAt = Date()
         count(run, outcome: outcome, seconds: 0)
         Task.detached(executorPreference: run.items.first?.replier.preferredTaskExecutor) {
+            if run.startedOnArrival, let head = run.items.first {
+                await head.replier.publish(self.events.event(.accepted, for: head, at: startedAt))
+            }
             await self.answer(run, outcome: outcome, startedAt: startedAt, finishedAt: startedAt)
         }
     }
