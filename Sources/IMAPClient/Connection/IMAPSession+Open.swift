@@ -123,7 +123,7 @@ extension IMAPSession {
     private func awaitHandshake(_ handshake: EventLoopFuture<TLSHandshakeCompleted>) async throws {
         do {
             let done = try await handshake.get()
-            setTLSDescription("\(done.protocolVersion) \(done.cipher)")
+            setTLSDescription("\(done.protocolVersion) \(done.cipher)\(done.resumed ? " resumed" : "")")
         } catch let error as TLSError {
             throw IMAPClientError.tls(error)
         } catch let error as IMAPClientError {
