@@ -19,12 +19,9 @@ struct EventJSONWriter {
             $0.field("coalesced_with", strings: event.coalescedWith)
             $0.field("created_identity_id", string: event.createdIdentityID)
             $0.field("duration_seconds", double: event.durationSeconds)
-            if let error = event.error {
-                $0.key("error")
-                $0.object {
-                    $0.field("code", string: error.code.rawValue)
-                    $0.field("message", string: error.message)
-                }
+            $0.field("error", object: event.error) { writer, error in
+                writer.field("code", string: error.code.rawValue)
+                writer.field("message", string: error.message)
             }
             $0.field("event", string: event.event.rawValue)
             $0.field("finished_at", date: event.finishedAt)
@@ -32,30 +29,24 @@ struct EventJSONWriter {
             $0.field("mailbox", string: event.mailbox)
             $0.field("order", string: event.order)
             $0.field("order_id", string: event.orderID)
-            if let progress = event.progress {
-                $0.key("progress")
-                $0.object {
-                    $0.field("bytes_done", int: progress.bytesDone)
-                    $0.field("bytes_total", int: progress.bytesTotal)
-                    $0.field("mailbox", string: progress.mailbox)
-                    $0.field("messages_done", int: progress.messagesDone)
-                    $0.field("messages_total", int: progress.messagesTotal)
-                }
+            $0.field("progress", object: event.progress) { writer, progress in
+                writer.field("bytes_done", int: progress.bytesDone)
+                writer.field("bytes_total", int: progress.bytesTotal)
+                writer.field("mailbox", string: progress.mailbox)
+                writer.field("messages_done", int: progress.messagesDone)
+                writer.field("messages_total", int: progress.messagesTotal)
             }
             $0.field("reason", string: event.reason)
             $0.field("received_at", date: event.receivedAt)
             $0.field("started_at", date: event.startedAt)
-            if let stats = event.stats {
-                $0.key("stats")
-                $0.object {
-                    $0.field("bytes", int: stats.bytes)
-                    $0.field("expunged", int: stats.expunged)
-                    $0.field("flags_updated", int: stats.flagsUpdated)
-                    $0.field("mailboxes", int: stats.mailboxes)
-                    $0.field("messages_appended", int: stats.messagesAppended)
-                    $0.field("messages_fetched", int: stats.messagesFetched)
-                    $0.field("messages_moved", int: stats.messagesMoved)
-                }
+            $0.field("stats", object: event.stats) { writer, stats in
+                writer.field("bytes", int: stats.bytes)
+                writer.field("expunged", int: stats.expunged)
+                writer.field("flags_updated", int: stats.flagsUpdated)
+                writer.field("mailboxes", int: stats.mailboxes)
+                writer.field("messages_appended", int: stats.messagesAppended)
+                writer.field("messages_fetched", int: stats.messagesFetched)
+                writer.field("messages_moved", int: stats.messagesMoved)
             }
             $0.field("uid", int: event.uid.map(Int.init))
             $0.field("uidvalidity", int: event.uidValidity.map(Int.init))
@@ -85,6 +76,14 @@ struct EventJSONWriter {
     }
 
     // MARK: - Fields (absent values are left out, as `encodeIfPresent` does)
+
+    /// A nested object, its fields written by `body` (in sorted order).
+    private mutating func field<Value>(_ name: StaticString, object value: Value?,
+                                       _ body: (inout EventJSONWriter, Value) -> Void) {
+        guard let value else { return }
+        key(name)
+        object { body(&$0, value) }
+    }
 
     private mutating func field(_ name: StaticString, string value: String?) {
         guard let value else { return }
