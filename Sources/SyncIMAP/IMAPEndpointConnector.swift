@@ -49,8 +49,12 @@ public enum IMAPEndpointConnector {
 
     /// The first of QRESYNC, CONDSTORE, UIDPLUS the session lacks (QRESYNC must also be ENABLEd).
     /// The fallback mode emulates QRESYNC and CONDSTORE, never UIDPLUS.
+    /// With ``IMAPClientConfiguration/pipelinesSetUp`` the ENABLE is not answered yet: only the
+    /// advertisement is checked here, and ``IMAPMailboxEndpoint/capabilities()`` (the engine's first
+    /// question) leaves QRESYNC out unless it was enabled.
     static func missingCapability(_ session: IMAPSession, fallback: Bool = false) -> String? {
-        if !fallback, !session.hasCapability(.qresync) || !session.enabled.contains(.qresync) { return "QRESYNC" }
+        let enabledKnown = !session.configuration.pipelinesSetUp
+        if !fallback, !session.hasCapability(.qresync) || (enabledKnown && !session.enabled.contains(.qresync)) { return "QRESYNC" }
         if !fallback, !session.hasCapability(.condstore) && !session.hasCapability(.qresync) { return "CONDSTORE" }
         if !session.hasCapability(.uidplus) { return "UIDPLUS" }
         return nil

@@ -6,6 +6,7 @@ extension IMAPMailboxEndpoint {
     /// `SELECT m (QRESYNC (uidvalidity modseq known-uids (seqs uids)))`: VANISHED (EARLIER) and
     /// FETCH (UID FLAGS MODSEQ) since the resync point; `[NOMODSEQ]` → `.noModSequences`.
     public func select(_ mailbox: MailboxName, since point: ResyncPoint?) async throws -> SelectResult {
+        try await session.enableSettled()
         // The fallback mode keeps emulating a mailbox it has a snapshot of: its committed
         // HIGHESTMODSEQ is one of ours, not the server's.
         let stored = try fallback?.load(mailbox: mailbox.raw)
@@ -107,16 +108,21 @@ extension IMAPMailboxEndpoint {
     }
 
     /// UIDNEXT and HIGHESTMODSEQ as the session tracked them after a NOOP, UIDNEXT raised by our
-    /// APPENDUIDs and by the highest UID present (`FETCH * (UID)`): never STATUS on the selected
-    /// mailbox (RFC 3501 §6.3.10).
+    /// APPENDUIDs and by the highest UID present: never STATUS on the selected mailbox (RFC 3501
+    /// §6.3.10). With ESEARCH the highest UID is `UID SEARCH RETURN (MAX) ALL`, sent behind the
+    /// NOOP (one round trip); else `FETCH <EXISTS> (UID)` once the NOOP told EXISTS.
     public func snapshot() async throws -> MailboxSnapshot {
         let selected = try selectedState()
-        try await session.noop().value
+        let noop = session.noop()
+        let highest = session.hasCapability(.esearch) ? session.uidSearch(.all, returning: [.max]) : nil
+        try await noop.value
         guard let current = session.selected, let validity = current.uidValidity else {
             throw MailboxEndpointError.noMailboxSelected
         }
         var uidNext = max(current.uidNext?.rawValue ?? 1, selected.appendedUIDNext)
-        if current.exists > 0 {
+        if let highest {
+            if let uid = try await highest.value.max, uid.rawValue < UInt32.max { uidNext = max(uidNext, uid.rawValue + 1) }
+        } else if current.exists > 0 {
             // By the last sequence number: a `*` would not name the message the answer carries.
             for try await part in session.fetch(SequenceSet(current.exists...current.exists), [.uid]) {
                 if case .attribute(.uid(let uid)) = part, uid.rawValue < UInt32.max { uidNext = max(uidNext, uid.rawValue + 1) }

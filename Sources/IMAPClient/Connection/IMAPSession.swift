@@ -24,6 +24,8 @@ public final class IMAPSession: Sendable {
     private struct Details {
         var tlsDescription: String?
         var compressionActive = false
+        /// The ENABLE sent by the set-up and not awaited there (``IMAPClientConfiguration/pipelinesSetUp``).
+        var enabling: Pending<Void>?
     }
 
     init(configuration: IMAPClientConfiguration, channel: any Channel, handler: NIOLoopBound<IMAPChannelHandler>,
@@ -51,6 +53,15 @@ public final class IMAPSession: Sendable {
 
     func setTLSDescription(_ text: String) { details.withLockedValue { $0.tlsDescription = text } }
     func setCompressionActive() { details.withLockedValue { $0.compressionActive = true } }
+    func setEnabling(_ pending: Pending<Void>) { details.withLockedValue { $0.enabling = pending } }
+
+    /// Waits until the set-up's ENABLE is answered, so that ``enabled`` is final; returns at once
+    /// when the set-up waited for it itself (the default). A refused ENABLE is not an error (the
+    /// session works without the extensions); a broken connection is.
+    public func enableSettled() async throws {
+        guard let enabling = details.withLockedValue({ $0.enabling }) else { return }
+        try await enabling.value
+    }
 
     // MARK: - Unsolicited data
 
