@@ -22,9 +22,10 @@ public enum IMAPEndpointConnector {
         _ body: (IMAPMailboxEndpoint) async throws -> Result
     ) async throws -> Result {
         // Secret commands block while they run (up to their timeout): not on the cooperative pool.
-        var configuration = try await NIOThreadPool.singleton.runIfActive {
-            try IMAPConnectionMapping.configuration(for: settings, side: side)
-        }
+        // Without one the mapping is pure: no hop (a no-op run starts its tunnel sooner).
+        var configuration = settings.passwordCommand == nil && settings.oauthTokenCommand == nil
+            ? try IMAPConnectionMapping.configuration(for: settings, side: side)
+            : try await NIOThreadPool.singleton.runIfActive { try IMAPConnectionMapping.configuration(for: settings, side: side) }
         configuration.wireTrace = wireTrace
         return try await withEndpoint(configuration: configuration, server: IMAPConnectionMapping.serverDescription(settings),
                                       side: side, group: group, logger: logger, body)

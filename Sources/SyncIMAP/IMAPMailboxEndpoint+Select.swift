@@ -109,19 +109,21 @@ extension IMAPMailboxEndpoint {
 
     /// UIDNEXT and HIGHESTMODSEQ as the session tracked them after a NOOP, UIDNEXT raised by our
     /// APPENDUIDs and by the highest UID present: never STATUS on the selected mailbox (RFC 3501
-    /// §6.3.10). With ESEARCH the highest UID is `UID SEARCH RETURN (MAX) ALL`, sent behind the
-    /// NOOP (one round trip); else `FETCH <EXISTS> (UID)` once the NOOP told EXISTS.
+    /// §6.3.10). With ESEARCH, `UID SEARCH RETURN (MAX COUNT) ALL` goes behind the NOOP (one
+    /// round trip); Dovecot may answer it from the view before the NOOP's sync, so when its
+    /// count is not the EXISTS the NOOP left, `FETCH <EXISTS> (UID)` tells the highest UID.
     public func snapshot() async throws -> MailboxSnapshot {
         let selected = try selectedState()
         let noop = session.noop()
-        let highest = session.hasCapability(.esearch) ? session.uidSearch(.all, returning: [.max]) : nil
+        let search = session.hasCapability(.esearch) ? session.uidSearch(.all, returning: [.max, .count]) : nil
         try await noop.value
         guard let current = session.selected, let validity = current.uidValidity else {
             throw MailboxEndpointError.noMailboxSelected
         }
         var uidNext = max(current.uidNext?.rawValue ?? 1, selected.appendedUIDNext)
-        if let highest {
-            if let uid = try await highest.value.max, uid.rawValue < UInt32.max { uidNext = max(uidNext, uid.rawValue + 1) }
+        let searched = try await search?.value
+        if let searched, searched.count == current.exists {
+            if let uid = searched.max, uid.rawValue < UInt32.max { uidNext = max(uidNext, uid.rawValue + 1) }
         } else if current.exists > 0 {
             // By the last sequence number: a `*` would not name the message the answer carries.
             for try await part in session.fetch(SequenceSet(current.exists...current.exists), [.uid]) {
