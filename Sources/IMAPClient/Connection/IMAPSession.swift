@@ -20,6 +20,7 @@ public final class IMAPSession: Sendable {
     private let snapshot: NIOLockedValueBox<SessionSnapshot>
     private let details = NIOLockedValueBox(Details())
     private let streamCounter = NIOLockedValueBox(0)
+    private let submissions = NIOLockedValueBox(0)
 
     private struct Details {
         var tlsDescription: String?
@@ -131,9 +132,17 @@ public final class IMAPSession: Sendable {
 
     /// Runs on the event loop, in submission order (execute is FIFO).
     private func onLoop(_ body: @escaping @Sendable (IMAPChannelHandler) -> Void) {
+        noteSubmission()
         let handler = handler
         channel.eventLoop.execute { body(handler.value) }
     }
+
+    /// How many commands (and subscriptions) were handed to the connection so far: a caller that
+    /// read the mailbox's state after its own commands knows that state is still the latest the
+    /// server told while this has not moved.
+    public var submissionCount: Int { submissions.withLockedValue { $0 } }
+
+    func noteSubmission() { submissions.withLockedValue { $0 += 1 } }
 
     func nextStreamKey(_ prefix: String) -> String { nextKey(prefix) }
 
