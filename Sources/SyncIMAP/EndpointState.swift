@@ -27,6 +27,8 @@ struct EndpointState: Sendable {
     }
 
     var selected: Selected?
+    /// A listing sent before the engine asked for it (``IMAPMailboxEndpoint/startListing(_:)``).
+    var startedListing: (request: MailboxListRequest, task: Task<MailboxListing, any Error>)?
     /// The names of the last listing (fallback mode: a snapshot under a name no longer listed
     /// may follow its mailbox's RENAME).
     var listed: Set<MailboxName> = []

@@ -96,8 +96,11 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             // Both connections at once: a no-op run is mostly their setup.
             let traces = PerSide { side in WireTraceOutput.trace(debug: debug, label: side.rawValue) { logger.debug("\($0)") } }
+            // A synchronisation lists first what the selection says: each side sends it once connected.
+            let firstListing = delete || rename ? nil : PerSide { selection.firstListRequest(for: $0) }
             try await IMAPEndpointConnector.withEndpoints(PerSide(local: configuration.local, remote: configuration.remote),
-                                                          logger: imapLogger, wireTraces: traces) { endpoints in
+                                                          firstListing: firstListing, logger: imapLogger,
+                                                          wireTraces: traces) { endpoints in
                 let database = try await opening.value
                 let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
                                         selection: selection, options: options)
