@@ -10,12 +10,17 @@ struct MailboxSyncMachineTests {
 
     static let limits = PerSide(local: AppendBatchLimits.interimap, remote: AppendBatchLimits.interimap)
 
-    @Test("a known mailbox: updates, commit 1, new messages remote first, commit 2 per batch, commit 3")
-    func knownMailbox() throws {
+    /// A mailbox synced before: local 1–4 paired with remote 101–104.
+    static func knownMachine() -> MailboxSyncMachine {
         let committed = PerSide(local: SideState(uidValidity: 7, uidNext: 5, highestModSeq: 30),
                                 remote: SideState(uidValidity: 9, uidNext: 105, highestModSeq: 70))
-        var machine = MailboxSyncMachine(committed: committed, mapping: mapping([(1, 101), (2, 102), (3, 103), (4, 104)]),
-                                         appendLimits: Self.limits)
+        return MailboxSyncMachine(committed: committed, mapping: mapping([(1, 101), (2, 102), (3, 103), (4, 104)]),
+                                  appendLimits: limits)
+    }
+
+    @Test("a known mailbox: updates, commit 1, new messages remote first, commit 2 per batch, commit 3")
+    func knownMailbox() throws {
+        var machine = Self.knownMachine()
         guard case .select(let points) = machine.start() else { Issue.record("select first"); return }
         #expect(points.local?.knownUIDs?.imapString == "1:4")
         #expect(points.remote?.knownUIDs?.imapString == "1:104")
@@ -58,10 +63,7 @@ struct MailboxSyncMachineTests {
 
     @Test("flags only: settled, commit 1, a listing with nothing new, then commit 3 without another round")
     func flagsOnly() throws {
-        let committed = PerSide(local: SideState(uidValidity: 7, uidNext: 5, highestModSeq: 30),
-                                remote: SideState(uidValidity: 9, uidNext: 105, highestModSeq: 70))
-        var machine = MailboxSyncMachine(committed: committed, mapping: mapping([(1, 101), (2, 102), (3, 103), (4, 104)]),
-                                         appendLimits: Self.limits)
+        var machine = Self.knownMachine()
         _ = machine.start()
         let selected = PerSide(
             local: SelectResult.resynced(MailboxSnapshot(uidValidity: 7, uidNext: 5, highestModSeq: 30), report(hms: 30)),
