@@ -10,7 +10,9 @@
 #   -r  rounds mode, for the short phases on a loaded machine: one remote for all tools
 #       (each makes its first sync in turn), then ROUNDS rounds of a no-op by every tool
 #       and, after one mutation, an incremental by every tool (the order rotates each
-#       round); prints each tool's median; then the move once. Verified after the last round.
+#       round); prints each tool's median, and the no-op net of the harness's own time
+#       ("harness": reap-run.py + time around `true`); then the move once. Verified after
+#       the last round.
 #
 # Uses ../shared/bench (BENCH=…): start-dovecot.sh, gen-corpus.py, imaptool.py (mutate,
 # summary, compare), reap-run.py, tunnel-imap.sh. Every tool starts from the same golden copy
@@ -35,7 +37,7 @@ N=10000; SEED=42; TOOLS="imapctl interimap mbsync"; ROUNDS=0
 while getopts "n:s:t:r:h" o; do
     case "$o" in
         n) N=$OPTARG ;; s) SEED=$OPTARG ;; t) TOOLS=$OPTARG ;; r) ROUNDS=$OPTARG ;;
-        *) sed -n '2,29p' "$0"; exit 0 ;;
+        *) sed -n '2,31p' "$0"; exit 0 ;;
     esac
 done
 RUN=${RUN:-/tmp/testbed-syncbench-$N}
@@ -153,6 +155,9 @@ if [ "$ROUNDS" -gt 0 ]; then
     for ((round = 1; round <= ROUNDS; round++)); do
         last=$(( round == ROUNDS ))
         for tool in $(rotated $round); do prepare "$tool" && VERIFY=$last measure "$tool" noop "${CMD[@]}"; done
+        # The harness alone (reap-run.py's Python start, /usr/bin/time): on a loaded machine it
+        # is a large part of a no-op's figure; the summary subtracts its median.
+        VERIFY=0 measure harness noop true
         "${IMAPT[@]}" mutate "${RCONN[@]}" --flag "$FLAG" --delete "$DELETE" --seed "$round" > "$RUN/logs/mutate-$round.log" 2>&1
         for tool in $(rotated $round); do prepare "$tool" && VERIFY=$last measure "$tool" incr "${CMD[@]}"; done
     done
@@ -192,6 +197,10 @@ for phase in ("first", "noop", "incr", "move"):
     line = [f"{t} {median(t, phase):.3f} s" + (f" (median of {len(walls[(t, phase)])})" if len(walls[(t, phase)]) > 1 else "")
             for t in tools if median(t, phase) is not None]
     if line: print(f"{phase}: " + ", ".join(line))
+    floor = median("harness", phase)
+    if floor is not None:
+        print(f"  net of the harness ({floor:.3f} s): " + ", ".join(
+            f"{t} {median(t, phase) - floor:.3f} s" for t in tools if t != "harness" and median(t, phase) is not None))
     ours = median("imapctl", phase)
     if ours is None: continue
     for peer in ("base", "interimap", "mbsync"):
