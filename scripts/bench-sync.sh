@@ -1,11 +1,18 @@
 #!/bin/bash
 # bench-sync.sh - imapctl sync against interimap and mbsync (IMAP -> IMAP), same corpus, same run.
 #
-# usage: scripts/bench-sync.sh [-n MESSAGES] [-s SEED] [-t "TOOLS"]
+# usage: scripts/bench-sync.sh [-n MESSAGES] [-s SEED] [-t "TOOLS"] [-r ROUNDS]
 #   -n  corpus size (default 10000: ~460 MB in 3 mailboxes, the figures of the issue)
 #   -s  corpus seed (default 42)
 #   -t  tools, in order (default "imapctl interimap mbsync"): imapctl sync and interimap
-#       run on the same interimap configuration; mbsync is its IMAP -> IMAP channel
+#       run on the same interimap configuration; mbsync is its IMAP -> IMAP channel;
+#       "base" is imapctl sync of another binary (IMAPCTL_BASE=path), for an A/B in one run
+#   -r  rounds mode, for the short phases on a loaded machine: one remote for all tools
+#       (each makes its first sync in turn), then ROUNDS rounds of a no-op by every tool
+#       and, after one mutation, an incremental by every tool (the order rotates each
+#       round); prints each tool's median, and the no-op net of the harness's own time
+#       ("harness": reap-run.py + time around `true`); then the move once. Verified after
+#       the last round.
 #
 # Uses ../shared/bench (BENCH=…): start-dovecot.sh, gen-corpus.py, imaptool.py (mutate,
 # summary, compare), reap-run.py, tunnel-imap.sh. Every tool starts from the same golden copy
@@ -19,16 +26,18 @@
 # local side equal the remote's). imapctl's --json gives what it copied: "move" must copy 0.
 # Builds imapctl in release mode first (IMAPCTL=path skips that). Prints a table and the
 # ratios imapctl/interimap and imapctl/mbsync; writes $RUN/results.tsv.
-# Not a timed test: the machine's load shows in the figures.
+# Not a timed test: the machine's load shows in the figures (uptime is printed with them).
+# Environment: RUN, INSTANCE, IMAP_PORT, IMAPS_PORT (another instance for a second run at
+# once), FLAG, DELETE, MOVE, IMAPCTL, IMAPCTL_BASE, KEEP=1 (leave the remote running).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:-$ROOT/../shared/bench}
 [ -d "$BENCH" ] || BENCH=/work/shared/bench
-N=10000; SEED=42; TOOLS="imapctl interimap mbsync"
-while getopts "n:s:t:h" o; do
+N=10000; SEED=42; TOOLS="imapctl interimap mbsync"; ROUNDS=0
+while getopts "n:s:t:r:h" o; do
     case "$o" in
-        n) N=$OPTARG ;; s) SEED=$OPTARG ;; t) TOOLS=$OPTARG ;;
-        *) sed -n '2,24p' "$0"; exit 0 ;;
+        n) N=$OPTARG ;; s) SEED=$OPTARG ;; t) TOOLS=$OPTARG ;; r) ROUNDS=$OPTARG ;;
+        *) sed -n '2,31p' "$0"; exit 0 ;;
     esac
 done
 RUN=${RUN:-/tmp/testbed-syncbench-$N}
@@ -76,17 +85,21 @@ parse_time() {
 }
 printf "tool\tphase\twall_s\tmaxrss_kb\trc\tverify\tcopied\n" > "$RUN/results.tsv"
 
-measure() {  # measure TOOL PHASE CMD...
+measure() {  # measure TOOL PHASE CMD... (VERIFY=0: skip the comparison, verdict "-")
     local tool=$1 phase=$2; shift 2
     local tag=$tool-$phase verdict=MISMATCH copied=-
     sync
     timeout 3600 /usr/bin/time -v -o "$RUN/logs/$tag.time" "$BENCH/reap-run.py" "$@" > "$RUN/logs/$tag.log" 2> "$RUN/logs/$tag.err"
     local rc=$?
     read -r wall rss < <(parse_time "$RUN/logs/$tag.time")
-    "${IMAPT[@]}" summary --quiet "${RCONN[@]}" --out "$RUN/logs/$tag.remote.json"
-    "${IMAPT[@]}" summary --quiet --mode tunnel --tunnel "$BENCH/tunnel-imap.sh $D/local" --out "$RUN/logs/$tag.local.json"
-    "${IMAPT[@]}" compare --strict "$RUN/logs/$tag.remote.json" "$RUN/logs/$tag.local.json" > "$RUN/logs/$tag.verify" 2>&1 && verdict=OK
-    if [ "$tool" = imapctl ]; then
+    if [ "${VERIFY:-1}" = 1 ]; then
+        "${IMAPT[@]}" summary --quiet "${RCONN[@]}" --out "$RUN/logs/$tag.remote.json"
+        "${IMAPT[@]}" summary --quiet --mode tunnel --tunnel "$BENCH/tunnel-imap.sh $RUN/$tool/local" --out "$RUN/logs/$tag.local.json"
+        "${IMAPT[@]}" compare --strict "$RUN/logs/$tag.remote.json" "$RUN/logs/$tag.local.json" > "$RUN/logs/$tag.verify" 2>&1 && verdict=OK
+    else
+        verdict=-
+    fi
+    if [ "$tool" = imapctl ] || [ "$tool" = base ]; then
         copied=$(python3 -c 'import json,sys
 r=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 print(sum(m["copied"]["local"]+m["copied"]["remote"] for m in r["mailboxes"]), "moved", sum(m["moved"]["local"]+m["moved"]["remote"] for m in r["mailboxes"]))' "$RUN/logs/$tag.log" 2>/dev/null || echo "?")
@@ -100,9 +113,8 @@ move_remote() {
         | openssl s_client -connect "127.0.0.1:$IMAPS_PORT" -quiet -CAfile "$CAFILE" > "$RUN/logs/$1-move.log" 2>&1
 }
 
-for tool in $TOOLS; do
-    D=$RUN/$tool
-    remote_restore
+prepare() {  # prepare TOOL: its empty local account and configuration; sets CMD
+    local tool=$1 D=$RUN/$1
     mkdir -p "$D/local" "$D/state"
     cat > "$D/config" <<CONF
 database = $D/state/$tool.db
@@ -120,38 +132,83 @@ SSL_CAfile = $CAFILE
 CONF
     case "$tool" in
         imapctl) CMD=("$IMAPCTL" sync --config="$D/config" --json) ;;
+        base) CMD=("${IMAPCTL_BASE:?base needs IMAPCTL_BASE}" sync --config="$D/config" --json) ;;
         interimap) CMD=(interimap --config="$D/config") ;;
         mbsync)
             sed -e "s|@DIR@|$D|g" -e "s|@HERE@|$BENCH|g" -e "s|@HOSTNAME@|localhost|g" -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" \
                 -e "s|@USER@|$USER_NAME|g" -e "s|@PASS@|$USER_PASS|g" -e "s|@CAFILE@|$CAFILE|g" -e "s|@REMOTE_EXTRA@||g" \
                 "$BENCH/templates/mbsync-imap.rc.in" > "$D/mbsyncrc"
             CMD=(mbsync -c "$D/mbsyncrc" -a) ;;
-        *) log "unknown tool $tool"; continue ;;
+        *) log "unknown tool $tool"; return 1 ;;
     esac
-    measure "$tool" first "${CMD[@]}"
-    measure "$tool" noop "${CMD[@]}"
-    "${IMAPT[@]}" mutate "${RCONN[@]}" --flag "$FLAG" --delete "$DELETE" --seed 7 > "$RUN/logs/$tool-mutate.log" 2>&1
-    measure "$tool" incr "${CMD[@]}"
-    move_remote "$tool"
-    measure "$tool" move "${CMD[@]}"
-done
-remote_stop
+}
+
+rotated() {  # rotated K: the tools, starting with the K-th (mod their number)
+    local tools=($TOOLS) i n=$(echo $TOOLS | wc -w)
+    for ((i = 0; i < n; i++)); do echo "${tools[$(( (i + $1) % n ))]}"; done
+}
+
+if [ "$ROUNDS" -gt 0 ]; then
+    # One remote for all tools: a no-op or an incremental of one tool never touches the
+    # remote, so each tool sees exactly the same changes.
+    for tool in $TOOLS; do prepare "$tool" && VERIFY=0 measure "$tool" first "${CMD[@]}"; done
+    for ((round = 1; round <= ROUNDS; round++)); do
+        last=$(( round == ROUNDS ))
+        for tool in $(rotated $round); do prepare "$tool" && VERIFY=$last measure "$tool" noop "${CMD[@]}"; done
+        # The harness alone (reap-run.py's Python start, /usr/bin/time): on a loaded machine it
+        # is a large part of a no-op's figure; the summary subtracts its median.
+        VERIFY=0 measure harness noop true
+        "${IMAPT[@]}" mutate "${RCONN[@]}" --flag "$FLAG" --delete "$DELETE" --seed "$round" > "$RUN/logs/mutate-$round.log" 2>&1
+        for tool in $(rotated $round); do prepare "$tool" && VERIFY=$last measure "$tool" incr "${CMD[@]}"; done
+    done
+    move_remote all
+    for tool in $TOOLS; do prepare "$tool" && measure "$tool" move "${CMD[@]}"; done
+else
+    for tool in $TOOLS; do
+        remote_restore
+        prepare "$tool" || continue
+        measure "$tool" first "${CMD[@]}"
+        measure "$tool" noop "${CMD[@]}"
+        "${IMAPT[@]}" mutate "${RCONN[@]}" --flag "$FLAG" --delete "$DELETE" --seed 7 > "$RUN/logs/$tool-mutate.log" 2>&1
+        measure "$tool" incr "${CMD[@]}"
+        move_remote "$tool"
+        measure "$tool" move "${CMD[@]}"
+    done
+fi
+# KEEP=1 leaves the remote running (stop it with stop-dovecot.sh INSTANCE), e.g. for more runs.
+[ "${KEEP:-0}" = 1 ] || remote_stop
 
 echo
+echo "load: $(uptime)"
 echo "corpus: $N messages (seed $SEED); incr: $FLAG flag changes + $DELETE expunges on the remote; move: $MOVE messages INBOX -> Archive/2023"
 column -t -s $'\t' "$RUN/results.tsv"
 echo
 python3 - "$RUN/results.tsv" <<'PY'
-import csv, sys
+import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-t = {(r["tool"], r["phase"]): r for r in rows}
+walls = {}
+for r in rows:
+    walls.setdefault((r["tool"], r["phase"]), []).append(float(r["wall_s"]))
+def median(tool, phase):
+    w = walls.get((tool, phase))
+    return statistics.median(w) if w else None
+tools = list(dict.fromkeys(r["tool"] for r in rows))
 for phase in ("first", "noop", "incr", "move"):
-    ours = t.get(("imapctl", phase))
-    if not ours: continue
-    for peer in ("interimap", "mbsync"):
-        theirs = t.get((peer, phase))
-        if theirs and float(theirs["wall_s"]) > 0:
-            print(f"{phase}: imapctl {ours['wall_s']} s / {peer} {theirs['wall_s']} s = {float(ours['wall_s']) / float(theirs['wall_s']):.2f}x")
-print("peak RSS imapctl: %d KB" % max(int(r["maxrss_kb"]) for r in rows if r["tool"] == "imapctl"))
+    line = [f"{t} {median(t, phase):.3f} s" + (f" (median of {len(walls[(t, phase)])})" if len(walls[(t, phase)]) > 1 else "")
+            for t in tools if median(t, phase) is not None]
+    if line: print(f"{phase}: " + ", ".join(line))
+    floor = median("harness", phase)
+    if floor is not None:
+        print(f"  net of the harness ({floor:.3f} s): " + ", ".join(
+            f"{t} {median(t, phase) - floor:.3f} s" for t in tools if t != "harness" and median(t, phase) is not None))
+    ours = median("imapctl", phase)
+    if ours is None: continue
+    for peer in ("base", "interimap", "mbsync"):
+        theirs = median(peer, phase)
+        if theirs:
+            print(f"  imapctl / {peer} = {ours / theirs:.2f}x")
+for tool in ("imapctl", "base"):
+    rss = [int(r["maxrss_kb"]) for r in rows if r["tool"] == tool]
+    if rss: print("peak RSS %s: %d KB" % (tool, max(rss)))
 PY
 echo "results: $RUN/results.tsv   logs: $RUN/logs/"

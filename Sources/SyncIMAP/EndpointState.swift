@@ -1,3 +1,4 @@
+import IMAPClient
 import IMAPCore
 import SyncEngine
 
@@ -19,9 +20,15 @@ struct EndpointState: Sendable {
         var modified: UIDSet?
         /// Set when the fallback mode emulates modseqs for this mailbox.
         var emulated: EmulatedMailbox?
+        /// The last `pendingChanges()`'s NOOP and `UID SEARCH RETURN (MAX COUNT) ALL`, with the
+        /// session's ``IMAPClient/IMAPSession/submissionCount`` after them: while it has not
+        /// moved, `snapshot()` needs no round trip of its own.
+        var probe: (submissions: Int, search: SearchResult)?
     }
 
     var selected: Selected?
+    /// A listing sent before the engine asked for it (``IMAPMailboxEndpoint/startListing(_:)``).
+    var startedListing: (request: MailboxListRequest, task: Task<MailboxListing, any Error>)?
     /// The names of the last listing (fallback mode: a snapshot under a name no longer listed
     /// may follow its mailbox's RENAME).
     var listed: Set<MailboxName> = []

@@ -70,6 +70,9 @@ public enum IMAPConnectionMapping {
         configuration.username = settings.username ?? ""
         configuration.compress = settings.compress
         configuration.enableQResync = true
+        // A no-op `imapctl sync` is mostly the sessions' set-up: no round trip of its own for
+        // ENABLE or LOGOUT.
+        configuration.pipelinesSetUp = true
 
         var mechanisms: [AuthMechanism] = []
         for name in settings.authMechanisms {

@@ -9,9 +9,11 @@ extension IMAPEndpointConnector {
     /// TCP, TLS, authentication, ENABLE) are made concurrently and logged out concurrently, so a
     /// short run pays for the slower side only, not for the sum. Otherwise as
     /// ``withEndpoint(_:side:group:logger:wireTrace:_:)``: a side that fails to connect ends the other one
-    /// and its error is thrown.
+    /// and its error is thrown. With `firstListing`, each side sends that listing as soon as it is
+    /// connected (``IMAPMailboxEndpoint/startListing(_:)``), not once both are.
     public static func withEndpoints<Result>(
         _ settings: PerSide<ConnectionSettings>,
+        firstListing: PerSide<MailboxListRequest>? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "imapworker.sync.imap"),
         wireTraces: PerSide<IMAPWireTrace?> = PerSide(local: nil, remote: nil),
@@ -27,6 +29,7 @@ extension IMAPEndpointConnector {
                 tasks.addTask {
                     do {
                         try await withEndpoint(sideSettings, side: side, group: group, logger: logger, wireTrace: wireTrace) { endpoint in
+                            if let request = firstListing?[side] { endpoint.startListing(request) }
                             openedSink.yield(OpenedSide(side: side, outcome: .success(endpoint)))
                             for await _ in release {}
                         }

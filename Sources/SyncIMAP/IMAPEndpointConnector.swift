@@ -22,9 +22,10 @@ public enum IMAPEndpointConnector {
         _ body: (IMAPMailboxEndpoint) async throws -> Result
     ) async throws -> Result {
         // Secret commands block while they run (up to their timeout): not on the cooperative pool.
-        var configuration = try await NIOThreadPool.singleton.runIfActive {
-            try IMAPConnectionMapping.configuration(for: settings, side: side)
-        }
+        // Without one the mapping is pure: no hop (a no-op run starts its tunnel sooner).
+        var configuration = settings.passwordCommand == nil && settings.oauthTokenCommand == nil
+            ? try IMAPConnectionMapping.configuration(for: settings, side: side)
+            : try await NIOThreadPool.singleton.runIfActive { try IMAPConnectionMapping.configuration(for: settings, side: side) }
         configuration.wireTrace = wireTrace
         return try await withEndpoint(configuration: configuration, server: IMAPConnectionMapping.serverDescription(settings),
                                       side: side, group: group, logger: logger, body)
@@ -49,8 +50,12 @@ public enum IMAPEndpointConnector {
 
     /// The first of QRESYNC, CONDSTORE, UIDPLUS the session lacks (QRESYNC must also be ENABLEd).
     /// The fallback mode emulates QRESYNC and CONDSTORE, never UIDPLUS.
+    /// With ``IMAPClientConfiguration/pipelinesSetUp`` the ENABLE is not answered yet: only the
+    /// advertisement is checked here, and ``IMAPMailboxEndpoint/capabilities()`` (the engine's first
+    /// question) leaves QRESYNC out unless it was enabled.
     static func missingCapability(_ session: IMAPSession, fallback: Bool = false) -> String? {
-        if !fallback, !session.hasCapability(.qresync) || !session.enabled.contains(.qresync) { return "QRESYNC" }
+        let enabledKnown = !session.configuration.pipelinesSetUp
+        if !fallback, !session.hasCapability(.qresync) || (enabledKnown && !session.enabled.contains(.qresync)) { return "QRESYNC" }
         if !fallback, !session.hasCapability(.condstore) && !session.hasCapability(.qresync) { return "CONDSTORE" }
         if !session.hasCapability(.uidplus) { return "UIDPLUS" }
         return nil

@@ -4,8 +4,25 @@ import SyncEngine
 
 extension IMAPMailboxEndpoint {
     /// `LIST (opts) ref (patterns) RETURN (SUBSCRIBED STATUS (UIDVALIDITY UIDNEXT HIGHESTMODSEQ))`;
-    /// without LIST-STATUS, one STATUS per selectable mailbox, all pipelined.
+    /// without LIST-STATUS, one STATUS per selectable mailbox, all pipelined. The answer of a
+    /// ``startListing(_:)`` with the same request, when there is one.
     public func listMailboxes(_ request: MailboxListRequest) async throws -> MailboxListing {
+        let started = state.withLock { state -> Task<MailboxListing, any Error>? in
+            defer { state.startedListing = nil }
+            return state.startedListing?.request == request ? state.startedListing?.task : nil
+        }
+        if let started { return try await started.value }
+        return try await list(request)
+    }
+
+    /// Sends the listing a run will ask first now, before the engine asks (``IMAPEndpointConnector/withEndpoints(_:firstListing:group:logger:wireTraces:_:)``
+    /// calls it as soon as this side is connected, while the other side may still be connecting).
+    public func startListing(_ request: MailboxListRequest) {
+        let task = Task { try await self.list(request) }
+        state.withLock { $0.startedListing = (request, task) }
+    }
+
+    private func list(_ request: MailboxListRequest) async throws -> MailboxListing {
         let reference = MailboxName(raw: request.reference)
         var delimiter: Character?
         var knowsDelimiter = false

@@ -6,6 +6,7 @@ extension IMAPMailboxEndpoint {
     /// `SELECT m (QRESYNC (uidvalidity modseq known-uids (seqs uids)))`: VANISHED (EARLIER) and
     /// FETCH (UID FLAGS MODSEQ) since the resync point; `[NOMODSEQ]` → `.noModSequences`.
     public func select(_ mailbox: MailboxName, since point: ResyncPoint?) async throws -> SelectResult {
+        try await session.enableSettled()
         // The fallback mode keeps emulating a mailbox it has a snapshot of: its committed
         // HIGHESTMODSEQ is one of ours, not the server's.
         let stored = try fallback?.load(mailbox: mailbox.raw)
@@ -77,7 +78,14 @@ extension IMAPMailboxEndpoint {
     public func pendingChanges() async throws -> ChangeSet {
         let selected = try selectedState()
         if let emulated = selected.emulated { return try await emulatedPendingChanges(selected, emulated) }
-        try await session.noop().value
+        let noop = session.noop()
+        // What `snapshot()` asks, in the same round trip: it usually comes right after.
+        let search = session.hasCapability(.esearch) ? session.uidSearch(.all, returning: [.max, .count]) : nil
+        let submissions = session.submissionCount
+        try await noop.value
+        if let search, let searched = try? await search.value {  // only a shortcut: a refusal costs nothing
+            updateSelected { $0.probe = (submissions, searched) }
+        }
         let collected = try await events.drain()
         var changes = ChangeSet(highestModSeq: 0)
         changes.vanished = collected.vanished?.below(selected.updateBound)
@@ -107,16 +115,29 @@ extension IMAPMailboxEndpoint {
     }
 
     /// UIDNEXT and HIGHESTMODSEQ as the session tracked them after a NOOP, UIDNEXT raised by our
-    /// APPENDUIDs and by the highest UID present (`FETCH * (UID)`): never STATUS on the selected
-    /// mailbox (RFC 3501 §6.3.10).
+    /// APPENDUIDs and by the highest UID present: never STATUS on the selected mailbox (RFC 3501
+    /// §6.3.10). With ESEARCH, `UID SEARCH RETURN (MAX COUNT) ALL` goes behind the NOOP (one
+    /// round trip; none when the last `pendingChanges()` asked the same and nothing was sent
+    /// since); Dovecot may answer it from the view before the NOOP's sync, so when its count is
+    /// not the EXISTS the NOOP left, `FETCH <EXISTS> (UID)` tells the highest UID.
     public func snapshot() async throws -> MailboxSnapshot {
         let selected = try selectedState()
-        try await session.noop().value
+        let searched: SearchResult?
+        if let probe = selected.probe, probe.submissions == session.submissionCount {
+            searched = probe.search  // nothing was sent since the last pendingChanges() asked
+        } else {
+            let noop = session.noop()
+            let search = session.hasCapability(.esearch) ? session.uidSearch(.all, returning: [.max, .count]) : nil
+            try await noop.value
+            searched = try await search?.value
+        }
         guard let current = session.selected, let validity = current.uidValidity else {
             throw MailboxEndpointError.noMailboxSelected
         }
         var uidNext = max(current.uidNext?.rawValue ?? 1, selected.appendedUIDNext)
-        if current.exists > 0 {
+        if let searched, searched.count == Int(current.exists) {
+            if let uid = searched.max, uid.rawValue < UInt32.max { uidNext = max(uidNext, uid.rawValue + 1) }
+        } else if current.exists > 0 {
             // By the last sequence number: a `*` would not name the message the answer carries.
             for try await part in session.fetch(SequenceSet(current.exists...current.exists), [.uid]) {
                 if case .attribute(.uid(let uid)) = part, uid.rawValue < UInt32.max { uidNext = max(uidNext, uid.rawValue + 1) }

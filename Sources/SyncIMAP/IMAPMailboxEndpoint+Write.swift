@@ -48,21 +48,40 @@ extension IMAPMailboxEndpoint {
     /// `UID STORE set (UNCHANGEDSINCE m) FLAGS.SILENT (flags)`, the set cut at about 4 KB, all
     /// chunks pipelined; `[MODIFIED set]` → ``SyncEngine/StoreResult/modified``.
     public func storeFlags(_ request: FlagStoreRequest) async throws -> SyncEngine.StoreResult {
-        if let emulated = try selectedState().emulated { return try await emulatedStore(request, emulated) }
-        let unchangedSince = request.unchangedSince.map { ModSequence($0) }
-        let pending = request.uids.chunked().map {
-            session.uidStore($0, .replace(request.flags.flags), unchangedSince: unchangedSince, silent: true)
+        try await storeFlags([request]).first ?? SyncEngine.StoreResult(modified: nil)
+    }
+
+    /// The same for each request, every chunk of every request sent before the first answer is
+    /// awaited: a round with several flag lists costs one round trip.
+    public func storeFlags(_ requests: [FlagStoreRequest]) async throws -> [SyncEngine.StoreResult] {
+        if try selectedState().emulated != nil {
+            var results: [SyncEngine.StoreResult] = []
+            for request in requests {
+                guard let emulated = try selectedState().emulated else { throw MailboxEndpointError.noMailboxSelected }
+                results.append(try await emulatedStore(request, emulated))
+            }
+            return results
         }
-        var modified: UIDSet?
-        for store in pending {
-            if let set = try await store.value.modified { modified = modified.map { $0.union(set) } ?? set }
+        let sent = requests.map { request in
+            let unchangedSince = request.unchangedSince.map { ModSequence($0) }
+            return request.uids.chunked().map {
+                session.uidStore($0, .replace(request.flags.flags), unchangedSince: unchangedSince, silent: true)
+            }
         }
-        let stored = modified.map { request.uids.subtracting($0) } ?? request.uids
-        updateSelected { selected in
-            if let stored { selected.ownStores.append((stored, request.flags)) }
-            if let modified { selected.modified = selected.modified.map { $0.union(modified) } ?? modified }
+        var results: [SyncEngine.StoreResult] = []
+        for (request, pending) in zip(requests, sent) {
+            var modified: UIDSet?
+            for store in pending {
+                if let set = try await store.value.modified { modified = modified.map { $0.union(set) } ?? set }
+            }
+            let stored = modified.map { request.uids.subtracting($0) } ?? request.uids
+            updateSelected { selected in
+                if let stored { selected.ownStores.append((stored, request.flags)) }
+                if let modified { selected.modified = selected.modified.map { $0.union(modified) } ?? modified }
+            }
+            results.append(SyncEngine.StoreResult(modified: modified))
         }
-        return SyncEngine.StoreResult(modified: modified)
+        return results
     }
 
     /// `UID STORE set +FLAGS.SILENT (\Deleted)` then `UID EXPUNGE set` (UIDPLUS): no other

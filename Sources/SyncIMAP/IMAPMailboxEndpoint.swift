@@ -52,6 +52,7 @@ public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
     // MARK: - Account
 
     public func capabilities() async throws -> EndpointCapabilities {
+        try await session.enableSettled()
         if session.capabilities.isEmpty { _ = try await session.capability().value }
         let caps = session.capabilities
         var result: EndpointCapabilities = []

@@ -48,6 +48,33 @@ import TestSupport
         }
     }
 
+    @Test(arguments: ["imaps", "tunnel"])
+    func aPipelinedSetUpSendsTheFirstCommandBehindEnable(kind: String) async throws {
+        var configuration = kind == "tunnel"
+            ? server.clientConfiguration(.tunnel(command: server.tunnelCommand(), nullStderr: true))
+            : server.clientConfiguration(.imaps)
+        configuration.pipelinesSetUp = true
+        for _ in 1...2 {  // LOGOUT is not awaited: the next session opens as usual
+            try await IMAPSession.withSession(configuration, logger: testLogger) { session in
+                let first = session.list(pattern: "INBOX")  // may go out before ENABLE is answered
+                try await session.enableSettled()
+                #expect(session.enabled.contains("QRESYNC"))
+                #expect(try await first.value.map(\.name) == ["INBOX"])
+                #expect(try await session.select("INBOX").value.highestModSeq != nil)
+            }
+        }
+    }
+
+    @Test func aTunnelCommandThatCannotStartFailsAtOnce() async throws {
+        let configuration = server.clientConfiguration(.tunnel(command: ["/nonexistent/imap-tunnel", "x"], nullStderr: true))
+        await #expect {
+            try await IMAPSession.withSession(configuration, logger: testLogger) { _ in }
+        } throws: { error in
+            guard case IMAPClientError.tunnel(let text) = error else { return false }
+            return text.contains("cannot start /nonexistent/imap-tunnel") && text.contains("No such file")
+        }
+    }
+
     @Test func loginMechanismsAndWrongPassword() async throws {
         var configuration = server.clientConfiguration(.imaps)
         configuration.authMechanisms = [.login]

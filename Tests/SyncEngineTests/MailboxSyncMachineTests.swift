@@ -10,12 +10,17 @@ struct MailboxSyncMachineTests {
 
     static let limits = PerSide(local: AppendBatchLimits.interimap, remote: AppendBatchLimits.interimap)
 
-    @Test("a known mailbox: updates, commit 1, new messages remote first, commit 2 per batch, commit 3")
-    func knownMailbox() throws {
+    /// A mailbox synced before: local 1–4 paired with remote 101–104.
+    static func knownMachine() -> MailboxSyncMachine {
         let committed = PerSide(local: SideState(uidValidity: 7, uidNext: 5, highestModSeq: 30),
                                 remote: SideState(uidValidity: 9, uidNext: 105, highestModSeq: 70))
-        var machine = MailboxSyncMachine(committed: committed, mapping: mapping([(1, 101), (2, 102), (3, 103), (4, 104)]),
-                                         appendLimits: Self.limits)
+        return MailboxSyncMachine(committed: committed, mapping: mapping([(1, 101), (2, 102), (3, 103), (4, 104)]),
+                                  appendLimits: limits)
+    }
+
+    @Test("a known mailbox: updates, commit 1, new messages remote first, commit 2 per batch, commit 3")
+    func knownMailbox() throws {
+        var machine = Self.knownMachine()
         guard case .select(let points) = machine.start() else { Issue.record("select first"); return }
         #expect(points.local?.knownUIDs?.imapString == "1:4")
         #expect(points.remote?.knownUIDs?.imapString == "1:104")
@@ -53,6 +58,29 @@ struct MailboxSyncMachineTests {
         #expect(try machine.handle(.changes(PerSide(local: report(hms: 33), remote: report(hms: 73))))
                 == .commitSynced(PerSide(local: MailboxSnapshot(uidValidity: 7, uidNext: 7, highestModSeq: 33),
                                          remote: MailboxSnapshot(uidValidity: 9, uidNext: 108, highestModSeq: 73))))
+        #expect(try machine.handle(.committed) == .finished)
+    }
+
+    @Test("flags only: settled, commit 1, a listing with nothing new, then commit 3 without another round")
+    func flagsOnly() throws {
+        var machine = Self.knownMachine()
+        _ = machine.start()
+        let selected = PerSide(
+            local: SelectResult.resynced(MailboxSnapshot(uidValidity: 7, uidNext: 5, highestModSeq: 30), report(hms: 30)),
+            remote: SelectResult.resynced(MailboxSnapshot(uidValidity: 9, uidNext: 106, highestModSeq: 72),
+                                          report(changed: [(102, flags("\\Flagged"), 72)], hms: 72)))
+        guard case .apply(let plan) = try machine.handle(.selected(selected)) else { Issue.record("apply"); return }
+        #expect(storeSummary(plan.flagStores.local) == ["(\\Flagged) 2 <30"])
+        #expect(try machine.handle(.applied(PerSide(local: [StoreResult()], remote: []))) == .fetchChanges)
+        #expect(try machine.handle(.changes(PerSide(local: report(hms: 31), remote: report(hms: 72))))
+                == .commitHighestModSeq(PerSide(local: 31, remote: 72)))
+        #expect(try machine.handle(.committed) == .listNewMessages(PerSide(local: UIDSet(uid(5)...UID.max),
+                                                                             remote: UIDSet(uid(105)...UID.max))))
+        // Remote 105 came and went: UIDNEXT moved, nothing to copy. Changes made from now on are
+        // above the committed HIGHESTMODSEQ: the next run finds them, no further round here.
+        #expect(try machine.handle(.listed(PerSide(local: [], remote: []), uidNext: PerSide(local: 5, remote: 106)))
+                == .commitSynced(PerSide(local: MailboxSnapshot(uidValidity: 7, uidNext: 5, highestModSeq: 31),
+                                         remote: MailboxSnapshot(uidValidity: 9, uidNext: 106, highestModSeq: 72))))
         #expect(try machine.handle(.committed) == .finished)
     }
 

@@ -159,6 +159,47 @@ import TestSupport
         }
     }
 
+    @Test func aRoundsStoresInOneRequestThenASnapshotWithoutARoundTrip() async throws {
+        try await seed(server, mailbox: "Round", count: 4)
+        try await server.withEndpoint { endpoint in
+            guard case .fresh(let snapshot) = try await endpoint.select("Round", since: nil) else { throw TestHarnessError("not fresh") }
+            try await server.withOther { session in
+                _ = try await session.select("Round").value
+                _ = try await session.uidStore(uidSet(1), .add([.draft]), silent: true).value
+            }
+            // Three flag lists in one request: the one naming the message changed meanwhile comes
+            // back MODIFIED, the others are stored; results in the requests' order.
+            let results = try await endpoint.storeFlags([
+                FlagStoreRequest(uids: uidSet(1, 2), flags: [.seen], unchangedSince: snapshot.highestModSeq),
+                FlagStoreRequest(uids: uidSet(3), flags: [.flagged], unchangedSince: snapshot.highestModSeq),
+                FlagStoreRequest(uids: uidSet(4), flags: [.answered, .seen], unchangedSince: nil),
+            ])
+            #expect(results.map(\.modified) == [uidSet(1), nil, nil])
+            let summaries = try await endpoint.fetchSummaries(uidSet(1, 2, 3, 4), fields: [])
+            #expect(summaries.map(\.flags) == [[.draft], [.seen], [.flagged], [.answered, .seen]])
+            // Another writer's new message, then pendingChanges: the snapshot right after (from
+            // the SEARCH that went with its NOOP) counts it.
+            try await seed(server, mailbox: "Round", count: 1, tag: "late")
+            let changes = try await endpoint.pendingChanges()
+            #expect(changes.flagChanges[uid(1)]?.flags == [.draft])
+            #expect(try await endpoint.snapshot().uidNext == 6)
+        }
+    }
+
+    @Test func aListingStartedEarlyAnswersTheSameRequestOnly() async throws {
+        try await seed(server, mailbox: "Early", count: 1)
+        try await server.withEndpoint { endpoint in
+            let early = MailboxListRequest(patterns: [Array("Early".utf8)])
+            endpoint.startListing(early)
+            #expect(try await endpoint.listMailboxes(MailboxListRequest()).mailboxes.map(\.name.name).contains("INBOX"))
+            endpoint.startListing(early)
+            let listed = try await endpoint.listMailboxes(early)
+            #expect(listed.mailboxes.map(\.name.name) == ["Early"])
+            #expect(listed.mailboxes.first?.status?.uidNext == 2)
+            #expect(listed.delimiter == "/")
+        }
+    }
+
     @Test func anotherMailboxsChangesNeverLeakIntoTheNextSelected() async throws {
         try await seed(server, mailbox: "First", count: 2)
         try await seed(server, mailbox: "Second", count: 2)

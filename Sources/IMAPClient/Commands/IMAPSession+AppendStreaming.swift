@@ -90,6 +90,7 @@ extension IMAPSession {
         let key = nextStreamKey("P")
         let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
         let handler = handler
+        noteSubmission()
         channel.eventLoop.execute {
             handler.value.submitStreamedAppend(to: mailbox, first: first, sink: CommandSink(promise: promise), key: key)
         }

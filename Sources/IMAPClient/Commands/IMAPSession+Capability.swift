@@ -13,15 +13,20 @@ extension IMAPSession {
 
     /// ENABLE with those of `wanted` the server advertises; nothing is sent when it advertises
     /// none of them or no ENABLE (RFC 5161), so a CONDSTORE-only server still opens a session.
-    /// A refusal is logged, not fatal: the session works without the extensions.
-    func enableAdvertised(_ wanted: [Capability]) async throws {
+    /// Sent now; awaiting the result waits for the answer. A refusal is logged, not fatal: the
+    /// session works without the extensions.
+    func submitEnableAdvertised(_ wanted: [Capability]) -> Pending<Void>? {
         let offered = wanted.filter { hasCapability($0) }
-        guard hasCapability(.enable), !offered.isEmpty else { return }
-        do {
-            _ = try await enable(offered).value
-        } catch let error as IMAPClientError {
-            guard case .commandFailed = error else { throw error }
-            logger.warning("ENABLE refused", metadata: ["error": "\(error)"])
+        guard hasCapability(.enable), !offered.isEmpty else { return nil }
+        let sent = enable(offered)
+        let logger = logger
+        return Pending {
+            do {
+                _ = try await sent.value
+            } catch let error as IMAPClientError {
+                guard case .commandFailed = error else { throw error }
+                logger.warning("ENABLE refused", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -30,6 +30,11 @@ public struct IMAPClientConfiguration: Sendable {
     public var enableQResync: Bool
     /// The session's traffic, line by line, for debugging (nil: no trace, the default).
     public var wireTrace: IMAPWireTrace?
+    /// For short sessions whose set-up is most of their time (`imapctl sync`): the session is
+    /// handed over as soon as ENABLE is sent, so the first command follows it in the same round
+    /// trip (``IMAPSession/enableSettled()`` waits for its answer, and ``IMAPSession/enabled`` is
+    /// empty until then), and LOGOUT is sent without waiting for its answer. Off by default.
+    public var pipelinesSetUp = false
 
     public init(server: ServerAddress, kind: ConnectionKind = .imaps, tls: TLSConfiguration = TLSConfiguration(),
                 tlsServerName: String? = nil, proxy: ProxyConfiguration? = nil, username: String = "",

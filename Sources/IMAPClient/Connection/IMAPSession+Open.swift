@@ -49,7 +49,12 @@ extension IMAPSession {
             try? await transport.channel.close()
             throw error
         }
-        await session.logoutQuietly()
+        if configuration.pipelinesSetUp {
+            // Its answer tells nothing we need: every command before it has been answered.
+            _ = session.submit(.logout, role: .logout, name: "LOGOUT")
+        } else {
+            await session.logoutQuietly()
+        }
         try? await transport.channel.close()
         return result
     }
@@ -107,8 +112,8 @@ extension IMAPSession {
         if configuration.compress, hasCapability(.compressDeflate) {
             try await startCompression()
         }
-        if configuration.enableQResync {
-            try await enableAdvertised([.condstore, .qresync])
+        if configuration.enableQResync, let enabling = submitEnableAdvertised([.condstore, .qresync]) {
+            if configuration.pipelinesSetUp { setEnabling(enabling) } else { try await enabling.value }
         }
         // From now on the session's own deadlines (commandTimeout) apply.
         timeout.disarm()

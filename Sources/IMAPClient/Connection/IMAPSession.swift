@@ -20,10 +20,13 @@ public final class IMAPSession: Sendable {
     private let snapshot: NIOLockedValueBox<SessionSnapshot>
     private let details = NIOLockedValueBox(Details())
     private let streamCounter = NIOLockedValueBox(0)
+    private let submissions = NIOLockedValueBox(0)
 
     private struct Details {
         var tlsDescription: String?
         var compressionActive = false
+        /// The ENABLE sent by the set-up and not awaited there (``IMAPClientConfiguration/pipelinesSetUp``).
+        var enabling: Pending<Void>?
     }
 
     init(configuration: IMAPClientConfiguration, channel: any Channel, handler: NIOLoopBound<IMAPChannelHandler>,
@@ -51,6 +54,15 @@ public final class IMAPSession: Sendable {
 
     func setTLSDescription(_ text: String) { details.withLockedValue { $0.tlsDescription = text } }
     func setCompressionActive() { details.withLockedValue { $0.compressionActive = true } }
+    func setEnabling(_ pending: Pending<Void>) { details.withLockedValue { $0.enabling = pending } }
+
+    /// Waits until the set-up's ENABLE is answered, so that ``enabled`` is final; returns at once
+    /// when the set-up waited for it itself (the default). A refused ENABLE is not an error (the
+    /// session works without the extensions); a broken connection is.
+    public func enableSettled() async throws {
+        guard let enabling = details.withLockedValue({ $0.enabling }) else { return }
+        try await enabling.value
+    }
 
     // MARK: - Unsolicited data
 
@@ -120,9 +132,17 @@ public final class IMAPSession: Sendable {
 
     /// Runs on the event loop, in submission order (execute is FIFO).
     private func onLoop(_ body: @escaping @Sendable (IMAPChannelHandler) -> Void) {
+        noteSubmission()
         let handler = handler
         channel.eventLoop.execute { body(handler.value) }
     }
+
+    /// How many commands (and subscriptions) were handed to the connection so far: a caller that
+    /// read the mailbox's state after its own commands knows that state is still the latest the
+    /// server told while this has not moved.
+    public var submissionCount: Int { submissions.withLockedValue { $0 } }
+
+    func noteSubmission() { submissions.withLockedValue { $0 += 1 } }
 
     func nextStreamKey(_ prefix: String) -> String { nextKey(prefix) }
 

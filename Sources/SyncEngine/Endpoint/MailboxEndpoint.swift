@@ -7,7 +7,9 @@ import IMAPCore
 /// message operations work on the mailbox selected last. Every method is one request the
 /// engine waits for; an IMAP implementation pipelines inside a method (one `UID STORE` per
 /// chunk of a set), never across methods, so the engine's order of effects is the order on the
-/// wire. See docs/sync.md for what each method must guarantee.
+/// wire. The one exception: ``capabilities()``, which changes nothing, is asked while the
+/// run's first ``listMailboxes(_:)`` is in flight. See docs/sync.md for what each method must
+/// guarantee.
 public protocol MailboxEndpoint: Sendable {
     /// What the account supports; the engine checks ``EndpointCapabilities/required`` first.
     func capabilities() async throws -> EndpointCapabilities
@@ -55,6 +57,10 @@ public protocol MailboxEndpoint: Sendable {
 
     /// Replaces the flags of a set of messages (one `UID STORE … FLAGS.SILENT` per request).
     func storeFlags(_ request: FlagStoreRequest) async throws -> StoreResult
+    /// A round's stores, in order, as one request: the results in the same order. An IMAP
+    /// endpoint pipelines them (one round trip for the round, not one per flag list); the
+    /// default sends them one after another.
+    func storeFlags(_ requests: [FlagStoreRequest]) async throws -> [StoreResult]
 
     /// Removes the messages for good (`\Deleted` + `UID EXPUNGE` of exactly these UIDs) and
     /// returns those actually expunged (already gone ones are not).
@@ -70,4 +76,10 @@ public protocol MailboxEndpoint: Sendable {
 
 extension MailboxEndpoint {
     public var appendBatchLimits: AppendBatchLimits? { nil }
+
+    public func storeFlags(_ requests: [FlagStoreRequest]) async throws -> [StoreResult] {
+        var results: [StoreResult] = []
+        for request in requests { results.append(try await storeFlags(request)) }
+        return results
+    }
 }

@@ -7,7 +7,8 @@ import IMAPCore
 ///
 /// Order (InterIMAP's): known messages until settled → commit HIGHESTMODSEQ → new messages,
 /// remote first, batch by batch (each batch's pairs committed) until a listing finds nothing
-/// → known messages again → commit UIDNEXT and HIGHESTMODSEQ together.
+/// → known messages again (not when nothing was copied and they had settled) → commit UIDNEXT
+/// and HIGHESTMODSEQ together.
 public struct MailboxSyncMachine: Sendable {
     public enum Action: Hashable, Sendable {
         /// `select` on both sides (nil: first sync, no resync point).
@@ -80,6 +81,10 @@ public struct MailboxSyncMachine: Sendable {
     private var listedUIDNext = PerSide<UInt32>(local: 0, remote: 0)
     private var queue: [(Side, [UID])] = []
     private var appendedThisPass = false
+    /// Something was appended on either side in this run.
+    private var appendedAny = false
+    /// The known messages settled before the first listing (not a first sync).
+    private var settledBeforeListing = false
 
     /// `appendLimits[t]`: how to batch appends *to* side `t` (``AppendBatchLimits/single``
     /// without MULTIAPPEND).
@@ -165,6 +170,7 @@ public struct MailboxSyncMachine: Sendable {
         case (.replicating, .appended(let pairs)):
             for pair in pairs { mapping.insert(pair) }
             appendedThisPass = appendedThisPass || !pairs.isEmpty
+            appendedAny = appendedAny || !pairs.isEmpty
             return nextBatch()
 
         case (.committingSynced, .committed):
@@ -187,13 +193,8 @@ public struct MailboxSyncMachine: Sendable {
         case .settled(let modSeq):
             settledModSeq = modSeq
             seen = modSeq
-            if afterReplication {
-                phase = .committingSynced
-                return .commitSynced(PerSide { side in
-                    MailboxSnapshot(uidValidity: committed?[side].uidValidity ?? 1, uidNext: listedUIDNext[side],
-                                    highestModSeq: modSeq[side])
-                })
-            }
+            if afterReplication { return commitSynced() }
+            settledBeforeListing = true
             if let committed, committed.map(\.highestModSeq) != modSeq {
                 phase = .committingHighestModSeq
                 return .commitHighestModSeq(modSeq)
@@ -217,7 +218,20 @@ public struct MailboxSyncMachine: Sendable {
         if appendedThisPass { return listNew() }
         // Nothing more to copy: what was listed is known now; updates may have come meanwhile.
         knownUIDNext = listedUIDNext
+        // Nothing was copied and the known messages settled before the listing: another round
+        // could only find changes made since, which are above the HIGHESTMODSEQ committed now,
+        // so the next run finds them. A no-op or flags-only run saves a round trip per mailbox.
+        if !appendedAny, settledBeforeListing { return commitSynced() }
         phase = .knownMessages(afterReplication: true, awaiting: .changes)
         return .fetchChanges
+    }
+
+    /// Commit point 3: the UIDNEXT read before the last listing, the last settled HIGHESTMODSEQ.
+    private mutating func commitSynced() -> Action {
+        phase = .committingSynced
+        return .commitSynced(PerSide { side in
+            MailboxSnapshot(uidValidity: committed?[side].uidValidity ?? 1, uidNext: listedUIDNext[side],
+                            highestModSeq: settledModSeq[side])
+        })
     }
 }

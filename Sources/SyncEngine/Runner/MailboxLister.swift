@@ -27,6 +27,20 @@ extension SyncSession {
     /// use the local delimiter: when the remote one differs, the remote side is listed again
     /// with the names translated.
     mutating func listMailboxes(_ selection: SyncSelection) async throws -> ListedMailboxes {
+        try record(await listings(selection), selection: selection)
+    }
+
+    /// Steps 1 and 2 at once: the listing goes out while the capabilities are confirmed (an IMAP
+    /// endpoint answers them from its ENABLE, which the LIST follows on the wire: one round
+    /// trip for both). A missing capability still wins over whatever the listing did.
+    mutating func checkCapabilitiesAndList(_ selection: SyncSelection) async throws -> ListedMailboxes {
+        let lister = self
+        async let listing = lister.listings(selection)  // cancelled and awaited if this throws
+        try await checkCapabilities()
+        return try record(await listing, selection: selection)
+    }
+
+    private func listings(_ selection: SyncSelection) async throws -> PerSide<MailboxListing> {
         var listings = try await both { side, endpoint in
             try await endpoint.listMailboxes(selection.request(for: side, localDelimiter: nil))
         }
@@ -34,6 +48,10 @@ extension SyncSession {
            let ascii = d.asciiValue, selection.explicit.contains(where: { $0.contains(ascii) }) {
             listings.remote = try await endpoints.remote.listMailboxes(selection.request(for: .remote, localDelimiter: d))
         }
+        return listings
+    }
+
+    private mutating func record(_ listings: PerSide<MailboxListing>, selection: SyncSelection) throws -> ListedMailboxes {
         guard (listings.local.delimiter == nil) == (listings.remote.delimiter == nil) else {
             throw SyncRunError.delimiterMismatch(local: listings.local.delimiter, remote: listings.remote.delimiter)
         }

@@ -2,14 +2,20 @@ import IMAPCore
 
 extension MailboxSyncDriver {
     /// A round of step 5: expunges on both sides, then (only once both succeeded) the pairs
-    /// deleted in one transaction, then the conditional flag stores, one per flag list.
+    /// deleted in one transaction, then the conditional flag stores, one per flag list. The
+    /// stores never name an expunged message (an expunge wins over a flag change), so they are
+    /// sent with the expunges rather than after them: one round trip less per round. A crash
+    /// before the pairs are deleted leaves stores that the next run finds made on both sides.
     mutating func apply(_ plan: UpdatePlan) async throws -> PerSide<[StoreResult]> {
-        try await expunge(plan.expunges)
+        let before = try await startExpunges(plan.expunges)
+        let session = self.session
+        async let stored = Self.sendStores(plan.flagStores, in: session)
+        try await recordExpunges(Self.sendExpunges(plan.expunges, in: session), before: before)
         if !plan.mappingsToDelete.isEmpty, let locals = UIDSet(uids: plan.mappingsToDelete.map(\.local)) {
             try session.database.write { _ = try $0.deleteMappings(mailbox: id, side: .local, uids: locals) }
             session.checkpoint("delete pairs")
         }
-        let results = try await store(plan.flagStores)
+        let results = try await recordStores(plan.flagStores, results: stored)
         summary.conflicts += plan.conflicts.count
         for conflict in plan.conflicts { session.logger.warning("\(name): \(SyncWarning.flagConflict(conflict))") }
         return results
@@ -18,17 +24,37 @@ extension MailboxSyncDriver {
     func hasExpunges(_ expunges: PerSide<UIDSet?>) -> Bool { expunges.local != nil || expunges.remote != nil }
 
     mutating func expunge(_ expunges: PerSide<UIDSet?>) async throws {
-        guard hasExpunges(expunges) else { return }
+        let before = try await startExpunges(expunges)
+        try await recordExpunges(Self.sendExpunges(expunges, in: session), before: before)
+    }
+
+    /// Each side's stores in order (one request per side, pipelined); both sides at once.
+    mutating func store(_ stores: PerSide<[FlagStoreRequest]>) async throws -> PerSide<[StoreResult]> {
+        try await recordStores(stores, results: Self.sendStores(stores, in: session))
+    }
+
+    /// Marks the UIDs as ours (not news) and reads what an observer will be told, before the
+    /// messages are gone (nil: no expunge).
+    private mutating func startExpunges(_ expunges: PerSide<UIDSet?>) async throws -> PerSide<[UID: MessageSummary]>? {
+        guard hasExpunges(expunges) else { return nil }
         for side in Side.allCases {
             if let uids = expunges[side] { ownExpunges[side] = ownExpunges[side].map { $0.union(uids) } ?? uids }
         }
-        // Read before: afterwards the messages are gone (and their pairs may be deleted).
         var before = PerSide<[UID: MessageSummary]>(local: [:], remote: [:])
         for side in Side.allCases { before[side] = try await observedSummaries(expunges[side], on: side) }
-        let done = try await session.both { side, endpoint -> UIDSet? in
+        return before
+    }
+
+    private static func sendExpunges(_ expunges: PerSide<UIDSet?>, in session: SyncSession) async throws -> PerSide<UIDSet?> {
+        guard expunges.local != nil || expunges.remote != nil else { return PerSide(local: nil, remote: nil) }
+        return try await session.both { side, endpoint -> UIDSet? in
             guard let uids = expunges[side] else { return nil }
             return try await endpoint.expunge(uids)
         }
+    }
+
+    private mutating func recordExpunges(_ done: PerSide<UIDSet?>, before: PerSide<[UID: MessageSummary]>?) throws {
+        guard let before else { return }
         for side in Side.allCases {
             guard let gone = done[side], gone.count > 0 else { continue }
             summary.expunged[side] += gone.count
@@ -41,14 +67,16 @@ extension MailboxSyncDriver {
         session.checkpoint("expunge")
     }
 
-    /// Each side's stores in order (one request each); both sides at once.
-    mutating func store(_ stores: PerSide<[FlagStoreRequest]>) async throws -> PerSide<[StoreResult]> {
+    private static func sendStores(_ stores: PerSide<[FlagStoreRequest]>, in session: SyncSession) async throws -> PerSide<[StoreResult]> {
         guard !stores.local.isEmpty || !stores.remote.isEmpty else { return PerSide(local: [], remote: []) }
-        let results = try await session.both { side, endpoint -> [StoreResult] in
-            var results: [StoreResult] = []
-            for request in stores[side] { results.append(try await endpoint.storeFlags(request)) }
-            return results
+        return try await session.both { side, endpoint -> [StoreResult] in
+            stores[side].isEmpty ? [] : try await endpoint.storeFlags(stores[side])
         }
+    }
+
+    private mutating func recordStores(_ stores: PerSide<[FlagStoreRequest]>,
+                                       results: PerSide<[StoreResult]>) async throws -> PerSide<[StoreResult]> {
+        guard !stores.local.isEmpty || !stores.remote.isEmpty else { return results }
         for side in Side.allCases {
             let changed = zip(stores[side], results[side]).reduce(0) { sum, item in
                 sum + item.0.uids.count - (item.1.modified.map { item.0.uids.intersection($0)?.count ?? 0 } ?? 0)

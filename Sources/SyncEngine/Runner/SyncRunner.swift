@@ -35,8 +35,7 @@ public struct SyncRunner: Sendable {
     private func synchronise(repairing: Bool) async throws -> SyncReport {
         let started = ContinuousClock.now
         var session = SyncSession(endpoints: endpoints, database: database, options: options)
-        try await session.checkCapabilities()
-        let listed = try await session.listMailboxes(selection)
+        let listed = try await session.checkCapabilitiesAndList(selection)
         let ignored = try selection.ignoreMatcher()
         let stored = try database.read { try $0.mailboxes() }
         let plan = MailboxListPlanner.plan(listed: listed.forPlanner, stored: stored, ignored: ignored)

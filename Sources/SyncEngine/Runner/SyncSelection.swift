@@ -45,6 +45,12 @@ public struct SyncSelection: Sendable {
         return explicit
     }
 
+    /// What a run lists first on `side` (the request of its first `listMailboxes`): an endpoint
+    /// may send it as soon as it is connected (``SyncRunner/run()`` asks for exactly this).
+    public func firstListRequest(for side: Side) -> MailboxListRequest {
+        request(for: side, localDelimiter: nil)
+    }
+
     /// The request for `side`; explicit names use the local delimiter, which the caller has
     /// replaced by `\0` for the remote side once it knows it (`localDelimiter`).
     func request(for side: Side, localDelimiter: Character?) -> MailboxListRequest {

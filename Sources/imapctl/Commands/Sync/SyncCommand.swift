@@ -85,7 +85,9 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let logger = SyncLogging.logger(configuration: configuration, quiet: quiet, debug: debug)
         for warning in configuration.warnings { logger.warning("\(warning)") }
-        let database = try SyncLogging.openDatabase(configuration)
+        // The state database opens while both connections are made: a no-op run is mostly
+        // their set-up, and the local tunnel's start is the longest part of it.
+        let opening = Task { try SyncLogging.openDatabase(configuration) }
         let output = SyncOutput(json: json, quiet: quiet)
         let selection = try SyncSelection(configuration: configuration, mailboxes: (delete || rename) ? [] : mailboxes)
         let options = SyncRunOptions(progress: output.progressHandler, checkpoint: SyncCrashHook.fromEnvironment(),
@@ -94,8 +96,12 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             // Both connections at once: a no-op run is mostly their setup.
             let traces = PerSide { side in WireTraceOutput.trace(debug: debug, label: side.rawValue) { logger.debug("\($0)") } }
+            // A synchronisation lists first what the selection says: each side sends it once connected.
+            let firstListing = delete || rename ? nil : PerSide { selection.firstListRequest(for: $0) }
             try await IMAPEndpointConnector.withEndpoints(PerSide(local: configuration.local, remote: configuration.remote),
-                                                          logger: imapLogger, wireTraces: traces) { endpoints in
+                                                          firstListing: firstListing, logger: imapLogger,
+                                                          wireTraces: traces) { endpoints in
+                let database = try await opening.value
                 let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
                                         selection: selection, options: options)
                 try await perform(runner, output: output, endpoints: endpoints)
