@@ -88,6 +88,8 @@ private final class AppendWriterCore: Sendable {
     let store: MailStore
     let mailboxID: Int64
     let queueBytes: Int
+    /// What a sleeping writer is woken for (the commit wakes it whatever is queued).
+    let wakeBytes = 256 << 10
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
 
@@ -105,7 +107,10 @@ private final class AppendWriterCore: Sendable {
             if let failure = state.failure { return (.failure(failure), false) }
             state.queue.append(message)
             state.queuedBytes += message.body.count
-            return (state.queuedBytes <= queueBytes ? .success(()) : nil, state.takeWriterWaiting())
+            // A sleeping writer is woken for a few messages at once, not each: small messages
+            // (bodies already stored) would otherwise cost two thread switches apiece.
+            let wake = state.queuedBytes >= min(wakeBytes, queueBytes) && state.takeWriterWaiting()
+            return (state.queuedBytes <= queueBytes ? .success(()) : nil, wake)
         }
         if signal { wake.signal() }
         return result
