@@ -34,7 +34,7 @@ if [ -z "${IMAPCTL:-}" ]; then
     swift build -c release --product imapctl 2>&1 | tail -1
     IMAPCTL=$(swift build -c release --show-bin-path)/imapctl
 fi
-INSTANCE=imapworker-bench-sr
+INSTANCE=${INSTANCE:-imapworker-bench-sr}
 BASE=/tmp/testbed-dovecot-$INSTANCE
 RUN=$(mktemp -d /tmp/imapworker-bench-sr-XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -20,7 +20,10 @@ extension IMAPMailboxEndpoint {
         guard let validity = selection.uidValidity?.rawValue else {
             throw IMAPEndpointError.unexpectedResponse("SELECT \(mailbox) did not report UIDVALIDITY")
         }
-        let current = selection.exists > 0 ? try await currentFlags(of: UIDSet(UID.min...UID.max), afterNoop: false) : [:]
+        // A first select compares nothing: SELECT's UIDNEXT is all it needs (RFC 3501 requires it).
+        let compared = point != nil || selection.uidNext == nil
+        let current = selection.exists > 0 && compared
+            ? try await currentFlags(of: UIDSet(UID.min...UID.max), afterNoop: false) : [:]
         let highest = current.keys.max()?.rawValue ?? 0
         let uidNext = max(selection.uidNext?.rawValue ?? 1, highest < UInt32.max ? highest + 1 : highest)
         let since = point?.highestModSeq ?? 0

@@ -57,9 +57,10 @@ extension IMAPMailboxEndpoint {
                 }
             }
         }
+        // Nothing is recorded here: a listing's flags are not what a copy carries (the body's
+        // FETCH records those, once), and a message listed but never copied has no entry.
         if let emulated {
             for index in summaries.indices { summaries[index].modSeq = emulated.seen[summaries[index].uid]?.modSeq ?? 0 }
-            try recordFirstSeen(summaries.map { ($0.uid, $0.flags) })
         }
         return summaries
     }

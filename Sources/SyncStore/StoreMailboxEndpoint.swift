@@ -158,27 +158,40 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
         return AsyncThrowingStream(unfolding: { try await cursor.next() })
     }
 
-    /// The batch's bodies are gathered (as the chunks that came, no copy) and written in one
-    /// transaction: memory holds one batch, which the engine bounds (``appendBatchLimits``).
+    /// The batch is written while it arrives (``AppendWriter``): each message goes to the store's
+    /// writer as soon as its last chunk came (the chunks as they came, no copy) and is inserted
+    /// while the next one downloads, all in one transaction committed after the last. A body that
+    /// comes short or long rolls the whole batch back. Memory holds what the writer has not taken
+    /// yet (2 MiB) plus one message, whatever the batch size (``appendBatchLimits``).
     public func append(_ batch: AppendBatch) async throws -> AppendResult {
         let selected = try selected()
-        var messages: [AppendedMessage] = []
-        for try await message in batch.messages {
-            var bytes = MessageBytes([])
-            for try await chunk in message.body { bytes.append(chunk) }
-            guard bytes.count == message.body.byteCount else {
-                throw MailboxEndpointError.bodySizeMismatch(uid: message.summary.uid, announced: message.body.byteCount,
-                                                            received: bytes.count)
+        var writer: AppendWriter?
+        do {
+            return try await mapped(selected.name) {
+                for try await message in batch.messages {
+                    var bytes = MessageBytes([])
+                    for try await chunk in message.body { bytes.append(chunk) }
+                    guard bytes.count == message.body.byteCount else {
+                        throw MailboxEndpointError.bodySizeMismatch(uid: message.summary.uid, announced: message.body.byteCount,
+                                                                    received: bytes.count)
+                    }
+                    let date = message.summary.internalDate
+                    let appended = AppendedMessage(flags: message.summary.flags.flags.map(\.rawValue),
+                                                   internalDate: date?.secondsSince1970 ?? Int64(Date.now.timeIntervalSince1970),
+                                                   internalDateOffset: date?.zoneOffsetMinutes ?? 0, body: bytes)
+                    let current = writer ?? store.makeAppendWriter(mailboxID: selected.mailboxID)
+                    writer = current
+                    try await current.add(appended)
+                }
+                guard let writer else { return AppendResult(uidValidity: selected.uidValidity, assignedUIDs: []) }
+                let outcome = try await writer.commit()
+                own(selected, modSeqs: [outcome.modSeq])
+                return AppendResult(uidValidity: outcome.uidValidity, assignedUIDs: outcome.uids.compactMap { UID($0) })
             }
-            let date = message.summary.internalDate
-            messages.append(AppendedMessage(flags: message.summary.flags.flags.map(\.rawValue),
-                                            internalDate: date?.secondsSince1970 ?? Int64(Date.now.timeIntervalSince1970),
-                                            internalDateOffset: date?.zoneOffsetMinutes ?? 0, body: bytes))
+        } catch {
+            writer?.abort()
+            throw error
         }
-        guard !messages.isEmpty else { return AppendResult(uidValidity: selected.uidValidity, assignedUIDs: []) }
-        let outcome = try await mapped(selected.name) { try await self.store.append(mailboxID: selected.mailboxID, messages) }
-        own(selected, modSeqs: [outcome.modSeq])
-        return AppendResult(uidValidity: outcome.uidValidity, assignedUIDs: outcome.uids.compactMap { UID($0) })
     }
 
     public func storeFlags(_ request: FlagStoreRequest) async throws -> StoreResult {

@@ -42,8 +42,9 @@ struct MailboxSyncMachineTests {
         let listed = PerSide(local: [Self.summary(5)], remote: [Self.summary(105), Self.summary(106, size: 0)])
         #expect(try machine.handle(.listed(listed, uidNext: PerSide(local: 6, remote: 107))) == .replicate(from: .remote, uids: [uid(105)]))
         #expect(try machine.handle(.appended(pairs([(6, 105)]))) == .replicate(from: .local, uids: [uid(5)]))
-        #expect(try machine.handle(.appended(pairs([(5, 107)]))) == .listNewMessages(PerSide(local: UIDSet(uid(5)...UID.max),
-                                                                                           remote: UIDSet(uid(105)...UID.max))))
+        // The second listing starts at the UIDNEXTs the first one read: below them all was seen.
+        #expect(try machine.handle(.appended(pairs([(5, 107)]))) == .listNewMessages(PerSide(local: UIDSet(uid(6)...UID.max),
+                                                                                           remote: UIDSet(uid(107)...UID.max))))
         // The second listing finds only what we appended (mapped): nothing to copy.
         let again = PerSide(local: [Self.summary(5), Self.summary(6)], remote: [Self.summary(105), Self.summary(106, size: 0), Self.summary(107)])
         #expect(try machine.handle(.listed(again, uidNext: PerSide(local: 7, remote: 108))) == .fetchChanges)
@@ -95,7 +96,7 @@ struct MailboxSyncMachineTests {
                                                                              remote: UIDSet(UID.min...UID.max))))
         #expect(try machine.handle(.listed(PerSide(local: [Self.summary(1), Self.summary(2)], remote: []),
                                            uidNext: PerSide(local: 3, remote: 1))) == .replicate(from: .local, uids: [uid(1), uid(2)]))
-        #expect(try machine.handle(.appended(pairs([(1, 1), (2, 2)]))) == .listNewMessages(PerSide(local: UIDSet(UID.min...UID.max),
+        #expect(try machine.handle(.appended(pairs([(1, 1), (2, 2)]))) == .listNewMessages(PerSide(local: UIDSet(uid(3)...UID.max),
                                                                                                   remote: UIDSet(UID.min...UID.max))))
         #expect(try machine.handle(.listed(PerSide(local: [Self.summary(1), Self.summary(2)], remote: [Self.summary(1), Self.summary(2)]),
                                            uidNext: PerSide(local: 3, remote: 3))) == .fetchChanges)

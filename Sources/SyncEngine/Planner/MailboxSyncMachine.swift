@@ -203,9 +203,12 @@ public struct MailboxSyncMachine: Sendable {
         }
     }
 
-    private mutating func listNew() -> Action {
+    /// From the committed UIDNEXT; after a pass that appended, from the UIDNEXT read before its
+    /// listing: everything below it was listed and copied (or skipped) already, so a first sync
+    /// does not list the whole mailbox again only to find it mapped.
+    private mutating func listNew(after previous: PerSide<UInt32>? = nil) -> Action {
         phase = .listing
-        let from = committed.map { $0.map(\.uidNext) } ?? PerSide(local: 0, remote: 0)
+        let from = previous ?? committed.map { $0.map(\.uidNext) } ?? PerSide(local: 0, remote: 0)
         return .listNewMessages(from.map { ReplicationPlanner.newMessageRange(uidNext: $0) })
     }
 
@@ -215,7 +218,7 @@ public struct MailboxSyncMachine: Sendable {
             phase = .replicating
             return .replicate(from: side, uids: uids)
         }
-        if appendedThisPass { return listNew() }
+        if appendedThisPass { return listNew(after: listedUIDNext) }
         // Nothing more to copy: what was listed is known now; updates may have come meanwhile.
         knownUIDNext = listedUIDNext
         // Nothing was copied and the known messages settled before the listing: another round
