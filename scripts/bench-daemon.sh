@@ -34,7 +34,10 @@ want() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 PYTHON=$(scripts/pyenv.sh)
 NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
 REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
-for product in imapworker nats-bench redis-bench; do swift build -c "$BUILD" --product "$product" >&2; done
+# Release builds link the Swift runtime statically, as the Dockerfile and the other scripts do
+# (one set of flags keeps one build cache).
+STATIC=$([ "$BUILD" = release ] && echo --static-swift-stdlib || true)
+for product in imapworker nats-bench redis-bench; do swift build -c "$BUILD" $STATIC --product "$product" >&2; done
 BIN="$(swift build -c "$BUILD" --show-bin-path)"
 
 WORK=$(mktemp -d /tmp/bench-daemon-XXXXXX)
