@@ -8,11 +8,14 @@
 #   -c  also run mbsync and imapctl with COMPRESS=DEFLATE
 #   -t  tools to run (default "baseline-tls mbsync imapctl")
 #
-# Measured, each after `sync`, with /usr/bin/time (wall seconds, peak RSS):
+# Measured, each after `sync`, with /usr/bin/time (wall seconds, CPU seconds user+system, peak RSS;
+# on a shared machine the CPU seconds are the steadier figure):
 #   baseline-tls imaptool.py fetchall over TLS: one connection, EXAMINE + UID FETCH 1:* BODY.PEEK[]
 #   mbsync       isync 1.4 IMAP -> Maildir, COMPRESS disabled
 #   imapctl      imapctl fullfetch (release build) into the embedded SQLite store, one run per mailbox
 # Every imapctl store is then checked against Dovecot's copy (SHA-256 of the Maildir files).
+# IMAPCTL_BASE=/path/to/imapctl adds the tool imapctl-base: that binary (e.g. a release build of
+# main) run right after imapctl in every round, for an A/B in the same run.
 # Corpora are generated once into bench-out/corpus/ (git-ignored) and hard-linked into Dovecot.
 # The flatness check compares imapctl's peak RSS on the largest corpus with the smallest one.
 set -euo pipefail
@@ -36,13 +39,19 @@ KIT=${BENCH_KIT:-$(cd ../shared/bench 2>/dev/null || cd ../../shared/bench; pwd)
 OUT=$PWD/bench-out
 scripts/setup.sh
 command -v mbsync >/dev/null || { apt-get install -y -qq isync >/dev/null; }
-swift build -c release --product imapctl 2>&1 | tail -1
-IMAPCTL=$(swift build -c release --show-bin-path)/imapctl
+# Statically linked Swift runtime and Foundation, as the Dockerfile builds it: less RSS (no
+# relocated and touched pages of the shared Swift libraries) and faster (docs/store.md).
+# IMAPCTL=/path/to/imapctl skips the build and measures that binary.
+if [ -z "${IMAPCTL:-}" ]; then
+    swift build -c release --static-swift-stdlib --product imapctl 2>&1 | tail -1
+    IMAPCTL=$(swift build -c release --show-bin-path)/imapctl
+fi
+IMAPCTL_BASE=${IMAPCTL_BASE:-}
 
 INSTANCE=imapworker-bench
 BASE=/tmp/testbed-dovecot-$INSTANCE
 RUN=$(mktemp -d /tmp/imapworker-bench-XXXXXX)
-RESULTS=$RUN/results.tsv   # size tool run seconds rss_kb
+RESULTS=$RUN/results.tsv   # size tool run seconds rss_kb cpu_seconds
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 trap '"$KIT/stop-dovecot.sh" --purge "$INSTANCE" >/dev/null 2>&1 || true' EXIT
 has_tool() { [[ " $TOOLS " == *" $1 "* ]]; }
@@ -87,29 +96,31 @@ print(t)' "$1"
 
 list_mailboxes() { python3 scripts/maildir-mailboxes.py "$1"; }
 
-record() { echo "$SIZE $1 $2 $3" >> "$RESULTS"; }  # tool run "seconds rss"
+record() { echo "$SIZE $1 $2 $3" >> "$RESULTS"; }  # tool run "seconds rss cpu"
 
 measure() {  # name run command...
     local name=$1 run=$2; shift 2
     sync
     local out=$RUN/$name-$SIZE-$run.time
-    /usr/bin/time -f "%e %M" -o "$out" "$@" > "$RUN/$name-$SIZE-$run.log" 2>&1 \
+    /usr/bin/time -f "%e %M %U %S" -o "$out" "$@" > "$RUN/$name-$SIZE-$run.log" 2>&1 \
         || { echo "$name failed:"; tail -5 "$RUN/$name-$SIZE-$run.log"; exit 1; }
-    record "$name" "$run" "$(cat "$out")"
+    local e m u s; read -r e m u s < "$out"
+    record "$name" "$run" "$e $m $(python3 -c "print($u + $s)")"
 }
 
-fetch_all_imapctl() {  # db extra-flags... ; prints "seconds peak_kb" (sum over mailboxes, max RSS)
-    local db=$1; shift
-    local peak=0 total=0 s k
+fetch_all_imapctl() {  # binary db extra-flags... ; prints "seconds peak_kb cpu" (sums over mailboxes, max RSS)
+    local bin=$1 db=$2; shift 2
+    local peak=0 total=0 cpu=0 s k u y
     while IFS= read -r mailbox; do
-        /usr/bin/time -f "%e %M" -o "$RUN/one.time" env IMAPWORKER_PASSWORD=alicepw "$IMAPCTL" fullfetch --local -q --db "$db" \
+        /usr/bin/time -f "%e %M %U %S" -o "$RUN/one.time" env IMAPWORKER_PASSWORD=alicepw "$bin" fullfetch --local -q --db "$db" \
             --login alice --server "127.0.0.1:$IMAPS_PORT" --ca-file "$CA" --mailbox "$mailbox" --userid bench "$@" \
             >> "$RUN/imapctl-$SIZE.log" 2>&1 || { echo "imapctl failed:"; tail -5 "$RUN/imapctl-$SIZE.log"; exit 1; }
-        read -r s k < "$RUN/one.time"
+        read -r s k u y < "$RUN/one.time"
         total=$(python3 -c "print($total + $s)")
+        cpu=$(python3 -c "print($cpu + $u + $y)")
         [ "$k" -gt "$peak" ] && peak=$k
     done <<< "$MAILBOXES"
-    echo "$total $peak"
+    echo "$total $peak $cpu"
 }
 
 verify_store() {  # db
@@ -155,18 +166,21 @@ for SIZE in $SIZES; do
             measure mbsync "$run" mbsync -q -c "$RUN/mbsync/mbsyncrc" -a
             rm -rf "$RUN/mbsync"
         fi
-        if has_tool imapctl; then
+        for tool in imapctl imapctl-base; do
+            bin=$IMAPCTL
+            if [ "$tool" = imapctl-base ]; then bin=$IMAPCTL_BASE; [ -n "$bin" ] || continue; fi
+            has_tool imapctl || continue
             rm -f "$RUN"/imapctl.db*; sync
-            record imapctl "$run" "$(fetch_all_imapctl "$RUN/imapctl.db")"
-            echo "bench: run $run: verifying the imapctl store against Dovecot's files"
+            record "$tool" "$run" "$(fetch_all_imapctl "$bin" "$RUN/imapctl.db")"
+            echo "bench: run $run: verifying the $tool store against Dovecot's files"
             verify_store "$RUN/imapctl.db"
             rm -f "$RUN"/imapctl.db*
-        fi
+        done
         if [ "$COMPRESS" = 1 ]; then
             rm -rf "$RUN/mbsync-z"; mkdir -p "$RUN/mbsync-z/Maildir"; mbsync_rc "$RUN/mbsync-z" ""
             measure mbsync+compress "$run" mbsync -q -c "$RUN/mbsync-z/mbsyncrc" -a
             rm -rf "$RUN/mbsync-z" "$RUN"/imapctl-z.db*; sync
-            record imapctl+compress "$run" "$(fetch_all_imapctl "$RUN/imapctl-z.db" --compress)"
+            record imapctl+compress "$run" "$(fetch_all_imapctl "$IMAPCTL" "$RUN/imapctl-z.db" --compress)"
             rm -f "$RUN"/imapctl-z.db*
         fi
     done
@@ -177,24 +191,29 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 sizes = {int(n): int(b) for n, b in (l.split() for l in open(sys.argv[2]))}
 by = {}
-for size, tool, run, secs, rss in rows:
-    by.setdefault(int(size), {}).setdefault(tool, []).append((float(secs), int(rss)))
+for size, tool, run, secs, rss, cpu in rows:
+    by.setdefault(int(size), {}).setdefault(tool, []).append((float(secs), int(rss), float(cpu)))
 peaks = {}
 for size in sorted(by):
     tools = by[size]
-    med = {t: statistics.median(s for s, _ in v) for t, v in tools.items()}
+    med = {t: statistics.median(s for s, _, _ in v) for t, v in tools.items()}
+    cpu = {t: statistics.median(c for _, _, c in v) for t, v in tools.items()}
     raw, mb = med.get("baseline-tls"), med.get("mbsync")
     print(f"\n{size} messages, {sizes[size] / 1e6:.1f} MB; medians of {max(len(v) for v in tools.values())} run(s)\n")
-    print("| tool | seconds | msgs/s | MB/s | peak RSS MB | vs raw TLS | vs mbsync | runs (s) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| tool | seconds | CPU s | msgs/s | MB/s | peak RSS MB | vs raw TLS | vs mbsync | runs (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for tool, v in tools.items():
         s = med[tool]
-        rss = max(k for _, k in v) / 1024
+        rss = max(k for _, k, _ in v) / 1024
         if tool == "imapctl": peaks[size] = rss
         vs_raw = f"{s / raw:.2f}x" if raw else "-"
         vs_mb = f"{s / mb:.2f}x" if mb else "-"
-        runs = " ".join(f"{x:.2f}" for x, _ in v)
-        print(f"| {tool} | {s:.2f} | {size / s:.0f} | {sizes[size] / s / 1e6:.1f} | {rss:.1f} | {vs_raw} | {vs_mb} | {runs} |")
+        runs = " ".join(f"{x:.2f}" for x, _, _ in v)
+        print(f"| {tool} | {s:.2f} | {cpu[tool]:.2f} | {size / s:.0f} | {sizes[size] / s / 1e6:.1f} | {rss:.1f} | {vs_raw} | {vs_mb} | {runs} |")
+    if "imapctl" in med and "imapctl-base" in med:
+        print(f"\nA/B: imapctl / imapctl-base: wall {med['imapctl'] / med['imapctl-base']:.2f}x, "
+              f"CPU {cpu['imapctl'] / cpu['imapctl-base']:.2f}x, peak RSS "
+              f"{max(k for _, k, _ in tools['imapctl']) / 1024:.1f} vs {max(k for _, k, _ in tools['imapctl-base']) / 1024:.1f} MB")
     if raw and "imapctl" in med:
         r = med["imapctl"] / raw
         print(f"\ntarget: imapctl <= 1.30x raw TLS: {r:.2f}x {'met' if r <= 1.3 else 'NOT met'}; "

@@ -16,7 +16,7 @@ ROUNDS=${ROUNDS:-3}
 STREAM=imapworker:orders
 GROUP=imapworker
 
-swift build -c release --product redis-bench >&2
+swift build -c release --static-swift-stdlib --product redis-bench >&2
 BENCH=.build/release/redis-bench
 PY=$(scripts/pyenv.sh)
 

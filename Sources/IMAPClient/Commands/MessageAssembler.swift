@@ -9,9 +9,33 @@ public struct FetchedMessage: Sendable {
     public var modSeq: ModSequence?
     public var internalDate: InternalDate?
     public var size: Int?
-    /// The body bytes exactly as sent (BODY[] / BINARY[]), empty if not requested.
-    public var body = ByteBuffer()
+    /// The body bytes exactly as sent (BODY[] / BINARY[]), empty if not requested, in the buffers
+    /// they arrived in: holding them costs no copy (a body is gathered only when `body` is read).
+    public private(set) var bodyChunks: [ByteBuffer] = []
+    /// The body's length in bytes.
+    public private(set) var bodyByteCount = 0
     public var hasBody = false
+
+    /// The body as one buffer: the chunk itself when there is one, else a copy of them gathered.
+    public var body: ByteBuffer {
+        get {
+            if bodyChunks.count == 1 { return bodyChunks[0] }
+            var gathered = ByteBuffer()
+            gathered.reserveCapacity(bodyByteCount)
+            for chunk in bodyChunks { gathered.writeImmutableBuffer(chunk) }
+            return gathered
+        }
+        set {
+            bodyChunks = newValue.readableBytes > 0 ? [newValue] : []
+            bodyByteCount = newValue.readableBytes
+        }
+    }
+
+    mutating func appendBody(_ chunk: ByteBuffer) {
+        guard chunk.readableBytes > 0 else { return }
+        bodyChunks.append(chunk)
+        bodyByteCount += chunk.readableBytes
+    }
 
     public var flagNames: [String] { flags.map(\.rawValue) }
 }
@@ -31,7 +55,9 @@ public struct SkippedMessage: Sendable, Hashable {
 /// Turns streamed FETCH parts into one whole message at a time (for small messages): never
 /// more than the current message is held, and never a message over `maxMessageSize`, whose
 /// bytes are dropped as they arrive. Memory grows with the bytes received, never with an
-/// announced size.
+/// announced size. The chunks are kept as they came (slices of the connection's read buffers),
+/// not copied into one buffer: that copy, and its growth by reallocation for big messages, were
+/// a visible part of a fullfetch's CPU (docs/store.md, "Speed and memory").
 struct MessageAssembler {
     let maxMessageSize: Int
     private var current: FetchedMessage?
@@ -56,14 +82,14 @@ struct MessageAssembler {
             default: break
             }
         case .bodyStart(_, _, let size):
-            if size > maxMessageSize || (current?.body.readableBytes ?? 0) > maxMessageSize - size {
+            if size > maxMessageSize || (current?.bodyByteCount ?? 0) > maxMessageSize - size {
                 skipping = true
                 skipped.append(SkippedMessage(uid: current?.uid, announcedSize: size))
                 current?.body = ByteBuffer()
             }
             current?.hasBody = true
         case .bodyChunk(let bytes):
-            if !skipping { current?.body.writeImmutableBuffer(bytes) }
+            if !skipping { current?.appendBody(bytes) }
         case .bodyEnd:
             break
         case .messageEnd:

@@ -30,8 +30,11 @@ public struct FetchStream: AsyncSequence, Sendable {
         NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, StreamDemand>
 
     /// Parts held ahead of a slow consumer: a part is at most one network read (≤ 64 KiB here).
-    static let lowWatermark = 16
-    static let highWatermark = 64
+    /// When the store is slower than the network, every stream in flight sits at its high
+    /// watermark: 16 parts (≤ 1 MiB) each bound that memory (64 allowed 4 MiB per stream). The
+    /// kernel's socket buffer keeps the download going while reads pause.
+    static let lowWatermark = 4
+    static let highWatermark = 16
 
     let producer: Producer
     /// The tagged response (await it when the parts are not consumed).

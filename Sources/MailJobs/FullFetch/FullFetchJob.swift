@@ -82,15 +82,15 @@ public struct FullFetchJob: Sendable {
                     guard let uid = message.uid else { return }
                     var messageOrigin = origin
                     messageOrigin.uid = uid.rawValue
-                    let size = message.body.readableBytes
+                    let size = message.bodyByteCount
                     if onCommitted != nil {
                         uncommitted.append(CommittedMessage(mailbox: mailbox, uid: uid.rawValue, uidValidity: uidValidity,
-                                                            messageID: MessageIDHeader.value(in: message.body), size: size))
+                                                            messageID: MessageIDHeader.value(in: message.bodyChunks), size: size))
                     }
                     try await ingest.submit(IncomingMessage(
                         mailboxID: local.id, origin: messageOrigin, flags: message.flagNames,
                         internalDate: (message.internalDate?.epochSeconds ?? 0, message.internalDate?.utcOffsetMinutes ?? 0),
-                        body: MessageBytes(message.body)))
+                        body: MessageBytes(chunks: message.bodyChunks)))
                     tracker.record(bytes: size)
                     if tracker.shouldReport() { progress(tracker) }
                     await announceCommitted()

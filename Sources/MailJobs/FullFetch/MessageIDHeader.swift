@@ -11,6 +11,12 @@ public enum MessageIDHeader {
         message.withUnsafeReadableBytes { value(in: $0) }
     }
 
+    /// The same for a message in the chunks it arrived in (the header may span several).
+    public static func value(in chunks: [ByteBuffer]) -> String? {
+        if chunks.count == 1 { return value(in: chunks[0]) }
+        return value(in: chunks.lazy.flatMap(\.readableBytesView))
+    }
+
     public static func value(in bytes: some Collection<UInt8>) -> String? {
         var lines: [[UInt8]] = []
         var line: [UInt8] = []

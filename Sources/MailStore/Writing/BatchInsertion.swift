@@ -126,7 +126,7 @@ struct BatchInsertion {
         try bind(stmt, 3, Int64(body.count))
         // A big body goes in through blob I/O even when contiguous: binding it makes SQLite build the
         // whole record (one more copy, and a buffer the size of the largest message) before the insert.
-        if body.count <= Self.boundBodyLimit, let done = try body.withContiguousBytes({ bytes -> Bool in
+        let bindAndStep = { (bytes: UnsafeRawBufferPointer) throws -> Bool in
             // SQLITE_STATIC: SQLite reads the caller's bytes during the step and copies them into its pages.
             if let base = bytes.baseAddress {
                 try check(sqlite3_bind_blob64(stmt, 4, base, sqlite3_uint64(bytes.count), nil))
@@ -135,7 +135,11 @@ struct BatchInsertion {
             }
             defer { sqlite3_clear_bindings(stmt) }
             return try step(stmt)
-        }), done {
+        }
+        // A small body split over two network buffers is gathered (a copy of a few kB costs less
+        // than opening a blob handle, which compiles a statement).
+        if body.count <= Self.boundBodyLimit,
+           try body.withContiguousBytes(bindAndStep) ?? body.bytes.withUnsafeBytes(bindAndStep) {
             return (db.lastInsertedRowID, true)
         }
         try check(sqlite3_bind_zeroblob64(stmt, 4, sqlite3_uint64(body.count)))
