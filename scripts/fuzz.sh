@@ -80,9 +80,16 @@ rm -f "$WORK"/fuzz-*.log
 (cd "$WORK" && "$ROOT/$BIN" "${args[@]}" -artifact_prefix="$ROOT/$ARTIFACTS/" "$ROOT/$CORPUS" "$ROOT/$SEEDS") > "$LOG" 2>&1
 rc=$?
 elapsed=$(( $(date +%s) - start ))
-for w in "$WORK"/fuzz-*.log; do [ -f "$w" ] && cat "$w" >> "$LOG" && rm -f "$w"; done
+# Each job's "Done N runs" counted once: libFuzzer's parent may echo a job's log into its own.
+jobruns=0
+for w in "$WORK"/fuzz-*.log; do
+    [ -f "$w" ] || continue
+    jobruns=$(( jobruns + $(grep -oE "Done [0-9]+ runs" "$w" | awk '{s += $2} END {print s + 0}') ))
+    cat "$w" >> "$LOG" && rm -f "$w"
+done
 
-runs=$(grep -oE "Done [0-9]+ runs" "$LOG" | awk '{s += $2} END {print s + 0}')
+runs=$jobruns
+[ "$runs" -gt 0 ] || runs=$(grep -oE "Done [0-9]+ runs" "$LOG" | head -1 | awk '{print $2 + 0}')
 [ "$runs" -gt 0 ] || runs=$(grep -oE "^#[0-9]+" "$LOG" | tail -1 | tr -d '#')
 cov=$(grep -oE "cov: [0-9]+" "$LOG" | tail -1 | awk '{print $2}')
 ft=$(grep -oE "ft: [0-9]+" "$LOG" | tail -1 | awk '{print $2}')
