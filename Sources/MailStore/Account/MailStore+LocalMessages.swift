@@ -23,24 +23,11 @@ extension MailStore {
     /// (`\Recent` never kept).
     public func append(mailboxID: Int64, _ messages: [AppendedMessage]) async throws(MailStoreError) -> AppendOutcome {
         // Hashed here, before the write lock is taken.
-        let pending = messages.map {
-            PendingMessage(IncomingMessage(mailboxID: mailboxID, origin: nil, flags: $0.flags,
-                                           internalDate: (epoch: $0.internalDate, utcOffsetMinutes: $0.internalDateOffset),
-                                           body: $0.body))
-        }
+        let pending = messages.map { PendingMessage($0.incoming(into: mailboxID)) }
         return try await asyncWrite { db in
-            guard let validity = try Int64.fetchOne(db, sql: "SELECT uidvalidity FROM mailboxes WHERE id = ?",
-                                                    arguments: [mailboxID]) else {
-                throw MailStoreError.notFound("mailbox \(mailboxID)")
-            }
-            var insertion = try BatchInsertion(db)
-            var uids: [UInt32] = []
-            for item in pending {
-                guard let uid = try insertion.insert(item) else { throw MailStoreError.io("appended message not inserted") }
-                uids.append(uid)
-            }
-            let modSeqs = try insertion.finish()
-            return AppendOutcome(uidValidity: UInt32(truncatingIfNeeded: validity), uids: uids, modSeq: modSeqs[mailboxID])
+            var insertion = try LocalAppendInsertion(db, mailboxID: mailboxID)
+            for item in pending { try insertion.insert(item) }
+            return try insertion.finish()
         }
     }
 

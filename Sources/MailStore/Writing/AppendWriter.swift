@@ -56,9 +56,7 @@ private final class AppendWriterCore: Sendable {
     private enum End { case open, commit, abort }
 
     private struct State {
-        var queue: [AppendedMessage?] = []
-        var head = 0
-        var queuedBytes = 0
+        var queue = WriterQueue<AppendedMessage>()
         var end = End.open
         var writerWaiting = false
         var producer: Room?
@@ -105,12 +103,11 @@ private final class AppendWriterCore: Sendable {
     func push(_ message: AppendedMessage) -> Result<Void, MailStoreError>? {
         let (result, signal) = state.withLock { state -> (Result<Void, MailStoreError>?, Bool) in
             if let failure = state.failure { return (.failure(failure), false) }
-            state.queue.append(message)
-            state.queuedBytes += message.body.count
+            state.queue.push(message)
             // A sleeping writer is woken for a few messages at once, not each: small messages
             // (bodies already stored) would otherwise cost two thread switches apiece.
-            let wake = state.queuedBytes >= min(wakeBytes, queueBytes) && state.takeWriterWaiting()
-            return (state.queuedBytes <= queueBytes ? .success(()) : nil, wake)
+            let wake = state.queue.bytes >= min(wakeBytes, queueBytes) && state.takeWriterWaiting()
+            return (state.queue.bytes <= queueBytes ? .success(()) : nil, wake)
         }
         if signal { wake.signal() }
         return result
@@ -119,7 +116,7 @@ private final class AppendWriterCore: Sendable {
     func waitForRoom(_ continuation: Room) {
         let ready = state.withLock { state -> Result<Void, MailStoreError>? in
             if let failure = state.failure { return .failure(failure) }
-            if state.queuedBytes <= queueBytes { return .success(()) }
+            if state.queue.bytes <= queueBytes { return .success(()) }
             state.producer = continuation
             return nil
         }
@@ -155,29 +152,12 @@ private final class AppendWriterCore: Sendable {
         let result: Result<AppendOutcome, MailStoreError>
         do {
             result = .success(try store.write { db -> AppendOutcome in
-                guard let validity = try Int64.fetchOne(db, sql: "SELECT uidvalidity FROM mailboxes WHERE id = ?",
-                                                        arguments: [mailboxID]) else {
-                    throw MailStoreError.notFound("mailbox \(mailboxID)")
-                }
-                var insertion = try BatchInsertion(db)
-                var uids: [UInt32] = []
+                var insertion = try LocalAppendInsertion(db, mailboxID: mailboxID)
                 while true {
                     switch take() {
-                    case .message(let message):
-                        let incoming = IncomingMessage(mailboxID: mailboxID, origin: nil, flags: message.flags,
-                                                       internalDate: (epoch: message.internalDate,
-                                                                      utcOffsetMinutes: message.internalDateOffset),
-                                                       body: message.body)
-                        guard let uid = try insertion.insert(PendingMessage(incoming)) else {
-                            throw MailStoreError.io("appended message not inserted")
-                        }
-                        uids.append(uid)
-                    case .commit:
-                        let modSeqs = try insertion.finish()
-                        return AppendOutcome(uidValidity: UInt32(truncatingIfNeeded: validity), uids: uids,
-                                             modSeq: modSeqs[mailboxID])
-                    case .abort:
-                        throw Aborted()
+                    case .message(let message): try insertion.insert(PendingMessage(message.incoming(into: mailboxID)))
+                    case .commit: return try insertion.finish()
+                    case .abort: throw Aborted()
                     }
                 }
             })
@@ -188,8 +168,7 @@ private final class AppendWriterCore: Sendable {
         _ = cshim_malloc_trim()
         let (producer, committer) = state.withLock { state -> (Room?, Committed?) in
             state.result = result
-            state.queue = []
-            state.queuedBytes = 0
+            state.queue.removeAll()
             defer { state.producer = nil; state.committer = nil }
             return (state.producer, state.committer)
         }
@@ -202,15 +181,8 @@ private final class AppendWriterCore: Sendable {
         while true {
             let (taken, producer) = state.withLock { state -> (Taken?, Room?) in
                 if state.end == .abort { return (.abort, nil) }
-                if state.head < state.queue.count, let message = state.queue[state.head] {
-                    state.queue[state.head] = nil  // its bytes leave memory with the insert
-                    state.head += 1
-                    if state.head == state.queue.count {
-                        state.queue.removeAll(keepingCapacity: true)
-                        state.head = 0
-                    }
-                    state.queuedBytes -= message.body.count
-                    guard state.queuedBytes <= queueBytes, let producer = state.producer else { return (.message(message), nil) }
+                if let message = state.queue.pop() {
+                    guard state.queue.bytes <= queueBytes, let producer = state.producer else { return (.message(message), nil) }
                     state.producer = nil
                     return (.message(message), producer)
                 }

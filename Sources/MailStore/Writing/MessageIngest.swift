@@ -85,9 +85,7 @@ private final class IngestCore: Sendable {
     typealias Finished = CheckedContinuation<Result<MessageIngest.Summary, MailStoreError>, Never>
 
     private struct State {
-        var queue: [IncomingMessage?] = []
-        var head = 0
-        var queuedBytes = 0
+        var queue = WriterQueue<IncomingMessage>()
         var closed = false
         var writerDone = false
         var writerWaiting = false
@@ -97,26 +95,13 @@ private final class IngestCore: Sendable {
         var finishWaiters: [Finished] = []
         var summary = MessageIngest.Summary()
 
-        var isEmpty: Bool { head == queue.count }
+        var isEmpty: Bool { queue.isEmpty }
 
-        func hasRoom(for size: Int, limit: Int) -> Bool { isEmpty || queuedBytes.addingClamped(size) <= limit }
+        func hasRoom(for size: Int, limit: Int) -> Bool { isEmpty || queue.bytes.addingClamped(size) <= limit }
 
-        mutating func push(_ message: IncomingMessage) {
-            queue.append(message)
-            queuedBytes = queuedBytes.addingClamped(message.body.count)
-        }
+        mutating func push(_ message: IncomingMessage) { queue.push(message) }
 
-        mutating func pop() -> IncomingMessage? {
-            guard !isEmpty, let message = queue[head] else { return nil }
-            queue[head] = nil
-            head += 1
-            if head > 64 && head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            queuedBytes -= message.body.count
-            return message
-        }
+        mutating func pop() -> IncomingMessage? { queue.pop() }
 
         /// Wakes the writer if it sleeps; the caller signals the semaphore when this returns true.
         mutating func takeWriterWaiting() -> Bool {
@@ -142,7 +127,7 @@ private final class IngestCore: Sendable {
     }
 
     var summary: MessageIngest.Summary { state.withLock { $0.summary } }
-    var backlog: (bytes: Int, waitingProducers: Int) { state.withLock { ($0.queuedBytes, $0.blocked.count) } }
+    var backlog: (bytes: Int, waitingProducers: Int) { state.withLock { ($0.queue.bytes, $0.blocked.count) } }
 
     // MARK: - Producer side
 
@@ -277,9 +262,7 @@ private final class IngestCore: Sendable {
         let (blocked, waiters) = state.withLock { state in
             state.failure = error
             state.writerDone = true
-            state.queue = []
-            state.head = 0
-            state.queuedBytes = 0
+            state.queue.removeAll()
             defer { state.blocked = []; state.finishWaiters = [] }
             return (state.blocked.map(\.continuation), state.finishWaiters)
         }
