@@ -95,13 +95,7 @@ private final class IngestCore: Sendable {
         var finishWaiters: [Finished] = []
         var summary = MessageIngest.Summary()
 
-        var isEmpty: Bool { queue.isEmpty }
-
-        func hasRoom(for size: Int, limit: Int) -> Bool { isEmpty || queue.bytes.addingClamped(size) <= limit }
-
-        mutating func push(_ message: IncomingMessage) { queue.push(message) }
-
-        mutating func pop() -> IncomingMessage? { queue.pop() }
+        func hasRoom(for size: Int, limit: Int) -> Bool { queue.isEmpty || queue.bytes.addingClamped(size) <= limit }
 
         /// Wakes the writer if it sleeps; the caller signals the semaphore when this returns true.
         mutating func takeWriterWaiting() -> Bool {
@@ -138,7 +132,7 @@ private final class IngestCore: Sendable {
             guard state.blocked.isEmpty, state.hasRoom(for: message.body.count, limit: limits.queueBytes) else {
                 return (nil, false)
             }
-            state.push(message)
+            state.queue.push(message)
             return (.success(()), state.takeWriterWaiting())
         }
         if signal { wake.signal() }
@@ -153,7 +147,7 @@ private final class IngestCore: Sendable {
                 state.blocked.append((message, continuation))
                 return (nil, state.takeWriterWaiting())
             }
-            state.push(message)
+            state.queue.push(message)
             return (.success(()), state.takeWriterWaiting())
         }
         if signal { wake.signal() }
@@ -234,11 +228,11 @@ private final class IngestCore: Sendable {
             let taken = state.withLock { state -> Taken? in
                 while let blocked = state.blocked.first,
                       state.hasRoom(for: blocked.message.body.count, limit: limits.queueBytes) {
-                    state.push(blocked.message)
+                    state.queue.push(blocked.message)
                     state.blocked.removeFirst()
                     admitted.append(blocked.continuation)
                 }
-                if let message = state.pop() { return .message(message) }
+                if let message = state.queue.pop() { return .message(message) }
                 if state.closed { return .closed }
                 state.writerWaiting = true
                 return nil
@@ -250,7 +244,7 @@ private final class IngestCore: Sendable {
                     let stillWaiting = state.withLock { $0.takeWriterWaiting() }
                     // A producer that saw us waiting has signalled: consume it, then look again.
                     if !stillWaiting { wake.wait() }
-                    if state.withLock({ $0.isEmpty && $0.blocked.isEmpty && !$0.closed }) { return .timedOut }
+                    if state.withLock({ $0.queue.isEmpty && $0.blocked.isEmpty && !$0.closed }) { return .timedOut }
                 }
             } else {
                 wake.wait()
