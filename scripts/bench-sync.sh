@@ -1,12 +1,15 @@
 #!/bin/bash
 # bench-sync.sh - imapctl sync against interimap and mbsync (IMAP -> IMAP), same corpus, same run.
 #
-# usage: scripts/bench-sync.sh [-n MESSAGES] [-s SEED] [-t "TOOLS"] [-r ROUNDS]
+# usage: scripts/bench-sync.sh [-n MESSAGES] [-s SEED] [-t "TOOLS"] [-r ROUNDS] [-C]
 #   -n  corpus size (default 10000: ~460 MB in 3 mailboxes, the figures of the issue)
 #   -s  corpus seed (default 42)
 #   -t  tools, in order (default "imapctl interimap mbsync"): imapctl sync and interimap
 #       run on the same interimap configuration; mbsync is its IMAP -> IMAP channel;
 #       "base" is imapctl sync of another binary (IMAPCTL_BASE=path), for an A/B in one run
+#   -C  compress = NO in the configuration of imapctl and interimap (mbsync never compresses):
+#       on loopback COMPRESS only costs the remote Dovecot's CPU (~27 MB/s on one core), so a
+#       first sync with it measures that core; without it, the tools themselves
 #   -r  rounds mode, for the short phases on a loaded machine: one remote for all tools
 #       (each makes its first sync in turn), then ROUNDS rounds of a no-op by every tool
 #       and, after one mutation, an incremental by every tool (the order rotates each
@@ -33,11 +36,11 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:-$ROOT/../shared/bench}
 [ -d "$BENCH" ] || BENCH=/work/shared/bench
-N=10000; SEED=42; TOOLS="imapctl interimap mbsync"; ROUNDS=0
-while getopts "n:s:t:r:h" o; do
+N=10000; SEED=42; TOOLS="imapctl interimap mbsync"; ROUNDS=0; COMPRESS=YES
+while getopts "n:s:t:r:Ch" o; do
     case "$o" in
-        n) N=$OPTARG ;; s) SEED=$OPTARG ;; t) TOOLS=$OPTARG ;; r) ROUNDS=$OPTARG ;;
-        *) sed -n '2,31p' "$0"; exit 0 ;;
+        n) N=$OPTARG ;; s) SEED=$OPTARG ;; t) TOOLS=$OPTARG ;; r) ROUNDS=$OPTARG ;; C) COMPRESS=NO ;;
+        *) sed -n '2,34p' "$0"; exit 0 ;;
     esac
 done
 RUN=${RUN:-/tmp/testbed-syncbench-$N}
@@ -69,7 +72,7 @@ remote_restore() { remote_stop; rm -rf "${BASE:?}/home/$USER_NAME"; cp -a "$RUN/
 
 "$BENCH/start-dovecot.sh" -q "$INSTANCE" "$IMAP_PORT" "$IMAPS_PORT" "$USER_NAME:$USER_PASS" > "$RUN/logs/dovecot.log" 2>&1 || { cat "$RUN/logs/dovecot.log"; exit 1; }
 remote_stop
-log "corpus: $N messages, seed $SEED"
+log "corpus: $N messages, seed $SEED, compress = $COMPRESS"
 python3 "$BENCH/gen-corpus.py" --maildir "$BASE/home/$USER_NAME/Maildir" --messages "$N" --seed "$SEED" \
     --chown 65534:65534 --manifest "$RUN/corpus.json" > "$RUN/logs/corpus.log" 2>&1 || { log "gen-corpus failed"; exit 1; }
 remote_start
@@ -129,6 +132,7 @@ port = $IMAPS_PORT
 username = $USER_NAME
 password = $USER_PASS
 SSL_CAfile = $CAFILE
+compress = $COMPRESS
 CONF
     case "$tool" in
         imapctl) CMD=("$IMAPCTL" sync --config="$D/config" --json) ;;

@@ -1,5 +1,6 @@
 import Foundation
 import IMAPCore
+import Synchronization
 
 /// Runs InterIMAP's synchronisation (docs/sync.md, "The engine loop") over two endpoints and
 /// the state database: capabilities, mailbox lists, then each mailbox — interrupted-run
@@ -11,13 +12,16 @@ public struct SyncRunner: Sendable {
     public let database: SyncStateDatabase
     public let selection: SyncSelection
     public let options: SyncRunOptions
+    /// More connections for mailboxes side by side (nil: one mailbox at a time, as interimap).
+    public let lanes: (any SyncLaneOpener)?
 
     public init(endpoints: PerSide<any MailboxEndpoint>, database: SyncStateDatabase, selection: SyncSelection = SyncSelection(),
-                options: SyncRunOptions = SyncRunOptions()) {
+                options: SyncRunOptions = SyncRunOptions(), lanes: (any SyncLaneOpener)? = nil) {
         self.endpoints = endpoints
         self.database = database
         self.selection = selection
         self.options = options
+        self.lanes = lanes
     }
 
     /// One synchronisation of every selected mailbox. A mailbox that fails (NOMODSEQ, a server
@@ -65,43 +69,117 @@ public struct SyncRunner: Sendable {
                 options.logger.warning("move detection skipped: \(error)")
             }
         }
+        // Clean mailboxes are settled here, the others synchronised.
+        var work: [MailboxWork] = []
+        var settled: [StoredMailboxName: SyncSummary] = [:]
         for name in plan.mailboxes {
             var summary = summaries[name] ?? SyncSummary(mailbox: name.description)
             guard let record = records[name] else { continue }  // repair: not in the database
-            do {
-                if let moved = moves.moved[name] { summary.moved = moved }
-                var driver = try MailboxSyncDriver(session: session, id: record.id, name: name, summary: summary)
-                if let away = moves.movedAway[name] { driver.ownExpunges = away }
-                if repairing {
-                    try await driver.repair()
-                } else {
-                    let isInterrupted = interrupted.contains(record.id)
-                    if !isInterrupted, moves.movedAway[name] == nil, try isClean(record.id, status: listed.status(of: name)) {
-                        summary.outcome = .clean
-                        report.mailboxes.append(summary)
-                        continue
-                    }
-                    if isInterrupted { try await driver.recoverInterruptedRun() }
-                    try await driver.run()
-                }
-                summary = driver.summary
-            } catch let error as CancellationError {
-                throw error
-            } catch {
-                summary.outcome = .failed
-                summary.error = "\(error)"
-                options.logger.error("\(name): \(error)")
+            if let moved = moves.moved[name] { summary.moved = moved }
+            let isInterrupted = interrupted.contains(record.id)
+            let status = listed.status(of: name)
+            let committed = try database.read { try $0.state(mailbox: record.id) }
+            if !repairing, !isInterrupted, moves.movedAway[name] == nil, let status, let committed,
+               MailboxSelectionPlanner.decide(stored: committed, listed: status) == .clean {
+                summary.outcome = .clean
+                settled[name] = summary
+                continue
             }
-            report.mailboxes.append(summary)
+            let newMail = status.map { listed in
+                Side.allCases.reduce(0) { sum, side in
+                    sum + Int(listed[side].uidNext) - Int(committed?[side].uidNext ?? 1)
+                }
+            } ?? 0
+            work.append(MailboxWork(name: name, record: record, summary: summary, interrupted: isInterrupted,
+                                    movedAway: moves.movedAway[name], newMail: newMail))
         }
+        for summary in try await synchronise(work, on: session, repairing: repairing) { settled[summary.name] = summary.summary }
+        report.mailboxes += plan.mailboxes.compactMap { settled[$0] }
         let elapsed = (ContinuousClock.now - started).components
         report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         return report
     }
 
-    /// InterIMAP's `is_dirty`: counters unchanged on both sides since the last commit.
-    private func isClean(_ id: Int64, status: PerSide<MailboxSnapshot>?) throws -> Bool {
-        guard let status, let stored = try database.read({ try $0.state(mailbox: id) }) else { return false }
-        return MailboxSelectionPlanner.decide(stored: stored, listed: status) == .clean
+    /// Runs each mailbox's synchronisation: one after another on the run's own endpoints, or
+    /// side by side on the lanes ``lanes`` opens (only once two mailboxes need work).
+    private func synchronise(_ work: [MailboxWork], on session: SyncSession,
+                             repairing: Bool) async throws -> [(name: StoredMailboxName, summary: SyncSummary)] {
+        let extra = min(lanes?.maxLanes ?? 1, work.count) - 1
+        // Side by side, the most new mail first: a first sync's biggest mailbox must not start last.
+        let queue = LaneQueue(extra > 0 ? work.enumerated().sorted {
+            $0.element.newMail != $1.element.newMail ? $0.element.newMail > $1.element.newMail : $0.offset < $1.offset
+        }.map(\.element) : work)
+        let results = Mutex<[(name: StoredMailboxName, summary: SyncSummary)]>([])
+        let logger = options.logger
+        let drain: @Sendable (SyncSession, Int) async throws -> Void = { session, number in
+            while let item = queue.next() {
+                if extra > 0 { logger.debug("\(item.name): connection \(number)") }
+                let summary = try await synchronise(item, on: session, repairing: repairing)
+                results.withLock { $0.append((item.name, summary)) }
+            }
+        }
+        guard let lanes, extra > 0 else {
+            try await drain(session, 1)
+            return results.withLock { $0 }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for number in 2...(extra + 1) {
+                group.addTask {
+                    do {
+                        try await lanes.withLane(number: number) { endpoints in
+                            // The others may have taken everything while this lane connected.
+                            guard !queue.isEmpty else { return }
+                            try await drain(session.onLane(endpoints), number)
+                        }
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        // A server refusing more connections (or any error of the lane itself)
+                        // leaves its mailboxes to the others; a mailbox's own failure never gets
+                        // here (it is in its summary).
+                        logger.warning("connection \(number) could not be used (\(error)): fewer mailboxes at once")
+                    }
+                }
+            }
+            try await drain(session, 1)
+            try await group.waitForAll()
+        }
+        return results.withLock { $0 }
     }
+
+    /// One mailbox: interrupted-run recovery, the engine loop (or `--repair`), its summary. A
+    /// failure of the mailbox (NOMODSEQ, a server refusal) is in the summary; only cancellation
+    /// is thrown.
+    private func synchronise(_ item: MailboxWork, on session: SyncSession, repairing: Bool) async throws -> SyncSummary {
+        var summary = item.summary
+        do {
+            var driver = try MailboxSyncDriver(session: session, id: item.record.id, name: item.name, summary: summary)
+            if let away = item.movedAway { driver.ownExpunges = away }
+            if repairing {
+                try await driver.repair()
+            } else {
+                if item.interrupted { try await driver.recoverInterruptedRun() }
+                try await driver.run()
+            }
+            summary = driver.summary
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            summary.outcome = .failed
+            summary.error = "\(error)"
+            options.logger.error("\(item.name): \(error)")
+        }
+        return summary
+    }
+}
+
+/// A mailbox that needs a synchronisation, as the runner hands it to a lane.
+private struct MailboxWork: Sendable {
+    let name: StoredMailboxName
+    let record: StoredMailbox
+    let summary: SyncSummary
+    let interrupted: Bool
+    let movedAway: PerSide<UIDSet?>?
+    /// New UIDs on both sides since the last commit: the biggest go first.
+    let newMail: Int
 }

@@ -19,13 +19,15 @@ struct SyncScenario {
     var remoteMaildir: DovecotMaildir { DovecotMaildir(root: remoteDir + "/home/\(remoteUser)/Maildir") }
     var database: String { dir.file("state.db") }
 
-    static func make(local: CorpusOptions?, remote: CorpusOptions?, remoteOverIMAPS: Bool = true) async throws -> SyncScenario {
+    /// `remoteConfiguration` goes into the remote Dovecot's dovecot.conf (imaps only).
+    static func make(local: CorpusOptions?, remote: CorpusOptions?, remoteOverIMAPS: Bool = true,
+                     remoteConfiguration: String? = nil) async throws -> SyncScenario {
         let dir = try TemporaryDirectory(prefix: "imapworker-sync")
         if let local {
             try await DovecotServer.generateCorpus(local, maildir: dir.path + "/l/home/alice/Maildir", manifest: dir.file("l.json"))
         }
         if remoteOverIMAPS {
-            let server = try await DovecotServer.start(users: [("bob", "bobpw")], corpus: remote)
+            let server = try await DovecotServer.start(users: [("bob", "bobpw")], corpus: remote, extraConfiguration: remoteConfiguration)
             return SyncScenario(dir: dir, server: server)
         }
         if let remote {

@@ -48,6 +48,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: ArgumentHelp("Debug log at trace level, and all IMAP traffic but literals (\"remote: C: …\"); LOGIN and AUTHENTICATE credentials are redacted unless --debug is given twice."))
     var debug: Int
 
+    @Option(name: .long, help: "Connections to each server at most: mailboxes synchronised side by side (1: one at a time, as interimap).")
+    var connections = 3
+
     @Flag(name: .long, help: "Print the summary as one line of JSON per run on stdout.")
     var json = false
 
@@ -62,6 +65,7 @@ struct SyncCommand: AsyncParsableCommand {
         if !target.isEmpty, !(delete || rename) { throw ValidationError("--target goes with --delete or --rename") }
         _ = try targets()
         if watch != nil, commands > 0 { throw ValidationError("--watch goes with a synchronisation only") }
+        if connections < 1 { throw ValidationError("--connections needs at least 1") }
         if let watch, watch < 1, watch != SyncArguments.defaultWatch { throw ValidationError("--watch needs a positive number of seconds") }
     }
 
@@ -103,7 +107,13 @@ struct SyncCommand: AsyncParsableCommand {
                                                           wireTraces: traces) { endpoints in
                 let database = try await opening.value
                 let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
-                                        selection: selection, options: options)
+                                        selection: selection, options: options,
+                                        lanes: IMAPSyncLanes(PerSide(local: configuration.local, remote: configuration.remote),
+                                                             maxLanes: connections, logger: imapLogger) { lane in
+                                            PerSide { side in
+                                                WireTraceOutput.trace(debug: debug, label: "\(side.rawValue)#\(lane)") { logger.debug("\($0)") }
+                                            }
+                                        })
                 try await perform(runner, output: output, endpoints: endpoints)
             }
         } catch let error as ExitCode {
