@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IMAPClient
 import Logging
 import SyncEngine
 import SyncIMAP
@@ -99,21 +100,24 @@ struct SyncCommand: AsyncParsableCommand {
         let imapLogger = SyncLogging.imapLogger(debug: debug, base: logger)
         do {
             // Both connections at once: a no-op run is mostly their setup.
-            let traces = PerSide { side in WireTraceOutput.trace(debug: debug, label: side.rawValue) { logger.debug("\($0)") } }
+            // Connection 1 is the run's own; the extra ones of --connections are `remote#2`, ….
+            let traces: @Sendable (Int) -> PerSide<IMAPWireTrace?> = { [debug] connection in
+                PerSide { side in
+                    WireTraceOutput.trace(debug: debug, label: connection == 1 ? side.rawValue : "\(side.rawValue)#\(connection)") {
+                        logger.debug("\($0)")
+                    }
+                }
+            }
             // A synchronisation lists first what the selection says: each side sends it once connected.
             let firstListing = delete || rename ? nil : PerSide { selection.firstListRequest(for: $0) }
             try await IMAPEndpointConnector.withEndpoints(PerSide(local: configuration.local, remote: configuration.remote),
                                                           firstListing: firstListing, logger: imapLogger,
-                                                          wireTraces: traces) { endpoints in
+                                                          wireTraces: traces(1)) { endpoints in
                 let database = try await opening.value
                 let runner = SyncRunner(endpoints: PerSide(local: endpoints.local, remote: endpoints.remote), database: database,
                                         selection: selection, options: options,
                                         lanes: IMAPSyncLanes(PerSide(local: configuration.local, remote: configuration.remote),
-                                                             maxLanes: connections, logger: imapLogger) { lane in
-                                            PerSide { side in
-                                                WireTraceOutput.trace(debug: debug, label: "\(side.rawValue)#\(lane)") { logger.debug("\($0)") }
-                                            }
-                                        })
+                                                             maxLanes: connections, logger: imapLogger, wireTraces: traces))
                 try await perform(runner, output: output, endpoints: endpoints)
             }
         } catch let error as ExitCode {
