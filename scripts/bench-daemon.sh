@@ -233,7 +233,7 @@ YAML
         IMAPWORKER_PUSH_MAX_CONNECTIONS="$IDENTITIES"
     idling=0
     for _ in $(seq 3000); do
-        idling=$(grep -c "push: idling on INBOX" "$WORK/push.log" || true)
+        idling=$(grep -c "push: watching" "$WORK/push.log" || true)
         [ "$idling" -ge "$IDENTITIES" ] && break
         sleep 0.1
     done

@@ -5,9 +5,11 @@ import Logging
 import MailJobs
 import MailStore
 
-/// One push identity's IDLE connection on INBOX (RFC 2177): new mail (`EXISTS`) asks the
-/// scheduler for a sync of the identity. Reconnects with `PushBackoff` after a failure, and asks
-/// for a sync after each reconnection (mail may have arrived meanwhile). Runs until cancelled.
+/// One push identity's connection. Where the server has NOTIFY (RFC 5465) it watches every
+/// personal mailbox (new mail, expunges, flag changes, new or renamed mailboxes); otherwise it
+/// IDLEs on INBOX (RFC 2177) for new mail. A change asks the scheduler for a sync of the identity.
+/// Reconnects with `PushBackoff` after a failure, and asks for a sync after each reconnection
+/// (mail may have arrived meanwhile). Runs until cancelled.
 struct PushWatcher: Sendable {
     let identity: ScheduledIdentity
     let store: MailStore
@@ -26,12 +28,12 @@ struct PushWatcher: Sendable {
             do {
                 let client = try await clientConfiguration()
                 try await IMAPSession.withSession(client, logger: logger) { session in
-                    _ = try await session.examine(.inbox).value
+                    let mode = try await watch(session)
                     failures = 0
                     if connectedBefore { await syncs.pushArrived(identity.id, userID: identity.userID) }
                     connectedBefore = true
-                    logger.info("push: idling on INBOX", metadata: ["identity": "\(id)"])
-                    try await idle(session)
+                    logger.info("push: watching \(mode.watched)", metadata: ["identity": "\(id)", "mode": "\(mode)"])
+                    try await idle(session, mode: mode)
                 }
             } catch {
                 if Task.isCancelled { break }
@@ -48,8 +50,19 @@ struct PushWatcher: Sendable {
         }
     }
 
-    /// IDLE until cancelled, renewed every `idleRenewal`; each EXISTS ends one IDLE and asks for a sync.
-    private func idle(_ session: IMAPSession) async throws {
+    /// What is reported on the connection: NOTIFY SET for every personal mailbox, or INBOX selected.
+    private func watch(_ session: IMAPSession) async throws -> PushMode {
+        if session.hasCapability(.notify) {
+            try await session.notify(PushMode.notifyParameters).value
+            return .notify
+        }
+        _ = try await session.examine(.inbox).value
+        return .idle
+    }
+
+    /// IDLE until cancelled, renewed every `idleRenewal`; a change (`PushMode.isChange`) ends one
+    /// IDLE and asks for a sync.
+    private func idle(_ session: IMAPSession, mode: PushMode) async throws {
         while !Task.isCancelled {
             let handle = session.idle(deadline: idleRenewal, endOnFirstEvent: true)
             let events = try await withTaskCancellationHandler {
@@ -57,7 +70,7 @@ struct PushWatcher: Sendable {
             } onCancel: {
                 handle.end()
             }
-            if events.contains(where: { if case .exists = $0 { true } else { false } }) {
+            if events.contains(where: mode.isChange) {
                 await syncs.pushArrived(identity.id, userID: identity.userID)
             }
         }
