@@ -56,6 +56,20 @@ func imapSettings(_ dovecot: DovecotServer) -> [String: String] {
     ["imap.connection": "imaps", "imap.tls.ca_file": dovecot.caFile, "worker.retry.initial_backoff_ms": "50"]
 }
 
+/// imapctl with `settings` as IMAPWORKER_… variables (as a deployment sets them) and the
+/// remote password in IMAPWORKER_PASSWORD.
+func runImapctl(_ arguments: [String], settings: [String: String], password: String? = nil)
+    async throws -> (status: Int32, stdout: String, stderr: String)
+{
+    var environment = ProcessInfo.processInfo.environment
+    for (key, value) in settings {
+        environment["IMAPWORKER_" + key.uppercased().replacingOccurrences(of: ".", with: "_")] = value
+    }
+    environment["IMAPWORKER_PASSWORD"] = password
+    return try await runCommand(try builtExecutable("imapctl"), arguments, environment: environment,
+                                timeout: .seconds(300))
+}
+
 /// Runs a Python script (with nats-py and redis-py) and returns its stdout lines.
 func runPython(_ script: String, _ arguments: [String], directory: TemporaryDirectory,
                timeout: Duration = .seconds(300)) async throws -> [String] {

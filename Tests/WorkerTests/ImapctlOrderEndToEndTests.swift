@@ -5,20 +5,6 @@ import TestSupport
 /// `imapctl fullfetch`, `imapctl syncremote` and `imapctl status` talking to a running `imapworker` over the bus the
 /// configuration names (real nats-server / redis-server, Dovecot, both binaries as processes).
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ImapctlOrderEndToEndTests {
-    /// imapctl with `settings` as IMAPWORKER_… variables (as a deployment sets them) and the
-    /// remote password in IMAPWORKER_PASSWORD.
-    func imapctl(_ arguments: [String], settings: [String: String], password: String? = nil)
-        async throws -> (status: Int32, stdout: String, stderr: String)
-    {
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in settings {
-            environment["IMAPWORKER_" + key.uppercased().replacingOccurrences(of: ".", with: "_")] = value
-        }
-        environment["IMAPWORKER_PASSWORD"] = password
-        return try await runCommand(try builtExecutable("imapctl"), arguments, environment: environment,
-                                    timeout: .seconds(300))
-    }
-
     @Test(arguments: ["nats", "redis"])
     func fullfetchAndStatusThroughARunningWorker(bus: String) async throws {
         let dovecot = try await DovecotServer.start(corpus: CorpusOptions(messages: 60, seed: 21))
@@ -31,7 +17,7 @@ import TestSupport
         let fetch = ["fullfetch", "--login", login, "--server", "127.0.0.1:\(dovecot.imapsPort)", "--mailbox", "INBOX",
                      "--userid", "u-\(bus)"]
 
-        let done = try await imapctl(fetch + ["--json"], settings: busSettings, password: password)
+        let done = try await runImapctl(fetch + ["--json"], settings: busSettings, password: password)
         #expect(done.status == 0, "\(done.stderr)")
         #expect(done.stderr.isEmpty, "imapctl logs its bus connection: \(done.stderr)")
         let event = try #require(try jsonLines([done.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]).first)
@@ -41,40 +27,43 @@ import TestSupport
         // Stored by the worker, in the worker's store: imapctl has none here.
         #expect(try storedDigests(daemon.database, userID: "u-\(bus)")["INBOX"] == manifestDigests(dovecot.manifest)["INBOX"])
 
-        let human = try await imapctl(fetch, settings: busSettings, password: password)
+        let human = try await runImapctl(fetch, settings: busSettings, password: password)
         #expect(human.status == 0, "\(human.stderr)")
         #expect(human.stdout.contains("completed fullfetch") && human.stdout.contains(", 0 new"), "\(human.stdout)")
 
-        let wrong = try await imapctl(fetch, settings: busSettings, password: "not-\(password)-at-all")
+        let wrong = try await runImapctl(fetch, settings: busSettings, password: "not-\(password)-at-all")
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("fullfetch failed on worker imapworker: auth_failed"), "\(wrong.stderr)")
         #expect(!wrong.stderr.contains("not-\(password)-at-all") && !wrong.stdout.contains("not-\(password)-at-all"))
 
-        let localOnly = try await imapctl(fetch + ["--ca-file", dovecot.caFile], settings: busSettings, password: password)
+        let localOnly = try await runImapctl(fetch + ["--ca-file", dovecot.caFile], settings: busSettings, password: password)
         #expect(localOnly.status == 64 && localOnly.stderr.contains("--ca-file needs --local"), "\(localOnly.stderr)")
 
-        let status = try await imapctl(["status", "--json"], settings: busSettings)
+        let status = try await runImapctl(["status", "--json"], settings: busSettings)
         #expect(status.status == 0, "\(status.stderr)")
         let workers = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
         #expect(workers.count == 1)
         #expect(workers.first?["worker"] as? String == "imapworker")
         #expect((workers.first?["counts"] as? [String: Any])?["completed"] as? Int == 2)
         #expect((workers.first?["counts"] as? [String: Any])?["failed"] as? Int == 1)
-        let table = try await imapctl(["status"], settings: busSettings)
+        let table = try await runImapctl(["status"], settings: busSettings)
         #expect(table.status == 0, "\(table.stderr)")
         let rows = table.stdout.split(separator: "\n")
-        #expect(rows.first?.hasPrefix("WORKER") == true && rows.count == 2, "\(table.stdout)")
-        #expect(rows.last?.hasPrefix("imapworker") == true && rows.last?.contains("\(bus):running") == true, "\(table.stdout)")
+        #expect(rows.first?.hasPrefix("WORKER") == true && rows.count == 3, "\(table.stdout)")
+        #expect(rows.dropFirst().first?.hasPrefix("imapworker") == true
+                    && rows.dropFirst().first?.contains("\(bus):running") == true, "\(table.stdout)")
+        #expect(rows.last?.hasPrefix("  imapworker: scheduler off (push only)") == true
+                    && rows.last?.contains("push 0 held (max 100)") == true, "\(table.stdout)")
 
         #expect(try await daemon.stop() == 0)
         #expect(!daemon.log.contains(password))
         // No worker any more: a clear error, exit status 69, quickly.
         let started = ContinuousClock.now
-        let nobody = try await imapctl(fetch, settings: busSettings, password: password)
+        let nobody = try await runImapctl(fetch, settings: busSettings, password: password)
         #expect(nobody.status == 69, "\(nobody.stderr)")
         #expect(nobody.stderr.contains(bus == "nats" ? "no responders" : "no worker answered a status request"), "\(nobody.stderr)")
         #expect(ContinuousClock.now - started < .seconds(30))
-        let noStatus = try await imapctl(["status"], settings: busSettings)
+        let noStatus = try await runImapctl(["status"], settings: busSettings)
         #expect(noStatus.status == 69 && noStatus.stderr.contains("no worker answered"), "\(noStatus.stderr)")
     }
 
@@ -89,13 +78,13 @@ import TestSupport
                                       directory: directory)
         let settings = ["nats.url": nats.url, "store.path": daemon.database]
         let (login, password) = dovecot.users[0]
-        let added = try await imapctl(["addremote", "--userid", "u1", "--login", login, "--pass", password,
+        let added = try await runImapctl(["addremote", "--userid", "u1", "--login", login, "--pass", password,
                                        "--server", "127.0.0.1:\(dovecot.imapsPort)", "--ca-file", dovecot.caFile],
                                       settings: settings)
         try #require(added.status == 0, "\(added.stderr)")
         let sync = ["syncremote", "--userid", "u1", "--identifier", login]
 
-        let done = try await imapctl(sync + ["--json"], settings: settings)
+        let done = try await runImapctl(sync + ["--json"], settings: settings)
         #expect(done.status == 0, "\(done.stderr)")
         let event = try #require(try jsonLines([done.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]).first)
         #expect(event["event"] as? String == "completed" && event["order"] as? String == "sync", "\(event)")
@@ -107,34 +96,34 @@ import TestSupport
         // In the worker's store, every mailbox (the corpus lists no empty ones).
         #expect(try storedDigests(daemon.database, userID: "u1").filter { !$0.value.isEmpty } == manifestDigests(dovecot.manifest))
 
-        let again = try await imapctl(sync + ["--mailbox", "INBOX"], settings: settings)
+        let again = try await runImapctl(sync + ["--mailbox", "INBOX"], settings: settings)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("completed sync") && again.stdout.contains(": 1 mailbox(es), 0 fetched, 0 new"),
                 "\(again.stdout)")
 
         // --pass goes in the order, replacing the stored password: a wrong one fails the order.
-        let wrong = try await imapctl(sync + ["--pass", "not-\(password)-at-all"], settings: settings)
+        let wrong = try await runImapctl(sync + ["--pass", "not-\(password)-at-all"], settings: settings)
         #expect(wrong.status == 1, "\(wrong.stderr)")
         #expect(wrong.stderr.contains("sync failed on worker imapworker: auth_failed"), "\(wrong.stderr)")
         #expect(!wrong.stderr.contains("not-\(password)-at-all") && !wrong.stdout.contains("not-\(password)-at-all"))
-        let token = try await imapctl(sync + ["--oauth-token", "t0ken"], settings: settings)
+        let token = try await runImapctl(sync + ["--oauth-token", "t0ken"], settings: settings)
         #expect(token.status == 64 && token.stderr.contains("--oauth-token needs --local"), "\(token.stderr)")
-        let unknown = try await imapctl(["syncremote", "--userid", "u1", "--identifier", "nobody"], settings: settings)
+        let unknown = try await runImapctl(["syncremote", "--userid", "u1", "--identifier", "nobody"], settings: settings)
         #expect(unknown.status != 0 && unknown.stderr.contains("identity nobody of user u1"), "\(unknown.stderr)")
 
         #expect(try await daemon.stop() == 0)
         #expect(!daemon.log.contains(password))
-        let nobody = try await imapctl(sync, settings: settings)
+        let nobody = try await runImapctl(sync, settings: settings)
         #expect(nobody.status == 69 && nobody.stderr.contains("no responders"), "\(nobody.stderr)")
     }
 
     /// With no bus configured, imapctl says what to set (or to use --local): exit status 64.
     @Test func noBusConfigured() async throws {
-        let result = try await imapctl(["fullfetch", "--login", "a", "--server", "127.0.0.1:1", "--userid", "u"],
+        let result = try await runImapctl(["fullfetch", "--login", "a", "--server", "127.0.0.1:1", "--userid", "u"],
                                        settings: ["nats.url": "", "redis.url": ""], password: "x")
         #expect(result.status == 64)
         #expect(result.stderr.contains("no bus configured") && result.stderr.contains("--local"), "\(result.stderr)")
-        let sync = try await imapctl(["syncremote", "--userid", "u", "--identifier", UUID().uuidString],
+        let sync = try await runImapctl(["syncremote", "--userid", "u", "--identifier", UUID().uuidString],
                                      settings: ["nats.url": "", "redis.url": ""])
         #expect(sync.status == 64)
         #expect(sync.stderr.contains("no bus configured") && sync.stderr.contains("--local"), "\(sync.stderr)")

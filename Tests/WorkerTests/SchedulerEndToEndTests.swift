@@ -129,6 +129,16 @@ import TestSupport
                 (try? storedDigests(database, userID: "u1")[mailbox]?.count) == expected[mailbox]
             }
         }
+        // status shows the push connection and the runs it asked for.
+        let status = try await runImapctl(["status", "--json"], settings: ["nats.url": nats.url])
+        #expect(status.status == 0, "\(status.stderr)")
+        let worker = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.first)
+        let push = try #require(worker["push"] as? [String: Any], "\(status.stdout)")
+        #expect(push["held"] as? Int == 1 && push["watching_notify"] as? Int == 1 && push["watching_idle"] as? Int == 0
+                    && push["reconnecting"] as? Int == 0, "\(push)")
+        let scheduler = try #require(worker["scheduler"] as? [String: Any], "\(status.stdout)")
+        #expect(scheduler["interval_seconds"] as? Int == 0 && scheduler["scheduled_runs"] as? Int == 0, "\(scheduler)")
+        #expect((scheduler["push_runs"] as? Int ?? 0) >= 3, "\(scheduler)")
         #expect(try await daemon.stop() == 0)
         #expect(!daemon.log.contains(password) && !added.stdout.contains(password) && !added.stderr.contains(password))
     }

@@ -26,10 +26,13 @@ public actor WorkerPool {
     private var running: [Machine.RunID: WorkerStatus.RunningJob] = [:]
     private var counts = WorkerStatus.Counts()
     private var transports: [String: WorkerStatus.Transport] = [:]
+    private let background: BackgroundStatus?
     private let startedAt = Date()
     private let clockStart = ContinuousClock.now
 
-    public init(configuration: WorkerConfigurationView, runner: JobRunner, logger: Logger, version: String) {
+    /// `background`: the scheduler's and push connections' state, shown in `status` when given.
+    public init(configuration: WorkerConfigurationView, runner: JobRunner, logger: Logger, version: String,
+                background: BackgroundStatus? = nil) {
         events = EventFactory(worker: configuration.workerID)
         parser = OrderParser(maxBytes: configuration.maxOrderBytes)
         machine = Machine(capacity: configuration.workers, queueLimit: configuration.queueLimit)
@@ -37,6 +40,7 @@ public actor WorkerPool {
         self.runner = runner
         self.logger = logger
         self.version = version
+        self.background = background
         (commands, commandSink) = AsyncStream.makeStream(of: Command.self)
     }
 
@@ -96,7 +100,8 @@ public actor WorkerPool {
                      uptimeSeconds: ((ContinuousClock.now - clockStart) / .milliseconds(1)).rounded() / 1000,
                      workers: machine.capacity, transports: transports.values.sorted { $0.name < $1.name },
                      running: running.values.sorted { $0.startedAt < $1.startedAt }, queueDepth: machine.waitingCount,
-                     maxConcurrent: machine.peakRunning, counts: counts)
+                     maxConcurrent: machine.peakRunning, counts: counts, scheduler: background?.scheduler,
+                     push: background?.push)
     }
 
     // MARK: - Shutdown

@@ -34,6 +34,7 @@ struct PushSupervisor: Sendable {
                 continue
             }
             let wanted = Set(held.map(\.id))
+            syncs.status.pushHeld(wanted)
             for (id, task) in watchers where !wanted.contains(id) {
                 task.cancel()
                 watchers[id] = nil
@@ -46,6 +47,7 @@ struct PushSupervisor: Sendable {
         } while (try? await Task.sleep(for: refresh)) != nil
         for task in watchers.values { task.cancel() }
         for task in watchers.values { await task.value }
+        syncs.status.pushHeld([])
         let (store, owner) = (self.store, self.owner)
         _ = try? await offThePool { try store.releasePushIdentities(owner: owner) }
     }

@@ -29,6 +29,7 @@ struct PushWatcher: Sendable {
                 let client = try await clientConfiguration()
                 try await IMAPSession.withSession(client, logger: logger) { session in
                     let mode = try await watch(session)
+                    syncs.status.pushWatching(identity.id, mode)
                     failures = 0
                     if connectedBefore { await syncs.pushArrived(identity.id, userID: identity.userID) }
                     connectedBefore = true
@@ -36,6 +37,7 @@ struct PushWatcher: Sendable {
                     try await idle(session, mode: mode)
                 }
             } catch {
+                syncs.status.pushWatching(identity.id, nil)
                 if Task.isCancelled { break }
                 failures += 1
                 let failure = FailureClassification.failure(for: error)

@@ -23,6 +23,7 @@ public struct BackgroundSyncState: Sendable {
 
     public var free: Int { max(0, limit - inFlight.count) }
     public var hasPendingPush: Bool { !pushPending.isEmpty }
+    public var pendingPushCount: Int { pushPending.count }
 
     /// New mail for `id`: one sync after whatever runs now (requests merge until it starts).
     public mutating func pushArrived(_ id: UUID, userID: String) {

@@ -15,6 +15,8 @@ public actor BackgroundSyncs {
     let leaseSeconds: TimeInterval
     let events: EventsDestination
     let logger: Logger
+    /// Where `status` reads what runs and what waits.
+    nonisolated let status: BackgroundStatus
     private var state: BackgroundSyncState
     private var pool: WorkerPool?
     private var sleeper: CheckedContinuation<Void, Never>?
@@ -22,13 +24,14 @@ public actor BackgroundSyncs {
     private var woken = false
 
     public init(store: MailStore, owner: String, interval: TimeInterval, maxInFlight: Int, leaseSeconds: TimeInterval,
-                events: EventsDestination, logger: Logger) {
+                events: EventsDestination, status: BackgroundStatus, logger: Logger) {
         self.store = store
         self.owner = owner
         self.interval = interval
         self.leaseSeconds = leaseSeconds
         self.events = events
         self.logger = logger
+        self.status = status
         state = BackgroundSyncState(limit: maxInFlight)
     }
 
@@ -56,11 +59,13 @@ public actor BackgroundSyncs {
     /// New mail for `identity` (from its push watcher).
     public func pushArrived(_ identity: UUID, userID: String) {
         state.pushArrived(identity, userID: userID)
+        status.scheduler(state)
         wake()
     }
 
     func finished(_ identity: UUID, trigger: BackgroundSyncState.Trigger, givenBack: Bool) async {
         state.finished(identity)
+        status.scheduler(state)
         if trigger == .schedule {
             let (store, owner) = (self.store, self.owner)
             do {
@@ -100,6 +105,7 @@ public actor BackgroundSyncs {
                 logger.warning("cannot read the schedule", metadata: ["error": "\(error)"])
             }
         }
+        status.scheduler(state, started: starts)
         for start in starts {
             let order = Order(kind: .sync, orderID: "\(start.trigger.rawValue)-\(UUID().uuidString.lowercased())",
                               userID: start.userID, identityID: start.identity)

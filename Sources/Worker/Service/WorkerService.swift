@@ -35,6 +35,9 @@ public struct WorkerService: Service, CustomStringConvertible {
         let store = try MailStore(path: configuration.store.path, options: .init(keySource: StoreKeySource(keyFile: keyFile)),
                                   logger: logger)
         let messageEvents = try await MessageEventSink.connect(configuration, logger: logger)
+        let background = BackgroundStatus(intervalSeconds: configuration.scheduler.pollIntervalSeconds,
+                                          maxInFlight: min(configuration.scheduler.maxInFlight, configuration.workers),
+                                          maxPushConnections: configuration.push.maxConnections)
         let pool = WorkerPool(
             configuration: WorkerConfigurationView(
                 workerID: workerID, workers: configuration.workers, queueLimit: configuration.worker.queueLimit,
@@ -42,7 +45,7 @@ public struct WorkerService: Service, CustomStringConvertible {
                 progressIntervalSeconds: configuration.worker.progressIntervalSeconds),
             runner: JobRunner(configuration: configuration, store: store, logger: logger, messageEvents: messageEvents,
                               workerID: workerID),
-            logger: logger, version: Self.version)
+            logger: logger, version: Self.version, background: background)
         let slots = WorkerSlots(capacity: configuration.workers)
         let feeds = try await TransportSetup.feeds(configuration, workerID: workerID, slots: slots, logger: logger)
         let intakes = feeds.intakes
@@ -55,7 +58,8 @@ public struct WorkerService: Service, CustomStringConvertible {
         ])
         let grace = Duration.seconds(configuration.worker.shutdownGraceSeconds)
         let syncs = backgroundSyncs(store: store, workerID: workerID,
-                                    events: EventsDestination(transports: intakes.map(\.transport), logger: logger))
+                                    events: EventsDestination(transports: intakes.map(\.transport), logger: logger),
+                                    status: background)
         await withDiscardingTaskGroup { group in
             group.addTask { await pool.run() }
             for intake in intakes {
@@ -99,10 +103,12 @@ public struct WorkerService: Service, CustomStringConvertible {
     }
 
     /// The scheduler (`scheduler.*`): at most `max_in_flight` background syncs, never more than `workers`.
-    private func backgroundSyncs(store: MailStore, workerID: String, events: EventsDestination) -> BackgroundSyncs {
+    private func backgroundSyncs(store: MailStore, workerID: String, events: EventsDestination,
+                                 status: BackgroundStatus) -> BackgroundSyncs {
         BackgroundSyncs(store: store, owner: workerID, interval: TimeInterval(configuration.scheduler.pollIntervalSeconds),
-                        maxInFlight: min(configuration.scheduler.maxInFlight, configuration.workers),
-                        leaseSeconds: TimeInterval(configuration.identities.syncLockSeconds), events: events, logger: logger)
+                        maxInFlight: status.scheduler.maxInFlight,
+                        leaseSeconds: TimeInterval(configuration.identities.syncLockSeconds), events: events, status: status,
+                        logger: logger)
     }
 
     private func metricsEndpoint(_ pool: WorkerPool) -> MetricsEndpoint? {

@@ -54,7 +54,8 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
-/// Workers as rows of fixed-width columns, then their running jobs.
+/// Workers as rows of fixed-width columns, then each one's scheduler and push connections and
+/// its running jobs.
 enum StatusTable {
     static let headers = ["WORKER", "VERSION", "UPTIME", "WORKERS", "RUNNING", "QUEUE", "PEAK", "COMPLETED", "FAILED",
                           "REJECTED", "TRANSPORTS"]
@@ -72,6 +73,7 @@ enum StatusTable {
         }
         var lines = [line(headers)] + rows.map(line)
         for status in statuses {
+            if let scheduler = status.scheduler { lines.append("  \(status.worker): " + background(scheduler, status.push)) }
             for job in status.running {
                 var text = "  \(status.worker): \(job.order) \(job.orderID)"
                 if let identity = job.identity { text += " \(identity)" }
@@ -81,6 +83,17 @@ enum StatusTable {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    static func background(_ s: WorkerStatus.Scheduler, _ push: WorkerStatus.Push?) -> String {
+        var text = s.intervalSeconds > 0 ? "scheduler every \(uptime(Double(s.intervalSeconds)))" : "scheduler off (push only)"
+        text += ", \(s.runningScheduled) scheduled + \(s.runningPush) push running (max \(s.maxInFlight))"
+        text += ", \(s.pushPending) push pending, \(s.scheduledRuns) scheduled and \(s.pushRuns) push runs"
+        if let push {
+            text += "; push \(push.held) held (max \(push.maxConnections)): \(push.watchingNotify) NOTIFY, "
+                + "\(push.watchingIdle) IDLE, \(push.reconnecting) reconnecting"
+        }
+        return text
     }
 
     static func uptime(_ seconds: Double) -> String {
