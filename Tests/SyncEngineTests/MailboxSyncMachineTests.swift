@@ -8,7 +8,7 @@ struct MailboxSyncMachineTests {
         MessageSummary(uid: uid(u), flags: .empty, modSeq: 1, size: size)
     }
 
-    static let limits = PerSide(local: AppendBatchLimits.interimap, remote: AppendBatchLimits.interimap)
+    static let limits = PerSide(local: AppendBatchLimits.multiappend, remote: AppendBatchLimits.multiappend)
 
     /// A mailbox synced before: local 1–4 paired with remote 101–104.
     static func knownMachine() -> MailboxSyncMachine {

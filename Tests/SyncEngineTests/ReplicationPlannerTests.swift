@@ -45,16 +45,16 @@ struct ReplicationPlannerTests {
     }
 
     static let batchCases: [(String, [(UInt32, Int)], AppendBatchLimits, [[UInt32]], [UInt32])] = [
-        ("all in one batch", [(1, 100), (2, 100), (3, 100)], .interimap, [[1, 2, 3]], []),
+        ("all in one batch", [(1, 100), (2, 100), (3, 100)], .multiappend, [[1, 2, 3]], []),
         ("cut at the message count", [(1, 1), (2, 1), (3, 1), (4, 1), (5, 1)],
          AppendBatchLimits(maxMessages: 2, maxBytes: 1000), [[1, 2], [3, 4], [5]], []),
         ("cut before the byte limit is passed", [(1, 600), (2, 500), (3, 400), (4, 100)],
          AppendBatchLimits(maxMessages: 10, maxBytes: 1000), [[1], [2, 3, 4]], []),
         ("a message bigger than the limit goes alone", [(1, 10), (2, 5000), (3, 10)],
          AppendBatchLimits(maxMessages: 10, maxBytes: 1000), [[1], [2], [3]], []),
-        ("0-byte messages are skipped", [(1, 10), (2, 0), (3, 10)], .interimap, [[1, 3]], [2]),
+        ("0-byte messages are skipped", [(1, 10), (2, 0), (3, 10)], .multiappend, [[1, 3]], [2]),
         ("one message per batch without MULTIAPPEND", [(1, 10), (2, 10)], .single, [[1], [2]], []),
-        ("128 messages per batch, as InterIMAP", (1...130).map { (UInt32($0), 10) }, .interimap,
+        ("128 messages per batch, as InterIMAP", (1...130).map { (UInt32($0), 10) }, .multiappend,
          [Array(1...128), [129, 130]], []),
     ]
 

@@ -52,7 +52,7 @@ public typealias OutgoingMessageStream = AsyncThrowingStream<OutgoingMessage, an
 
 /// Messages handed to one ``MailboxEndpoint/append(_:)`` call: one MULTIAPPEND command on an
 /// IMAP endpoint, one transaction on the store. The engine closes batches at the limits of
-/// ``AppendBatchLimits`` (InterIMAP: 128 messages or 1 MiB) and sends one message per batch
+/// ``AppendBatchLimits`` (128 messages or 8 MiB) and sends one message per batch
 /// to an endpoint without ``EndpointCapabilities/multiappend``.
 public struct AppendBatch: Sendable {
     public var messages: AsyncThrowingStream<OutgoingMessage, any Error>
@@ -78,7 +78,10 @@ public struct AppendBatchLimits: Hashable, Sendable {
         self.maxBytes = maxBytes
     }
 
-    /// InterIMAP 0.5.7's MULTIAPPEND batches: 128 messages or 1 MiB, whichever comes first.
-    public static let interimap = AppendBatchLimits(maxMessages: 128, maxBytes: 1 << 20)
+    /// MULTIAPPEND batches: 128 messages (InterIMAP 0.5.7's count) or 8 MiB, whichever comes first.
+    /// InterIMAP stops at 1 MiB (it holds the batch in memory; we stream it): each MULTIAPPEND is
+    /// one transaction on the target (Dovecot: an index commit and fdatasync, a uidlist rewrite),
+    /// and 8 MiB cut the local Dovecot's CPU of a 10,000-message first sync by about 1 s (sync.md).
+    public static let multiappend = AppendBatchLimits(maxMessages: 128, maxBytes: 8 << 20)
     public static let single = AppendBatchLimits(maxMessages: 1, maxBytes: .max)
 }

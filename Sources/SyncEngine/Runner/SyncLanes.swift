@@ -17,21 +17,61 @@ public protocol SyncLaneOpener: Sendable {
     func withLane(number: Int, _ body: @Sendable (PerSide<any MailboxEndpoint>) async throws -> Void) async throws
 }
 
-/// The mailboxes left to synchronise, taken by the lanes in order.
+/// The mailboxes left to synchronise, taken by the lanes in order. Lanes may ask before the
+/// queue is filled (they connect while the work is found): they wait for ``fill(_:)``.
 final class LaneQueue<Item: Sendable>: Sendable {
-    private let state: Mutex<(items: [Item], next: Int)>
-
-    init(_ items: [Item]) { state = Mutex((items, 0)) }
-
-    func next() -> Item? {
-        state.withLock { state in
-            guard state.next < state.items.count else { return nil }
-            defer { state.next += 1 }
-            return state.items[state.next]
-        }
+    private struct State {
+        var items: [Item] = []
+        var next = 0
+        var filled = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var lastWaiter = 0
     }
 
-    var isEmpty: Bool { state.withLock { $0.next >= $0.items.count } }
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// Publishes the items (once) and wakes the lanes waiting for them.
+    func fill(_ items: [Item]) {
+        let waiters = state.withLock { state in
+            state.items = items
+            state.filled = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The next item, once filled; nil when all were taken, or when the task is cancelled
+    /// while it waits.
+    func next() async -> Item? {
+        while true {
+            let (item, filled, id) = state.withLock { state -> (Item?, Bool, Int) in
+                if state.next < state.items.count {
+                    defer { state.next += 1 }
+                    return (state.items[state.next], true, 0)
+                }
+                state.lastWaiter += 1
+                return (nil, state.filled, state.lastWaiter)
+            }
+            if let item { return item }
+            if filled || Task.isCancelled { return nil }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    // Filled or cancelled meanwhile: on at once (onCancel found nothing to resume).
+                    let now = state.withLock { state -> Bool in
+                        if state.filled || Task.isCancelled { return true }
+                        state.waiters[id] = continuation
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+            }
+        }
+    }
 }
 
 extension SyncSession {

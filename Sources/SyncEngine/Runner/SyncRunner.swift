@@ -51,49 +51,65 @@ public struct SyncRunner: Sendable {
         let interrupted = Set(try database.read { try $0.interruptedMailboxes() })
         let records = Dictionary(try database.read { try $0.mailboxes() }.map { ($0.name, $0) },
                                  uniquingKeysWith: { first, _ in first })
+        var committed: [StoredMailboxName: PerSide<SideState>?] = [:]
+        for (name, record) in records { committed[name] = try database.read { try $0.state(mailbox: record.id) } }
+        // The mailboxes the listing already shows need work (a move found below only adds
+        // work to mailboxes that have changed anyway): that many lanes start connecting now,
+        // while move detection runs and clean mailboxes are settled.
+        let needWork = plan.mailboxes.count { name in
+            guard let record = records[name] else { return false }
+            guard !repairing, !interrupted.contains(record.id), let status = listed.status(of: name),
+                  let state = committed[name] ?? nil else { return true }
+            return MailboxSelectionPlanner.decide(stored: state, listed: status) != .clean
+        }
         var report = SyncReport()
-        var moves = MoveDetector.Outcome()
-        if !repairing, interrupted.isEmpty {
-            let boxes = try plan.mailboxes.compactMap { name -> (name: StoredMailboxName, record: StoredMailbox, state: PerSide<SideState>?)? in
-                guard let record = records[name] else { return nil }
-                return (name, record, try database.read { try $0.state(mailbox: record.id) })
-            }
-            do {
-                moves = try await MoveDetector(session: session, listed: listed, mailboxes: boxes).detect()
-            } catch let error as CancellationError {
-                throw error
-            } catch {
-                // Only an optimisation: the mailboxes' own sync copies and expunges instead
-                // (a move already replayed is found again as a pair on both sides).
-                report.warnings.append("move detection skipped: \(error)")
-                options.logger.warning("move detection skipped: \(error)")
-            }
-        }
-        // Clean mailboxes are settled here, the others synchronised.
-        var work: [MailboxWork] = []
         var settled: [StoredMailboxName: SyncSummary] = [:]
-        for name in plan.mailboxes {
-            var summary = summaries[name] ?? SyncSummary(mailbox: name.description)
-            guard let record = records[name] else { continue }  // repair: not in the database
-            if let moved = moves.moved[name] { summary.moved = moved }
-            let isInterrupted = interrupted.contains(record.id)
-            let status = listed.status(of: name)
-            let committed = try database.read { try $0.state(mailbox: record.id) }
-            if !repairing, !isInterrupted, moves.movedAway[name] == nil, let status, let committed,
-               MailboxSelectionPlanner.decide(stored: committed, listed: status) == .clean {
-                summary.outcome = .clean
-                settled[name] = summary
-                continue
-            }
-            let newMail = status.map { listed in
-                Side.allCases.reduce(0) { sum, side in
-                    sum + Int(listed[side].uidNext) - Int(committed?[side].uidNext ?? 1)
+        let extra = min(lanes?.maxLanes ?? 1, needWork) - 1
+        let done = try await synchronise(extra: extra, on: session, repairing: repairing) {
+            var moves = MoveDetector.Outcome()
+            if !repairing, interrupted.isEmpty {
+                let boxes = plan.mailboxes.compactMap { name -> (name: StoredMailboxName, record: StoredMailbox, state: PerSide<SideState>?)? in
+                    guard let record = records[name] else { return nil }
+                    return (name, record, committed[name] ?? nil)
                 }
-            } ?? 0
-            work.append(MailboxWork(name: name, record: record, summary: summary, interrupted: isInterrupted,
-                                    movedAway: moves.movedAway[name], newMail: newMail))
+                do {
+                    moves = try await MoveDetector(session: session, listed: listed, mailboxes: boxes).detect()
+                } catch let error as CancellationError {
+                    throw error
+                } catch {
+                    // Only an optimisation: the mailboxes' own sync copies and expunges instead
+                    // (a move already replayed is found again as a pair on both sides).
+                    report.warnings.append("move detection skipped: \(error)")
+                    options.logger.warning("move detection skipped: \(error)")
+                }
+            }
+            // Clean mailboxes are settled here, the others synchronised.
+            var work: [MailboxWork] = []
+            for name in plan.mailboxes {
+                var summary = summaries[name] ?? SyncSummary(mailbox: name.description)
+                guard let record = records[name] else { continue }  // repair: not in the database
+                if let moved = moves.moved[name] { summary.moved = moved }
+                let isInterrupted = interrupted.contains(record.id)
+                let status = listed.status(of: name)
+                let state = committed[name] ?? nil
+                if !repairing, !isInterrupted, moves.movedAway[name] == nil, let status, let state,
+                   MailboxSelectionPlanner.decide(stored: state, listed: status) == .clean {
+                    summary.outcome = .clean
+                    settled[name] = summary
+                    continue
+                }
+                let newMail = status.map { listed in
+                    Side.allCases.reduce(0) { sum, side in
+                        sum + Int(listed[side].uidNext) - Int(state?[side].uidNext ?? 1)
+                    }
+                } ?? 0
+                let size = status.map { listed in Side.allCases.map { Int(listed[$0].uidNext) }.max() ?? 0 } ?? 0
+                work.append(MailboxWork(name: name, record: record, summary: summary, interrupted: isInterrupted,
+                                        movedAway: moves.movedAway[name], newMail: newMail, size: size))
+            }
+            return work
         }
-        for summary in try await synchronise(work, on: session, repairing: repairing) { settled[summary.name] = summary.summary }
+        for summary in done { settled[summary.name] = summary.summary }
         report.mailboxes += plan.mailboxes.compactMap { settled[$0] }
         let elapsed = (ContinuousClock.now - started).components
         report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -101,24 +117,25 @@ public struct SyncRunner: Sendable {
     }
 
     /// Runs each mailbox's synchronisation: one after another on the run's own endpoints, or
-    /// side by side on the lanes ``lanes`` opens (only once two mailboxes need work).
-    private func synchronise(_ work: [MailboxWork], on session: SyncSession,
-                             repairing: Bool) async throws -> [(name: StoredMailboxName, summary: SyncSummary)] {
-        let extra = min(lanes?.maxLanes ?? 1, work.count) - 1
-        // Side by side, the most new mail first: a first sync's biggest mailbox must not start last.
-        let queue = LaneQueue(extra > 0 ? work.enumerated().sorted {
-            $0.element.newMail != $1.element.newMail ? $0.element.newMail > $1.element.newMail : $0.offset < $1.offset
-        }.map(\.element) : work)
+    /// side by side on `extra` more lanes that ``lanes`` opens. They start connecting at once,
+    /// while `prepare` finds the work (move detection, settling the clean mailboxes), and take
+    /// mailboxes from the queue as soon as it is filled.
+    private func synchronise(extra: Int, on session: SyncSession, repairing: Bool,
+                             prepare: () async throws -> [MailboxWork])
+        async throws -> [(name: StoredMailboxName, summary: SyncSummary)]
+    {
+        let queue = LaneQueue<MailboxWork>()
         let results = Mutex<[(name: StoredMailboxName, summary: SyncSummary)]>([])
         let logger = options.logger
         let drain: @Sendable (SyncSession, Int) async throws -> Void = { session, number in
-            while let item = queue.next() {
+            while let item = await queue.next() {
                 if extra > 0 { logger.debug("\(item.name): connection \(number)") }
                 let summary = try await synchronise(item, on: session, repairing: repairing)
                 results.withLock { $0.append((item.name, summary)) }
             }
         }
         guard let lanes, extra > 0 else {
+            queue.fill(try await prepare())
             try await drain(session, 1)
             return results.withLock { $0 }
         }
@@ -127,8 +144,6 @@ public struct SyncRunner: Sendable {
                 group.addTask {
                     do {
                         try await lanes.withLane(number: number) { endpoints in
-                            // The others may have taken everything while this lane connected.
-                            guard !queue.isEmpty else { return }
                             try await drain(session.onLane(endpoints), number)
                         }
                     } catch let error as CancellationError {
@@ -141,6 +156,19 @@ public struct SyncRunner: Sendable {
                     }
                 }
             }
+            let work: [MailboxWork]
+            do {
+                work = try await prepare()
+            } catch {
+                queue.fill([])  // the lanes close
+                throw error
+            }
+            // The longest first: the most new mail (a first sync's biggest mailbox must not
+            // start last), then the biggest mailbox (an incremental's flag changes and expunges
+            // are spread over the messages, and its SELECT costs the server most).
+            queue.fill(work.enumerated().sorted { a, b in
+                (a.element.newMail, a.element.size, -a.offset) > (b.element.newMail, b.element.size, -b.offset)
+            }.map(\.element))
             try await drain(session, 1)
             try await group.waitForAll()
         }
@@ -180,6 +208,8 @@ private struct MailboxWork: Sendable {
     let summary: SyncSummary
     let interrupted: Bool
     let movedAway: PerSide<UIDSet?>?
-    /// New UIDs on both sides since the last commit: the biggest go first.
+    /// New UIDs on both sides since the last commit: the most go first.
     let newMail: Int
+    /// The larger UIDNEXT of the two sides (the mailbox's size, cheaply): the next criterion.
+    let size: Int
 }

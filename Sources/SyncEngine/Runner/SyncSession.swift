@@ -16,7 +16,7 @@ struct SyncSession: Sendable {
     /// How to batch appends *to* each side.
     var appendLimits: PerSide<AppendBatchLimits> {
         PerSide { side in
-            endpoints[side].appendBatchLimits ?? (capabilities[side].contains(.multiappend) ? .interimap : .single)
+            endpoints[side].appendBatchLimits ?? (capabilities[side].contains(.multiappend) ? .multiappend : .single)
         }
     }
 
