@@ -70,7 +70,7 @@ public protocol MailboxEndpoint: Sendable {
     func move(_ uids: UIDSet, to mailbox: MailboxName) async throws -> MoveResult
 
     /// How to cut the append batches sent *to* this endpoint, when it knows better than the
-    /// capability rule (nil: MULTIAPPEND → ``AppendBatchLimits/interimap``, else one message).
+    /// capability rule (nil: MULTIAPPEND → ``AppendBatchLimits/multiappend``, else one message).
     var appendBatchLimits: AppendBatchLimits? { get }
 }
 

@@ -54,17 +54,19 @@ public struct SyncRunner: Sendable {
         var committed: [StoredMailboxName: PerSide<SideState>?] = [:]
         for (name, record) in records { committed[name] = try database.read { try $0.state(mailbox: record.id) } }
         // The mailboxes the listing already shows need work (a move found below only adds
-        // work to mailboxes that have changed anyway): that many lanes start connecting now,
-        // while move detection runs and clean mailboxes are settled.
-        let needWork = plan.mailboxes.count { name in
-            guard let record = records[name] else { return false }
-            guard !repairing, !interrupted.contains(record.id), let status = listed.status(of: name),
-                  let state = committed[name] ?? nil else { return true }
-            return MailboxSelectionPlanner.decide(stored: state, listed: status) != .clean
+        // work to mailboxes that have changed anyway) decide how many lanes are worth opening;
+        // they start connecting now, while move detection runs and clean mailboxes are settled.
+        let newMail = plan.mailboxes.compactMap { name -> Int? in
+            guard let record = records[name] else { return nil }
+            let status = listed.status(of: name)
+            let state = committed[name] ?? nil
+            if !repairing, !interrupted.contains(record.id), let status, let state,
+               MailboxSelectionPlanner.decide(stored: state, listed: status) == .clean { return nil }
+            return Self.newMail(listed: status, committed: repairing ? nil : state)
         }
         var report = SyncReport()
         var settled: [StoredMailboxName: SyncSummary] = [:]
-        let extra = min(lanes?.maxLanes ?? 1, needWork) - 1
+        let extra = LaneBudget.lanes(newMail: newMail, maxLanes: lanes?.maxLanes ?? 1) - 1
         let done = try await synchronise(extra: extra, on: session, repairing: repairing) {
             var moves = MoveDetector.Outcome()
             if !repairing, interrupted.isEmpty {
@@ -98,11 +100,7 @@ public struct SyncRunner: Sendable {
                     settled[name] = summary
                     continue
                 }
-                let newMail = status.map { listed in
-                    Side.allCases.reduce(0) { sum, side in
-                        sum + Int(listed[side].uidNext) - Int(state?[side].uidNext ?? 1)
-                    }
-                } ?? 0
+                let newMail = Self.newMail(listed: status, committed: state)
                 let size = status.map { listed in Side.allCases.map { Int(listed[$0].uidNext) }.max() ?? 0 } ?? 0
                 work.append(MailboxWork(name: name, record: record, summary: summary, interrupted: isInterrupted,
                                         movedAway: moves.movedAway[name], newMail: newMail, size: size))
@@ -114,6 +112,14 @@ public struct SyncRunner: Sendable {
         let elapsed = (ContinuousClock.now - started).components
         report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         return report
+    }
+
+    /// New UIDs on both sides since the last commit (all of them without one).
+    private static func newMail(listed: PerSide<MailboxSnapshot>?, committed: PerSide<SideState>?) -> Int {
+        guard let listed else { return 0 }
+        return Side.allCases.reduce(0) { sum, side in
+            sum + max(0, Int(listed[side].uidNext) - Int(committed?[side].uidNext ?? 1))
+        }
     }
 
     /// Runs each mailbox's synchronisation: one after another on the run's own endpoints, or
