@@ -11,8 +11,9 @@ public final class MailStore: Sendable {
     public struct Options: Sendable {
         /// Open for reading only: no migration, every write fails with `.readOnly`.
         public var readOnly: Bool
-        /// `PRAGMA max_page_count`: caps the file size (tests use it to simulate a full disk).
-        public var maxPageCount: Int?
+        /// Caps the file size (`PRAGMA max_page_count`, in this store's pages): tests use it to
+        /// simulate a full disk.
+        public var maxBytes: Int?
         /// How long a write waits for another process's write lock before failing.
         public var busyTimeout: TimeInterval
         /// Where the key sealing the identities' secrets comes from; nil: the
@@ -23,10 +24,10 @@ public final class MailStore: Sendable {
         /// full comparison. Default 90 days.
         public var tombstoneRetention: TimeInterval
 
-        public init(readOnly: Bool = false, maxPageCount: Int? = nil, busyTimeout: TimeInterval = 10,
+        public init(readOnly: Bool = false, maxBytes: Int? = nil, busyTimeout: TimeInterval = 10,
                     keySource: StoreKeySource? = nil, tombstoneRetention: TimeInterval = 90 * 86_400) {
             self.readOnly = readOnly
-            self.maxPageCount = maxPageCount
+            self.maxBytes = maxBytes
             self.busyTimeout = busyTimeout
             self.keySource = keySource
             self.tombstoneRetention = tombstoneRetention
@@ -62,17 +63,26 @@ public final class MailStore: Sendable {
         configuration.readonly = options.readOnly
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.label = "imapworker.store"
-        let maxPageCount = options.maxPageCount
+        let maxBytes = options.maxBytes
         let readOnly = options.readOnly
         // 16 MiB of log between checkpoints: few enough fsyncs, and a small file.
-        let checkpointer = readOnly ? nil : WALCheckpointer(path: path, thresholdFrames: 4096)
+        let checkpointer = readOnly ? nil : WALCheckpointer(path: path, thresholdBytes: 16 << 20)
         self.checkpointer = checkpointer
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a process crash; only a power loss can undo the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+            // A new store gets 32 KiB pages (an existing one keeps its own): bodies are most of its
+            // bytes, and every page is written twice (log, then checkpoint), so 4 KiB pages meant
+            // eight times the syscalls and page-cache lookups. Measured on a 230 MB fetch: a third
+            // less kernel time, for 5 % more file.
+            if !readOnly { try db.execute(sql: "PRAGMA page_size = \(StoreSchema.pageSize)") }
+            let pageSize = max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? StoreSchema.pageSize)
+            // SQLite's default cache (2,000 KiB) is turned into pages at 4 KiB before the file's
+            // page size is known: with 32 KiB pages it would hold 16 MB of a batch's dirty pages.
+            try db.execute(sql: "PRAGMA cache_size = \(max(16, StoreSchema.cacheBytes / pageSize))")
+            if let maxBytes { try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))") }
             if readOnly { try db.execute(sql: "PRAGMA query_only = 1") }
-            checkpointer?.observe(db)
+            try checkpointer?.observe(db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

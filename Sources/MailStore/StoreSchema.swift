@@ -22,6 +22,11 @@ enum StoreSchema {
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }
 
+    /// The page size of a new store (docs/store.md, "Pages"); an existing file keeps its own.
+    static let pageSize = 32_768
+    /// Each connection's page cache, in this store's pages: 2 MiB, about SQLite's default.
+    static let cacheBytes = 2 << 20
+
     static func migrator(secrets: StoreSecrets) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in migrations {

@@ -29,8 +29,9 @@ import TestSupport
         let expected = server.manifest?.mailboxes["INBOX"]?.messages.count ?? 0
         #expect(expected > 40)
 
-        // About 2 MB of pages: room for a few batches, not for the whole mailbox.
-        let small = try MailStore(path: path, options: .init(maxPageCount: 500), logger: logger)
+        // About 2 MB beyond the empty schema: room for a few batches, not for the whole mailbox.
+        let emptySchema = try fileSize(creatingStoreAt: path, logger: logger)
+        let small = try MailStore(path: path, options: .init(maxBytes: emptySchema + 2_000_000), logger: logger)
         await #expect {
             _ = try await job(server, mailbox: "INBOX").run(store: small, logger: logger)
         } throws: { error in
@@ -71,4 +72,11 @@ final class ProgressLog: Sendable {
     private let items = Mutex<[FetchProgress]>([])
     func add(_ p: FetchProgress) { items.withLock { $0.append(p) } }
     var all: [FetchProgress] { items.withLock { $0 } }
+}
+
+/// Creates the store (its schema, no message) and returns the file's size in bytes.
+private func fileSize(creatingStoreAt path: String, logger: Logger) throws -> Int {
+    do { _ = try MailStore(path: path, options: .init(), logger: logger) }
+    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+    return size ?? 0
 }

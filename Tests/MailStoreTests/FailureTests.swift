@@ -47,9 +47,9 @@ import Testing
             let store = try fixture.open()
             _ = try store.ensureMailbox(userID: "u1", name: "INBOX")
         }
-        let pagesBefore = try fileBytes(fixture.path).count / 4096
+        let bytesBefore = try fileBytes(fixture.path).count
         // Room for about 2 MB more: batches of 10 × 50 kB fill it after a few commits.
-        let store = try fixture.open(MailStore.Options(maxPageCount: pagesBefore + 500))
+        let store = try fixture.open(MailStore.Options(maxBytes: bytesBefore + 2_000_000))
         let inbox = try #require(try store.mailbox(userID: "u1", name: "INBOX"))
         let writer = store.makeWriter(maxBatchCount: 10)
         var failure: MailStoreError?

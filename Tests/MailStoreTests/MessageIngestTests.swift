@@ -97,8 +97,8 @@ import Testing
     @Test func aFullDiskStopsTheIngestAndKeepsEveryCommittedBatch() async throws {
         let fixture = try StoreFixture()
         do { _ = try fixture.open().ensureMailbox(userID: "u1", name: "INBOX") }
-        let pagesBefore = try fileBytes(fixture.path).count / 4096
-        let store = try fixture.open(MailStore.Options(maxPageCount: pagesBefore + 500))
+        let bytesBefore = try fileBytes(fixture.path).count
+        let store = try fixture.open(MailStore.Options(maxBytes: bytesBefore + 2_000_000))
         let inbox = try #require(try store.mailbox(userID: "u1", name: "INBOX"))
         let ingest = store.makeIngest(.init(queueBytes: 200_000, batchMessages: 10))
         var failure: MailStoreError?

@@ -9,7 +9,7 @@ import Synchronization
 /// checkpoint runs them inside the commit that crosses the threshold).
 ///
 /// Every connection of the store reports its commits here (`sqlite3_wal_hook`, which also turns
-/// SQLite's automatic checkpoint off); once the log holds `thresholdFrames` pages, a PASSIVE
+/// SQLite's automatic checkpoint off); once the log holds `thresholdBytes` of pages, a PASSIVE
 /// checkpoint runs: it never blocks writers or readers, and the next write restarts the log
 /// from its beginning once everything is copied. Should the log reach four times the threshold
 /// (the writer never paused), the committing connection checkpoints inline, so the file stays
@@ -23,7 +23,9 @@ final class WALCheckpointer: Sendable {
     }
 
     let path: String
-    let thresholdFrames: Int32
+    let thresholdBytes: Int
+    /// `thresholdBytes` in pages of this database (its page size is read when a connection opens).
+    private let thresholdFrames = Atomic<Int32>(4096)
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
@@ -31,16 +33,19 @@ final class WALCheckpointer: Sendable {
     /// waits for the background pass to end, then copies what is left.
     private let pass = DispatchSemaphore(value: 1)
 
-    init(path: String, thresholdFrames: Int32) {
+    init(path: String, thresholdBytes: Int) {
         self.path = path
-        self.thresholdFrames = thresholdFrames
+        self.thresholdBytes = thresholdBytes
         let thread = Thread { [self] in run() }
         thread.name = "imapworker.store.checkpoint"
         thread.start()
     }
 
     /// Installs the commit hook on one of the store's connections.
-    func observe(_ db: Database) {
+    func observe(_ db: Database) throws {
+        if let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size"), pageSize > 0 {
+            thresholdFrames.store(Int32(clamping: max(1, thresholdBytes / pageSize)), ordering: .relaxed)
+        }
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, frames in
             guard let context else { return SQLITE_OK }
             let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
@@ -48,7 +53,7 @@ final class WALCheckpointer: Sendable {
             // A writer that never pauses keeps the background pass from ever catching up, so the
             // log would never restart: past 4x the threshold the committing connection copies the
             // rest itself (what SQLite's own automatic checkpoint does at every threshold).
-            if frames >= checkpointer.thresholdFrames.multipliedReportingOverflow(by: 4).partialValue {
+            if frames >= checkpointer.thresholdFrames.load(ordering: .relaxed).multipliedReportingOverflow(by: 4).partialValue {
                 checkpointer.onePass { sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
             }
             return SQLITE_OK
@@ -67,7 +72,7 @@ final class WALCheckpointer: Sendable {
     }
 
     private func committed(frames: Int32) {
-        guard frames >= thresholdFrames else { return }
+        guard frames >= thresholdFrames.load(ordering: .relaxed) else { return }
         if state.withLock({ state in
             state.requested = true
             defer { state.waiting = false }
