@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import Synchronization
 
 /// The embedded mail store: one SQLite file in WAL mode holding the remote identities and the
 /// users' local accounts (mailboxes and messages). Safe to share between tasks and threads.
@@ -45,6 +49,7 @@ public final class MailStore: Sendable {
     let secrets: StoreSecrets
     /// nil for a read-only store.
     private let checkpointer: WALCheckpointer?
+    private let closed = Atomic<Bool>(false)
 
     public convenience init(path: String = MailStore.defaultPath,
                             logger: Logger = Logger(label: "imapworker.store")) throws(MailStoreError) {
@@ -94,8 +99,13 @@ public final class MailStore: Sendable {
         logger.debug("mail store open", metadata: ["path": "\(path)", "readOnly": "\(options.readOnly)"])
     }
 
-    /// The store's connections close first, so that the checkpointer's final checkpoint is the last word.
-    deinit {
+    /// Closes the store: its connections first, so that the checkpointer's final checkpoint (which
+    /// empties the log, and removes it with the last connection) is the last word. A command calls
+    /// it before it exits: a thread that is ending (an ingest's writer) may still hold a reference,
+    /// and a process that exits before the last one is dropped would leave the log and its
+    /// shared-memory file behind. Later calls do nothing; any other use of the store then fails.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         do {
             try pool.close()
         } catch {
@@ -103,6 +113,8 @@ public final class MailStore: Sendable {
         }
         checkpointer?.stop()
     }
+
+    deinit { close() }
 
     /// Creates the parent directories and, for a new store, an empty file readable by its owner only
     /// (it holds passwords; SQLite gives the -wal and -shm files the same mode).
@@ -129,7 +141,7 @@ public final class MailStore: Sendable {
             if code == EROFS { throw .readOnly(path: path) }
             throw .cannotOpen(path: path, reason: String(cString: strerror(code)))
         }
-        close(fd)
+        _ = Glibc.close(fd)  // the C call: `close()` here would name the store's own
     }
 
     private func migrate() throws(MailStoreError) {

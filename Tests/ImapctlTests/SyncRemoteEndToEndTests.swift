@@ -64,6 +64,8 @@ import TestSupport
         // First run, the identity named by its login as in Caliopen's example; the stored password is used.
         let first = try await sync(imapctl, identifier: server.users[0].user)
         #expect(first.copied(\.local) == manifest.totals.messages && first.copied(\.remote) == 0, "\(first)")
+        // imapctl closed the store before exiting: the log was emptied and removed with its last connection.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal") && !FileManager.default.fileExists(atPath: path + "-shm"))
         let store = try openStore(path)
         for name in manifest.mailboxNames {
             let local = try await localMessages(store, name)

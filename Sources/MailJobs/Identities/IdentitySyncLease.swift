@@ -36,13 +36,18 @@ public final class IdentitySyncLease: Sendable {
         refresher.withLock { $0 = task }
     }
 
-    /// Stops refreshing and releases the lock (if it is still ours).
-    public func end() {
-        refresher.withLock { task in
-            task?.cancel()
-            task = nil
+    /// Stops refreshing and releases the lock (if it is still ours), off the cooperative pool.
+    /// Waits for the refresher to end: it holds the store, and a process that exits right after
+    /// (imapctl) would otherwise never close it, leaving its log and shared-memory files behind.
+    public func end() async {
+        let task = refresher.withLock { task in
+            defer { task = nil }
+            return task
         }
-        _ = try? store.releaseSyncLock(identityID: identityID, owner: owner)
+        task?.cancel()
+        await task?.value
+        let (store, identityID, owner) = (self.store, self.identityID, self.owner)
+        _ = try? await offThePool { try store.releaseSyncLock(identityID: identityID, owner: owner) }
     }
 
     deinit { refresher.withLock { $0?.cancel() } }

@@ -56,11 +56,11 @@ public struct RemoteSyncJob: Sendable {
         do {
             report = try await synchronise(store: store, logger: logger, options: options)
         } catch {
-            _ = try? await offThePool { lease.end() }
+            await lease.end()
             if recordsCheck { try await record(store, failure: "\(error)") }
             throw error
         }
-        _ = try? await offThePool { lease.end() }
+        await lease.end()
         guard recordsCheck else { return report }
         if let failed = report.failed.first {
             try await record(store, failure: "\(report.failed.count) mailbox(es) failed; \(failed.mailbox): \(failed.error ?? "")")

@@ -139,7 +139,7 @@ public struct JobRunner: Sendable {
 
     private func fullFetch(_ order: Order, progress: @escaping @Sendable (JobProgress) -> Void,
                            record: @escaping @Sendable (JobStats) -> Void) async throws -> JobResult {
-        guard let userID = order.userID else { throw JobFailure(.badOrder, "missing field user_id") }
+        guard order.userID != nil else { throw JobFailure(.badOrder, "missing field user_id") }
         var mailboxes = order.mailboxes
         let (client, identity) = try await connection(order)
         var lease: IdentitySyncLease?
@@ -149,8 +149,22 @@ public struct JobRunner: Sendable {
             let (store, seconds) = (self.store, TimeInterval(configuration.identities.syncLockSeconds))
             lease = try await offThePool { try IdentitySyncLease(store: store, identityID: identity.id, duration: seconds) }
         }
-        defer { lease?.end() }
-        if mailboxes.isEmpty { mailboxes = ["INBOX"] }
+        do {
+            let result = try await fetchMailboxes(order, mailboxes: mailboxes.isEmpty ? ["INBOX"] : mailboxes, client: client,
+                                             progress: progress, record: record)
+            await lease?.end()
+            return result
+        } catch {
+            await lease?.end()
+            throw error
+        }
+    }
+
+    /// The mailboxes one after the other, into the user's local account.
+    private func fetchMailboxes(_ order: Order, mailboxes: [String], client: IMAPClientConfiguration,
+                           progress: @escaping @Sendable (JobProgress) -> Void,
+                           record: @escaping @Sendable (JobStats) -> Void) async throws -> JobResult {
+        guard let userID = order.userID else { throw JobFailure(.badOrder, "missing field user_id") }
         var stats = JobStats()
         for mailbox in mailboxes {
             var job = FullFetchJob(userID: userID, mailbox: mailbox, client: client, identityID: order.identityID,

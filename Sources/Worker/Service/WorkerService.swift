@@ -96,6 +96,8 @@ public struct WorkerService: Service, CustomStringConvertible {
             group.cancelAll()  // the metrics endpoint; the pool has finished
         }
         await messageEvents?.close()
+        // The log emptied and removed now, not whenever the last job abandoned at the grace lets go.
+        store.close()
         let counts = await pool.status().counts
         logger.info("imapworker stopped", metadata: [
             "completed": "\(counts.completed)", "failed": "\(counts.failed)", "rejected": "\(counts.rejected)",

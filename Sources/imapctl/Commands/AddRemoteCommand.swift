@@ -34,6 +34,7 @@ struct AddRemoteCommand: AsyncParsableCommand {
         let settings = try remote.settings(configuration, resolveSecrets: false)
         let identity = try RemoteIdentity(userID: userid, settings: settings, mailboxes: mailbox)
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let added = try store.addIdentity(identity)
         if let push { try store.setPush(identityID: added.id, push) }
         if global.json {

@@ -20,6 +20,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let count = try store.exportMaildir(userID: userid, mailbox: mailbox, to: maildir)
         if global.json {
             try global.printJSON(["exported": count])

@@ -44,6 +44,7 @@ struct FullFetchCommand: AsyncParsableCommand {
         }
         let logger = try global.makeLogger(configuration)
         let store = try global.openStore(configuration)
+        defer { store.close() }
         guard let identifier else {
             var settings = try remote.settings(configuration, resolveSecrets: remote.tunnel == nil)
             settings.wireTrace = bus.wireTrace
@@ -60,12 +61,12 @@ struct FullFetchCommand: AsyncParsableCommand {
                 try await fetch(name, client: settings, identityID: identity.id, store: store, configuration, logger)
             }
         } catch {
-            lock.end()
+            await lock.end()
             try store.recordCheckFailed(id: identity.id, error: "\(error)",
                                         deactivateAfter: TimeInterval(configuration.identities.deactivateAfterHours) * 3600)
             throw error
         }
-        lock.end()
+        await lock.end()
         try store.recordCheckSucceeded(id: identity.id)
     }
 

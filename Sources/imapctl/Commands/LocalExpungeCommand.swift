@@ -21,6 +21,7 @@ struct LocalExpungeCommand: AsyncParsableCommand {
         let ranges = try parseUIDRanges(uid)
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let found = try await localMailbox(store, userID: userid, name: mailbox)
         let outcome = try await store.expunge(mailboxID: found.id, uids: ranges)
         if global.json { return try global.printJSON(ExpungeOutput(expunged: outcome.expunged, modseq: outcome.modSeq)) }

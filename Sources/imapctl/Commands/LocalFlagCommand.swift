@@ -39,6 +39,7 @@ struct LocalFlagCommand: AsyncParsableCommand {
         guard !added.isEmpty || !removed.isEmpty else { throw ValidationError("no +FLAG or -FLAG given") }
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let found = try await localMailbox(store, userID: userid, name: mailbox)
         var changed = Set<UInt32>()
         var modseq: Int64?

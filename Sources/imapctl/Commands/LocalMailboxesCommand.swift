@@ -14,6 +14,7 @@ struct LocalMailboxesCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let counts = try await store.messageCounts(userID: userid)
         let rows = try await store.listMailboxes(userID: userid).map { LocalMailboxRow($0, messages: counts[$0.id] ?? 0) }
         if global.json { return try global.printJSON(rows) }

@@ -17,6 +17,7 @@ struct LocalMessagesCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let found = try await localMailbox(store, userID: userid, name: mailbox)
         let records = try await store.messageRecords(mailboxID: found.id)
         let headers = try await store.headerFields(bodyIDs: records.map(\.bodyID))

@@ -13,6 +13,7 @@ struct RemotesCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let identities = try store.identities(userID: userid)
         if global.json {
             try global.printJSON(identities.map(IdentitySummary.init))

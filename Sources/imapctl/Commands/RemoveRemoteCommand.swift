@@ -18,6 +18,7 @@ struct RemoveRemoteCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.load()
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let identity = try storedIdentity(store, identifier: identifier, userID: userid)
         try store.deleteIdentity(id: identity.id)
         if global.json {

@@ -46,6 +46,7 @@ struct SyncRemoteCommand: AsyncParsableCommand {
         }
         let logger = try global.makeLogger(configuration)
         let store = try global.openStore(configuration)
+        defer { store.close() }
         let report: SyncReport
         let output = SyncOutput(json: global.json, quiet: global.quiet)  // its progress line, on a terminal
         do {
