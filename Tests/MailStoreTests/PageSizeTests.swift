@@ -7,14 +7,7 @@ import Testing
 @Suite struct PageSizeTests {
     @Test func aNewStoreHas32KiBPages() async throws {
         let fixture = try StoreFixture()
-        do {
-            let store = try fixture.open()
-            let inbox = try store.ensureMailbox(userID: "u1", name: "INBOX")
-            let writer = store.makeWriter()
-            for uid in UInt32(1)...20 { try writer.add(incoming(inbox, uid: uid, size: 50_000)) }
-            try writer.flush()
-        }
-        let pageSize = try await pythonSQLite(fixture.path, "print(db.execute('PRAGMA page_size').fetchone()[0])")
+        let pageSize = try await storeTwentyMessages(fixture)
         #expect(pageSize == "32768")
     }
 
@@ -26,14 +19,7 @@ import Testing
         _ = try await pythonSQLite(fixture.path, """
             db.execute('PRAGMA page_size = 4096'); db.execute('CREATE TABLE earlier(x)'); db.commit()
             """)
-        do {
-            let store = try fixture.open()
-            let inbox = try store.ensureMailbox(userID: "u1", name: "INBOX")
-            let writer = store.makeWriter()
-            for uid in UInt32(1)...20 { try writer.add(incoming(inbox, uid: uid, size: 50_000)) }
-            try writer.flush()
-        }
-        let pageSize = try await pythonSQLite(fixture.path, "print(db.execute('PRAGMA page_size').fetchone()[0])")
+        let pageSize = try await storeTwentyMessages(fixture)
         #expect(pageSize == "4096")
         let store = try fixture.open()
         #expect(try store.integrityCheck())
@@ -41,4 +27,16 @@ import Testing
         let stored = try storedMessages(store, inbox)
         #expect(stored.map(\.uid) == Array(1...20))
     }
+}
+
+/// Stores 20 messages of 50 kB in INBOX, closes the store, and returns its page size as SQLite reads it.
+private func storeTwentyMessages(_ fixture: StoreFixture) async throws -> String {
+    do {
+        let store = try fixture.open()
+        let inbox = try store.ensureMailbox(userID: "u1", name: "INBOX")
+        let writer = store.makeWriter()
+        for uid in UInt32(1)...20 { try writer.add(incoming(inbox, uid: uid, size: 50_000)) }
+        try writer.flush()
+    }
+    return try await pythonSQLite(fixture.path, "print(db.execute('PRAGMA page_size').fetchone()[0])")
 }
