@@ -87,7 +87,7 @@ public final class MailStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = \(max(16, StoreSchema.cacheBytes / pageSize))")
             if let maxBytes { try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))") }
             if readOnly { try db.execute(sql: "PRAGMA query_only = 1") }
-            try checkpointer?.observe(db)
+            checkpointer?.observe(db, pageSize: pageSize)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -24,7 +24,7 @@ final class WALCheckpointer: Sendable {
 
     let path: String
     let thresholdBytes: Int
-    /// `thresholdBytes` in pages of this database (its page size is read when a connection opens).
+    /// `thresholdBytes` in pages of this database (set from the page size each connection reports).
     private let thresholdFrames = Atomic<Int32>(4096)
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
@@ -41,11 +41,9 @@ final class WALCheckpointer: Sendable {
         thread.start()
     }
 
-    /// Installs the commit hook on one of the store's connections.
-    func observe(_ db: Database) throws {
-        if let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size"), pageSize > 0 {
-            thresholdFrames.store(Int32(clamping: max(1, thresholdBytes / pageSize)), ordering: .relaxed)
-        }
+    /// Installs the commit hook on one of the store's connections, whose file has `pageSize` pages.
+    func observe(_ db: Database, pageSize: Int) {
+        thresholdFrames.store(Int32(clamping: max(1, thresholdBytes / max(1, pageSize))), ordering: .relaxed)
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, frames in
             guard let context else { return SQLITE_OK }
             let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()

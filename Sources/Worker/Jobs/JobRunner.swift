@@ -139,7 +139,7 @@ public struct JobRunner: Sendable {
 
     private func fullFetch(_ order: Order, progress: @escaping @Sendable (JobProgress) -> Void,
                            record: @escaping @Sendable (JobStats) -> Void) async throws -> JobResult {
-        guard order.userID != nil else { throw JobFailure(.badOrder, "missing field user_id") }
+        guard let userID = order.userID else { throw JobFailure(.badOrder, "missing field user_id") }
         var mailboxes = order.mailboxes
         let (client, identity) = try await connection(order)
         var lease: IdentitySyncLease?
@@ -150,8 +150,8 @@ public struct JobRunner: Sendable {
             lease = try await offThePool { try IdentitySyncLease(store: store, identityID: identity.id, duration: seconds) }
         }
         do {
-            let result = try await fetchMailboxes(order, mailboxes: mailboxes.isEmpty ? ["INBOX"] : mailboxes, client: client,
-                                             progress: progress, record: record)
+            let result = try await fetchMailboxes(order, userID: userID, mailboxes: mailboxes.isEmpty ? ["INBOX"] : mailboxes,
+                                                  client: client, progress: progress, record: record)
             await lease?.end()
             return result
         } catch {
@@ -161,10 +161,9 @@ public struct JobRunner: Sendable {
     }
 
     /// The mailboxes one after the other, into the user's local account.
-    private func fetchMailboxes(_ order: Order, mailboxes: [String], client: IMAPClientConfiguration,
-                           progress: @escaping @Sendable (JobProgress) -> Void,
-                           record: @escaping @Sendable (JobStats) -> Void) async throws -> JobResult {
-        guard let userID = order.userID else { throw JobFailure(.badOrder, "missing field user_id") }
+    private func fetchMailboxes(_ order: Order, userID: String, mailboxes: [String], client: IMAPClientConfiguration,
+                                progress: @escaping @Sendable (JobProgress) -> Void,
+                                record: @escaping @Sendable (JobStats) -> Void) async throws -> JobResult {
         var stats = JobStats()
         for mailbox in mailboxes {
             var job = FullFetchJob(userID: userID, mailbox: mailbox, client: client, identityID: order.identityID,
