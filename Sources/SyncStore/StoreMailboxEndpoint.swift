@@ -101,13 +101,16 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
     public func pendingChanges() async throws -> ChangeSet {
         let selected = try selected()
         let changes = try await mapped(selected.name) {
-            try await self.store.changes(mailboxID: selected.mailboxID, since: selected.seenModSeq)
+            // Our own changes are left out by the store: their rows are never read.
+            try await self.store.changes(mailboxID: selected.mailboxID, since: selected.seenModSeq,
+                                         excludingModSeqs: selected.ownModSeqs)
         }
         let modifiedRecords = selected.modified.isEmpty ? []
             : try await store.messageRecords(mailboxID: selected.mailboxID, uids: selected.modified.sorted().map { $0...$0 })
         return selection.withLock { state -> ChangeSet in
             guard var current = state, current.mailboxID == selected.mailboxID else { return ChangeSet(highestModSeq: 0) }
-            // Our own changes are left out; MODIFIED UIDs are reported whatever their modseq.
+            // Our own changes are left out (also those made while the store read); MODIFIED UIDs
+            // are reported whatever their modseq.
             var records = changes.changed.filter { !current.ownModSeqs.contains($0.modSeq) }
             let reported = Set(records.map(\.uid))
             records += modifiedRecords.filter { !reported.contains($0.uid) }
@@ -195,12 +198,18 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
     }
 
     public func storeFlags(_ request: FlagStoreRequest) async throws -> StoreResult {
+        try await storeFlags([request]).first ?? StoreResult(modified: nil)
+    }
+
+    /// The round's stores in one store transaction (one modseq, one commit).
+    public func storeFlags(_ requests: [FlagStoreRequest]) async throws -> [StoreResult] {
         let selected = try selected()
-        let outcome = try await store.storeFlags(mailboxID: selected.mailboxID, uids: Self.ranges(request.uids), .replace,
-                                                 request.flags.flags.map(\.rawValue),
-                                                 unchangedSince: request.unchangedSince.map { Int64(clamping: $0) })
-        own(selected, modSeqs: [outcome.modSeq], modified: outcome.modified)
-        return StoreResult(modified: UIDSet(uids: outcome.modified.compactMap { UID($0) }))
+        let outcomes = try await store.storeFlags(mailboxID: selected.mailboxID, requests.map { request in
+            FlagStoreChange(uids: Self.ranges(request.uids), .replace, request.flags.flags.map(\.rawValue),
+                            unchangedSince: request.unchangedSince.map { Int64(clamping: $0) })
+        })
+        own(selected, modSeqs: outcomes.map(\.modSeq), modified: outcomes.flatMap(\.modified))
+        return outcomes.map { StoreResult(modified: UIDSet(uids: $0.modified.compactMap { UID($0) })) }
     }
 
     public func expunge(_ uids: UIDSet) async throws -> UIDSet? {

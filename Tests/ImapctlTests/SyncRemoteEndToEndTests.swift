@@ -138,6 +138,36 @@ import TestSupport
         #expect(again.copied(\.local) + again.copied(\.remote) == 0, "\(again)")
     }
 
+    /// `sync.connections` / `--connections`: a first run spreads the mailboxes over more remote
+    /// sessions, each lane with an endpoint of its own on the same store, and ends where one
+    /// connection ends.
+    @Test func aFirstRunOnThreeConnectionsEndsWhereOneEnds() async throws {
+        let server = try await DovecotServer.start(corpus: CorpusOptions(messages: 240, seed: 23, bigMessages: 0))
+        defer { server.stop() }
+        let manifest = try #require(server.manifest)
+        try #require(manifest.mailboxNames.count >= 3)
+        let expected = manifest.mailboxes.mapValues { Set($0.messages.map(\.sha256)) }
+        for connections in [3, 1] {
+            let path = directory.file("lanes-\(connections).db")
+            let imapctl = try Imapctl(database: path)
+            let id = try await addIdentity(server, imapctl)
+            let run = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", id,
+                                             "--connections", "\(connections)", "--log-level", "debug", "--json"])
+            try #require(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains(": connection 2") == (connections == 3), "\(connections): \(run.stderr)")
+            let store = try openStore(path)
+            for name in manifest.mailboxNames {
+                #expect(Set(try await localMessages(store, name).keys) == expected[name], "\(connections): \(name)")
+            }
+            store.close()
+            let again = try await sync(imapctl, identifier: id)
+            #expect(again.mailboxes.allSatisfy { $0.outcome == "clean" }, "\(connections): \(again)")
+        }
+        let refused = try await Imapctl(database: directory.file("lanes-0.db"))
+            .run(["syncremote", "--local", "--userid", "u1", "--identifier", "x", "--connections", "0"])
+        #expect(refused.status != 0 && refused.stderr.contains("--connections needs at least 1"), "\(refused.stderr)")
+    }
+
     @Test func oneMessageInThreeMailboxesIsStoredOnceAndAUIDValidityChangeIsRematched() async throws {
         let server = try await DovecotServer.start(corpus: CorpusOptions(messages: 30, seed: 5, bigMessages: 0,
                                                                           mailboxes: "INBOX=1"))

@@ -1,3 +1,4 @@
+import Foundation
 import IMAPCore
 import MailStore
 import NIOCore
@@ -110,6 +111,75 @@ import Testing
         let pending = try await endpoint.pendingChanges()
         #expect(pending.flagChanges[UID(2)!]?.flags == [.answered])
         #expect(pending.flagChanges[UID(1)!] == nil && pending.vanished == nil)
+    }
+
+    @Test("a round's stores are one transaction: one modseq, results in order, our changes never reported back")
+    func aRoundOfStoresIsOneTransaction() async throws {
+        let fixture = try EndpointFixture()
+        let endpoint = fixture.endpoint
+        try await endpoint.createMailbox(.inbox)
+        _ = try await endpoint.select(.inbox, since: nil)
+        _ = try await endpoint.append(appendBatch((1...6).map { Draft(bytes: sampleMessage($0)) }))
+        let base = try await endpoint.snapshot().highestModSeq
+        let other = try fixture.openAgain()
+        let inbox = try #require(try await other.findMailbox(userID: "u1", name: "INBOX"))
+        _ = try await other.storeFlags(mailboxID: inbox.id, uids: [5...5], .add, ["$Other"])
+
+        let results = try await endpoint.storeFlags([
+            FlagStoreRequest(uids: uids(1, 2), flags: [.seen], unchangedSince: base),
+            FlagStoreRequest(uids: uids(3), flags: [.flagged, .seen], unchangedSince: base),
+            FlagStoreRequest(uids: uids(4, 5), flags: [.answered], unchangedSince: base),
+            FlagStoreRequest(uids: uids(6), flags: [], unchangedSince: nil),  // no flags before: no change
+        ])
+        #expect(results.map { uidList($0.modified) } == [[], [], [5], []])
+        let summaries = try await endpoint.fetchSummaries(uids(1, 2, 3, 4, 5, 6), fields: [])
+        #expect(summaries.map(\.flags) == [[.seen], [.seen], [.flagged, .seen], [.answered], [MessageFlag("$Other")], []])
+        let changed = Set(summaries[0...3].map(\.modSeq))
+        #expect(changed.count == 1 && changed.first.map { $0 > base + 1 } == true, "\(summaries.map(\.modSeq))")
+        #expect(summaries[5].modSeq <= base)
+
+        // Only the other writer's message comes back (refused, with its current flags).
+        let pending = try await endpoint.pendingChanges()
+        #expect(pending.flagChanges.keys.map(\.rawValue) == [5] && pending.flagChanges[UID(5)!]?.flags == [MessageFlag("$Other")])
+        #expect(try await endpoint.pendingChanges().flagChanges.isEmpty)
+    }
+
+    @Test("the store's own changes are left out of what changed since a modseq")
+    func changesSinceLeaveOutTheGivenModSeqs() async throws {
+        let fixture = try EndpointFixture()
+        let (store, endpoint) = (fixture.store, fixture.endpoint)
+        try await endpoint.createMailbox(.inbox)
+        _ = try await endpoint.select(.inbox, since: nil)
+        _ = try await endpoint.append(appendBatch((1...4).map { Draft(bytes: sampleMessage($0)) }))
+        let inbox = try #require(try await store.findMailbox(userID: "u1", name: "INBOX"))
+        let base = inbox.highestModSeq
+        let ours = try await store.storeFlags(mailboxID: inbox.id, uids: [1...2], .add, ["\\Seen"])
+        _ = try await store.storeFlags(mailboxID: inbox.id, uids: [3...3], .add, ["\\Flagged"])
+        let all = try await store.changes(mailboxID: inbox.id, since: base)
+        #expect(all.changed.map(\.uid) == [1, 2, 3])
+        let theirs = try await store.changes(mailboxID: inbox.id, since: base, excludingModSeqs: [try #require(ours.modSeq), base - 1])
+        #expect(theirs.changed.map(\.uid) == [3] && theirs.highestModSeq == all.highestModSeq)
+    }
+
+    @Test("an expunged message's bytes held in b-tree pages are gone from the closed file")
+    func expungedRowsAreZeroed() async throws {
+        let fixture = try EndpointFixture()
+        let endpoint = fixture.endpoint
+        try await endpoint.createMailbox(.inbox)
+        _ = try await endpoint.select(.inbox, since: nil)
+        let marker = "zq-private-subject-81723"
+        _ = try await endpoint.append(appendBatch([Draft(bytes: sampleMessage(1, subject: marker)), Draft(bytes: sampleMessage(2))]))
+        fixture.store.close()
+        let stored = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
+        try #require(stored.range(of: Data(marker.utf8)) != nil, "the message is in the file before")
+        let before = try MailStore(path: fixture.path)
+        let after = StoreMailboxEndpoint(store: before, userID: "u1")
+        _ = try await after.select(.inbox, since: nil)
+        #expect(uidList(try await after.expunge(uids(1))) == [1])
+        before.close()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
+        #expect(bytes.range(of: Data(marker.utf8)) == nil, "the expunged message is still in the file")
+        #expect(!FileManager.default.fileExists(atPath: fixture.path + "-wal"))
     }
 
     @Test func expungeRemovesWritesTombstonesAndReportsOnlyWhatWasThere() async throws {

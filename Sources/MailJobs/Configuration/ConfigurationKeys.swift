@@ -36,6 +36,7 @@ public enum ConfigurationKeys {
         int("fetch.batch_bytes", \.fetch.batchBytes, min: 1),
         int("fetch.uids_per_command", \.fetch.uidsPerCommand, min: 1),
         int("fetch.commands_in_flight", \.fetch.commandsInFlight, min: 1),
+        int("sync.connections", \.sync.connections, min: 1),
         string("log.level", \.log.level),
         string("log.format", \.log.format, oneOf: ["human", "json"]),
         int("workers", \.workers, min: 1),

@@ -8,6 +8,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var store = StoreSection()
     public var imap = IMAPSection()
     public var fetch = FetchSection()
+    public var sync = SyncSection()
     public var log = LogSection()
     public var identities = IdentitiesSection()
     /// Jobs run at the same time by the daemon.
@@ -73,6 +74,13 @@ public struct WorkerConfiguration: Sendable, Equatable {
         public var batchBytes = 8 << 20
         public var uidsPerCommand = 500
         public var commandsInFlight = 2
+    }
+
+    public struct SyncSection: Sendable, Equatable {
+        public init() {}
+        /// Connections a `syncremote` or `sync` order opens to each account at most: its
+        /// mailboxes are synchronised side by side, as many as the work pays for (docs/sync.md, "Lanes").
+        public var connections = 3
     }
 
     public struct LogSection: Sendable, Equatable {

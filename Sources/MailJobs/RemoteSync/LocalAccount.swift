@@ -36,21 +36,19 @@ public struct LocalAccount: Sendable {
         return settings
     }
 
-    /// Runs `body` with `userID`'s local account as an endpoint; an IMAP one is logged out after.
-    public func withEndpoint<Result: Sendable>(store: MailStore, userID: String, logger: Logger,
-                                               _ body: (any MailboxEndpoint) async throws -> Result) async throws -> Result {
+    /// How a run opens `userID`'s local account, as often as it has lanes: the secrets of an
+    /// IMAP account are resolved once, here (a password command blocks while it runs: not on
+    /// the cooperative pool).
+    public func opener(store: MailStore, userID: String) async throws -> LocalEndpointOpener {
         guard let settings = settings(userID: userID) else {
-            return try await body(StoreMailboxEndpoint(store: store, userID: userID))
+            return LocalEndpointOpener(store: store, userID: userID, configuration: nil)
         }
-        // A password command blocks while it runs: not on the cooperative pool.
         let configuration = try await offThePool {
             var resolved = settings
             try resolved.runSecretCommands()
             return try resolved.clientConfiguration()
         }
-        return try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .local, logger: logger) {
-            try await body($0)
-        }
+        return LocalEndpointOpener(store: store, userID: userID, configuration: configuration)
     }
 
     /// `{user}` goes into a shell command line: quoted, so a user id is never shell syntax.
@@ -60,5 +58,23 @@ public struct LocalAccount: Sendable {
 
     private static func bracketed(_ host: String) -> String {
         host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    }
+}
+
+/// Opens the local side of a run: an endpoint over the embedded store (no connection: every
+/// lane gets its own over the same store), or a session to the IMAP local account, logged out after.
+public struct LocalEndpointOpener: Sendable {
+    let store: MailStore
+    let userID: String
+    /// The IMAP local account's, secrets resolved; nil for the store.
+    let configuration: IMAPClientConfiguration?
+
+    public func withEndpoint<Result: Sendable>(logger: Logger, _ body: (any MailboxEndpoint) async throws -> Result)
+        async throws -> Result
+    {
+        guard let configuration else { return try await body(StoreMailboxEndpoint(store: store, userID: userID)) }
+        return try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .local, logger: logger) {
+            try await body($0)
+        }
     }
 }

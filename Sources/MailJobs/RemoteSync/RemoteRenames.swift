@@ -3,12 +3,14 @@ import SyncEngine
 
 /// Lists both accounts and the state database and replays on the local account and the database
 /// the renames `RemoteRenamePlanner` finds on the remote, before the run (which would otherwise
-/// stop on a mailbox deleted on one side).
+/// stop on a mailbox deleted on one side). The listings are the run's own first ones: when no
+/// rename was made, the run goes on with them instead of listing again.
 enum RemoteRenames {
-    static func replay(runner: SyncRunner) async throws -> [String] {
-        let everything = MailboxListRequest(patterns: [Array("*".utf8)])
-        let remote = try await runner.endpoints.remote.listMailboxes(everything)
-        let local = try await runner.endpoints.local.listMailboxes(everything)
+    static func replay(runner: SyncRunner) async throws -> (warnings: [String], listings: PerSide<MailboxListing>?) {
+        let endpoints = runner.endpoints, selection = runner.selection
+        async let remoteListing = endpoints.remote.listMailboxes(selection.firstListRequest(for: .remote))
+        let local = try await endpoints.local.listMailboxes(selection.firstListRequest(for: .local))
+        let remote = try await remoteListing
         func names(_ listing: MailboxListing) -> [StoredMailboxName: UInt32] {
             var names: [StoredMailboxName: UInt32] = [:]
             for entry in listing.mailboxes {
@@ -31,6 +33,6 @@ enum RemoteRenames {
             done += try await runner.rename(String(decoding: from.raw, as: UTF8.self),
                                             to: String(decoding: to.raw, as: UTF8.self), targets: [.local, .database])
         }
-        return done.map { "renamed on the remote; \($0)" }
+        return (done.map { "renamed on the remote; \($0)" }, renames.isEmpty ? PerSide(local: local, remote: remote) : nil)
     }
 }

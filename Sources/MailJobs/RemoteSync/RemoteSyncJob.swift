@@ -25,6 +25,8 @@ public struct RemoteSyncJob: Sendable {
     public var recordsCheck = true
     /// Where the user's local account is (`local_account`).
     public var localAccount: LocalAccount
+    /// Connections to each account at most (`sync.connections`): mailboxes side by side.
+    public var connections: Int
 
     public init(identity: RemoteIdentity, settings: RemoteSettings, mailboxes: [String] = [],
                 configuration: WorkerConfiguration) {
@@ -34,6 +36,7 @@ public struct RemoteSyncJob: Sendable {
         lockDuration = TimeInterval(configuration.identities.syncLockSeconds)
         deactivateAfter = TimeInterval(configuration.identities.deactivateAfterHours) * 3600
         localAccount = LocalAccount(configuration: configuration)
+        connections = configuration.sync.connections
     }
 
     /// The state database of `identityID` for the store at `storePath`: `sync/<identity id>.db`
@@ -89,15 +92,22 @@ public struct RemoteSyncJob: Sendable {
         // A server without CONDSTORE/QRESYNC (or a NOMODSEQ mailbox) is compared flag by flag,
         // against a snapshot kept in the state database (docs/sync.md).
         let fallback = FlagSnapshotTables(database: database, account: Side.remote.rawValue)
-        return try await localAccount.withEndpoint(store: store, userID: identity.userID, logger: logger) { local in
+        let local = try await localAccount.opener(store: store, userID: identity.userID)
+        let lanes = RemoteSyncLanes(maxLanes: connections, remote: configuration, local: local, fallback: fallback, logger: logger)
+        return try await local.withEndpoint(logger: logger) { local in
             try await IMAPEndpointConnector.withEndpoint(configuration: configuration, side: .remote,
                                                          logger: logger, fallback: fallback) { remote in
                 let runner = SyncRunner(endpoints: PerSide(local: local, remote: remote), database: database,
-                                        selection: selection, options: options)
+                                        selection: selection, options: options, lanes: lanes)
                 // Named mailboxes are synced as named; a whole run first follows the remote's renames.
-                let renamed = mailboxes.isEmpty ? try await RemoteRenames.replay(runner: runner) : []
-                var report = try await runner.run()
-                report.warnings.insert(contentsOf: renamed, at: 0)
+                guard mailboxes.isEmpty else { return try await runner.run() }
+                let renamed = try await RemoteRenames.replay(runner: runner)
+                var report = if let listings = renamed.listings {
+                    try await runner.run(listings: listings)
+                } else {
+                    try await runner.run()
+                }
+                report.warnings.insert(contentsOf: renamed.warnings, at: 0)
                 return report
             }
         }

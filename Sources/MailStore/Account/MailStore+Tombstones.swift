@@ -7,17 +7,24 @@ extension MailStore {
     /// What changed in the mailbox since `modSeq`, the QRESYNC way: exact from the tombstones when
     /// `modSeq` is at or above the pruning point, else every UID of `known` (default: all below
     /// UIDNEXT) that no longer exists (see `MailboxChanges`). Changed messages are always exact:
-    /// each one carries the modseq of its last change.
-    public func changes(mailboxID: Int64, since modSeq: Int64,
-                        known: [ClosedRange<UInt32>]? = nil) async throws(MailStoreError) -> MailboxChanges {
-        try await asyncRead { db in
+    /// each one carries the modseq of its last change. Messages whose modseq is one of
+    /// `excludingModSeqs` (the caller's own transactions) are left out of `changed` without
+    /// being read: a bodies row is a whole page away from its message's row.
+    public func changes(mailboxID: Int64, since modSeq: Int64, known: [ClosedRange<UInt32>]? = nil,
+                        excludingModSeqs: Set<Int64> = []) async throws(MailStoreError) -> MailboxChanges {
+        let excluded = excludingModSeqs.filter { $0 > modSeq }.sorted()
+        return try await asyncRead { db in
             guard let mailbox = try Row.fetchOne(db, sql: """
                 SELECT uidnext, highestmodseq, tombstones_pruned_modseq FROM mailboxes WHERE id = ?
                 """, arguments: [mailboxID]) else { throw MailStoreError.notFound("mailbox \(mailboxID)") }
             let uidNext: Int64 = try mailbox.decode(atIndex: 0)
             let highest: Int64 = try mailbox.decode(atIndex: 1)
             let pruned: Int64 = try mailbox.decode(atIndex: 2)
-            let changed = try MessageRecord.fetchAll(db, where: "m.mailbox_id = ? AND m.modseq > ?", [mailboxID, modSeq])
+            // The modseq index answers the exclusion: excluded messages' rows are not looked up.
+            let changed = excluded.isEmpty
+                ? try MessageRecord.fetchAll(db, where: "m.mailbox_id = ? AND m.modseq > ?", [mailboxID, modSeq])
+                : try MessageRecord.fetchAll(db, where: "m.mailbox_id = ? AND m.modseq > ? AND m.modseq NOT IN (SELECT value FROM json_each(?))",
+                                             [mailboxID, modSeq, "[" + excluded.map(String.init).joined(separator: ",") + "]"])
             let exact = modSeq >= pruned
             var vanished: [UInt32] = []
             if exact {
@@ -85,8 +92,10 @@ extension MailStore {
 
 
     static func removeLeavingTombstones(_ db: Database, mailboxID: Int64, uids: [UInt32], modSeq: Int64) throws {
-        let delete = try db.cachedStatement(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?")
-        for uid in uids { try delete.execute(arguments: [mailboxID, Int64(uid)]) }
+        // One statement for all: a statement that fires a trigger keeps a journal of the pages it
+        // changes (32 KiB each), so per message that was each page again for every message.
+        try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?))",
+                       arguments: [mailboxID, "[" + uids.map(String.init).joined(separator: ",") + "]"])
         try writeTombstones(db, mailboxID: mailboxID, uids: uids, modSeq: modSeq)
     }
 

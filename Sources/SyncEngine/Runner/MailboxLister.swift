@@ -40,6 +40,18 @@ extension SyncSession {
         return try record(await listing, selection: selection)
     }
 
+    /// Step 1, and step 2 from listings made earlier with the selection's first requests
+    /// (explicit names with another remote delimiter are listed again, as above).
+    mutating func checkCapabilities(andRecord listings: PerSide<MailboxListing>,
+                                    _ selection: SyncSelection) async throws -> ListedMailboxes {
+        try await checkCapabilities()
+        var listings = listings
+        if !selection.explicit.isEmpty, let d = listings.local.delimiter, listings.remote.delimiter != d {
+            listings.remote = try await endpoints.remote.listMailboxes(selection.request(for: .remote, localDelimiter: d))
+        }
+        return try record(listings, selection: selection)
+    }
+
     private func listings(_ selection: SyncSelection) async throws -> PerSide<MailboxListing> {
         var listings = try await both { side, endpoint in
             try await endpoint.listMailboxes(selection.request(for: side, localDelimiter: nil))

@@ -28,18 +28,28 @@ public struct SyncRunner: Sendable {
     /// refusal) is reported in its summary and the others go on; what stops the whole run
     /// (a missing capability, a mailbox deleted on one side) is thrown.
     public func run() async throws -> SyncReport {
-        try await synchronise(repairing: false)
+        try await synchronise(repairing: false, listings: nil)
+    }
+
+    /// The same with both sides' listings already made, with ``SyncSelection/firstListRequest(for:)``
+    /// (a caller that looked at them first, e.g. for renames: the run does not list again).
+    public func run(listings: PerSide<MailboxListing>) async throws -> SyncReport {
+        try await synchronise(repairing: false, listings: listings)
     }
 
     /// `--repair [MAILBOX…]`: a full comparison of each known mailbox, fixes, then a sync.
     public func repair() async throws -> SyncReport {
-        try await synchronise(repairing: true)
+        try await synchronise(repairing: true, listings: nil)
     }
 
-    private func synchronise(repairing: Bool) async throws -> SyncReport {
+    private func synchronise(repairing: Bool, listings: PerSide<MailboxListing>?) async throws -> SyncReport {
         let started = ContinuousClock.now
         var session = SyncSession(endpoints: endpoints, database: database, options: options)
-        let listed = try await session.checkCapabilitiesAndList(selection)
+        let listed = if let listings {
+            try await session.checkCapabilities(andRecord: listings, selection)
+        } else {
+            try await session.checkCapabilitiesAndList(selection)
+        }
         let ignored = try selection.ignoreMatcher()
         let stored = try database.read { try $0.mailboxes() }
         let plan = MailboxListPlanner.plan(listed: listed.forPlanner, stored: stored, ignored: ignored)

@@ -38,8 +38,16 @@ struct SyncRemoteCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only this mailbox (decoded name, '/' as delimiter, e.g. 'Lists/Développement'); repeatable.")
     var mailbox: [String] = []
 
+    @Option(name: .long, help: "Connections to each account at most, mailboxes side by side (default: the configuration's sync.connections); --local only.")
+    var connections: Int?
+
+    func validate() throws {
+        if let connections, connections < 1 { throw ValidationError("--connections needs at least 1") }
+    }
+
     func run() async throws {
-        let configuration = try global.load()
+        var configuration = try global.load()
+        if let connections { configuration.sync.connections = connections }
         guard bus.local else {
             try await sendOrder(configuration)
             return
