@@ -121,6 +121,13 @@ public final class MailStore: Sendable {
 
     deinit { close() }
 
+    /// Starts copying the log back into the file now, on the checkpointer's thread (a PASSIVE
+    /// pass: readers and writers go on). A caller whose work is done calls it before its last
+    /// steps, so that `close()` finds little left to copy and sync.
+    public func checkpointSoon() {
+        checkpointer?.request()
+    }
+
     /// Creates the parent directories and, for a new store, an empty file readable by its owner only
     /// (it holds passwords; SQLite gives the -wal and -shm files the same mode).
     private static func prepareFile(path: String, readOnly: Bool) throws(MailStoreError) {

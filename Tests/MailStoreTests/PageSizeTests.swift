@@ -40,3 +40,32 @@ private func storeTwentyMessages(_ fixture: StoreFixture) async throws -> String
     }
     return try await pythonSQLite(fixture.path, "print(db.execute('PRAGMA page_size').fetchone()[0])")
 }
+
+/// `checkpointSoon()`: a caller whose writes are done has the log copied back into the file
+/// while the store is still open, so that `close()` finds nothing left to copy.
+@Suite struct CheckpointSoonTests {
+    @Test func theLogIsCopiedBackWhileTheStoreIsOpen() async throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let inbox = try store.ensureMailbox(userID: "u1", name: "INBOX")
+        let writer = store.makeWriter()
+        for uid in UInt32(1)...20 { try writer.add(incoming(inbox, uid: uid, size: 50_000)) }
+        try writer.flush()
+        func size(_ path: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        }
+        let before = size(fixture.path)
+        // Under the 16 MiB threshold: nothing copies the log before the store closes.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(size(fixture.path) == before, "copied back without being asked")
+        store.checkpointSoon()
+        var after = before
+        for _ in 0..<100 where after < before + 20 * 50_000 {
+            try await Task.sleep(for: .milliseconds(20))
+            after = size(fixture.path)
+        }
+        #expect(after >= before + 20 * 50_000, "the database file did not grow: \(before) → \(after)")
+        store.close()
+        #expect(!FileManager.default.fileExists(atPath: fixture.path + "-wal"))
+    }
+}

@@ -69,8 +69,15 @@ final class WALCheckpointer: Sendable {
         ended.wait()
     }
 
+    /// A pass now, whatever the log holds (a caller about to close starts the copying early).
+    func request() { wakeForPass() }
+
     private func committed(frames: Int32) {
         guard frames >= thresholdFrames.load(ordering: .relaxed) else { return }
+        wakeForPass()
+    }
+
+    private func wakeForPass() {
         if state.withLock({ state in
             state.requested = true
             defer { state.waiting = false }

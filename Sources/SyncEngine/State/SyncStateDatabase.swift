@@ -41,6 +41,12 @@ public final class SyncStateDatabase: Sendable {
         }
     }
 
+    /// Closes the file (its log copied back and removed); nothing can be read or written after.
+    /// Also done when the last reference goes.
+    public func close() {
+        try? queue.close()
+    }
+
     /// Reads in one transaction.
     public func read<T>(_ body: (SyncStateTransaction) throws -> T) throws(SyncStateError) -> T {
         do {
@@ -71,7 +77,7 @@ public final class SyncStateDatabase: Sendable {
         // interimap: sysopen(O_WRONLY|O_CREAT|O_EXCL, 0600); the file holds the account layout.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        close(fd)
+        Glibc.close(fd)
     }
 
     private static func checkOrCreateSchema(_ db: Database, path: String) throws {
