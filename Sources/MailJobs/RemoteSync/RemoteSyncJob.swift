@@ -23,6 +23,10 @@ public struct RemoteSyncJob: Sendable {
     /// Whether the run records its outcome in the identity's check history. The daemon's job
     /// runner records it itself (it counts only failures that say something of the account).
     public var recordsCheck = true
+    /// Whether the store's log is copied back as soon as the run's changes are made: for a
+    /// process that closes the store next (imapctl). The daemon keeps its store open and leaves
+    /// checkpoints to the log's size (one per job would be two fsyncs per no-op sync).
+    public var checkpointsWhenDone = true
     /// Where the user's local account is (`local_account`).
     public var localAccount: LocalAccount
     /// Connections to each account at most (`sync.connections`): mailboxes side by side.
@@ -67,7 +71,7 @@ public struct RemoteSyncJob: Sendable {
         // The run's changes are made: the store's log starts going back into its file, and the
         // state database closes (its own checkpoint), while the lock is released and the check
         // recorded. Each is two fsyncs: in a row they were a fifth of an incremental's time.
-        store.checkpointSoon()
+        if checkpointsWhenDone { store.checkpointSoon() }
         async let closed: Void = offThePool { database.close() }
         await lease.end()
         var recordFailure: (any Error)?

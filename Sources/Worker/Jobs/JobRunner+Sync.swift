@@ -28,6 +28,7 @@ extension JobRunner {
         var job = RemoteSyncJob(identity: identity, settings: resolved, mailboxes: order.mailboxes,
                                 configuration: configuration)
         job.recordsCheck = false  // execute(_:progress:) records it, counting only the account's failures
+        job.checkpointsWhenDone = false  // the store stays open: its log is copied back by size
         // message.* events of what the run changes in the local account (message_events.enabled).
         let events = messageEvents.map {
             SyncChangeEvents(sink: $0, worker: workerID, orderID: order.orderID, userID: userID,
