@@ -20,6 +20,13 @@ struct EndpointFixture {
         endpoint = StoreMailboxEndpoint(store: store, userID: "u1", chunkSize: chunkSize)
     }
 
+    /// INBOX created and selected on the endpoint, holding `sampleMessage(1...count)`.
+    func selectedInbox(holding count: Int = 0) async throws {
+        try await endpoint.createMailbox(.inbox)
+        _ = try await endpoint.select(.inbox, since: nil)
+        if count > 0 { _ = try await endpoint.append(appendBatch((1...count).map { Draft(bytes: sampleMessage($0)) })) }
+    }
+
     /// Another connection pool on the same file: what another process sees and does.
     func openAgain(_ options: MailStore.Options = .init()) throws -> MailStore {
         try MailStore(path: path, options: options)

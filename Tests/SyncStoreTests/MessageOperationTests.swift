@@ -11,8 +11,7 @@ import Testing
     @Test func appendAssignsIncreasingUIDsInOneTransactionAndDropsRecent() async throws {
         let fixture = try EndpointFixture()
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
+        try await fixture.selectedInbox()
         let before = try await endpoint.snapshot()
         let result = try await endpoint.append(appendBatch([
             Draft(bytes: sampleMessage(1), flags: [.seen, MessageFlag("$Label1")]),
@@ -39,8 +38,7 @@ import Testing
     @Test func aBodyThatComesShortIsNotAppended() async throws {
         let fixture = try EndpointFixture()
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
+        try await fixture.selectedInbox()
         let bytes = sampleMessage(1)
         let short = OutgoingMessage(
             summary: MessageSummary(uid: UID.min, flags: [], modSeq: 1, size: bytes.count),
@@ -65,8 +63,7 @@ import Testing
     @Test func fetchMessagesStreamsTheStoredBytesInChunksSizeFirst() async throws {
         let fixture = try EndpointFixture(chunkSize: 4096)
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
+        try await fixture.selectedInbox()
         let drafts = [Draft(bytes: sampleMessage(1, size: 50_000)), Draft(bytes: sampleMessage(2)),
                       Draft(bytes: sampleMessage(3, size: 9000))]
         _ = try await endpoint.append(appendBatch(drafts))
@@ -86,9 +83,7 @@ import Testing
     @Test func conditionalStoreRefusesMessagesChangedSinceAndBumpsModSeqs() async throws {
         let fixture = try EndpointFixture()
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
-        _ = try await endpoint.append(appendBatch((1...3).map { Draft(bytes: sampleMessage($0)) }))
+        try await fixture.selectedInbox(holding: 3)
         let base = try await endpoint.snapshot().highestModSeq
 
         // Another writer changes message 2 after `base`.
@@ -117,9 +112,7 @@ import Testing
     func aRoundOfStoresIsOneTransaction() async throws {
         let fixture = try EndpointFixture()
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
-        _ = try await endpoint.append(appendBatch((1...6).map { Draft(bytes: sampleMessage($0)) }))
+        try await fixture.selectedInbox(holding: 6)
         let base = try await endpoint.snapshot().highestModSeq
         let other = try fixture.openAgain()
         let inbox = try #require(try await other.findMailbox(userID: "u1", name: "INBOX"))
@@ -148,9 +141,7 @@ import Testing
     func changesSinceLeaveOutTheGivenModSeqs() async throws {
         let fixture = try EndpointFixture()
         let (store, endpoint) = (fixture.store, fixture.endpoint)
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
-        _ = try await endpoint.append(appendBatch((1...4).map { Draft(bytes: sampleMessage($0)) }))
+        try await fixture.selectedInbox(holding: 4)
         let inbox = try #require(try await store.findMailbox(userID: "u1", name: "INBOX"))
         let base = inbox.highestModSeq
         let ours = try await store.storeFlags(mailboxID: inbox.id, uids: [1...2], .add, ["\\Seen"])
@@ -165,8 +156,7 @@ import Testing
     func expungedRowsAreZeroed() async throws {
         let fixture = try EndpointFixture()
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
+        try await fixture.selectedInbox()
         let marker = "zq-private-subject-81723"
         _ = try await endpoint.append(appendBatch([Draft(bytes: sampleMessage(1, subject: marker)), Draft(bytes: sampleMessage(2))]))
         fixture.store.close()
@@ -185,9 +175,7 @@ import Testing
     @Test func expungeRemovesWritesTombstonesAndReportsOnlyWhatWasThere() async throws {
         let fixture = try EndpointFixture()
         let endpoint = fixture.endpoint
-        try await endpoint.createMailbox(.inbox)
-        _ = try await endpoint.select(.inbox, since: nil)
-        _ = try await endpoint.append(appendBatch((1...5).map { Draft(bytes: sampleMessage($0)) }))
+        try await fixture.selectedInbox(holding: 5)
         let base = try await endpoint.snapshot()
         #expect(uidList(try await endpoint.expunge(uids(2, 4, 7))) == [2, 4])
         #expect(try await endpoint.expunge(uids(2)) == nil)
