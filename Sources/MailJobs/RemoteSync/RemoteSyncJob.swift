@@ -75,14 +75,8 @@ public struct RemoteSyncJob: Sendable {
         async let closed: Void = offThePool { database.close() }
         await lease.end()
         var recordFailure: (any Error)?
-        do {
-            if recordsCheck, let failed = report.failed.first {
-                try await record(store, failure: "\(report.failed.count) mailbox(es) failed; \(failed.mailbox): \(failed.error ?? "")")
-            } else if recordsCheck {
-                _ = try await offThePool { try store.recordCheckSucceeded(id: identity.id) }
-            }
-        } catch {
-            recordFailure = error
+        if recordsCheck {
+            do { try await record(store, outcome: report) } catch { recordFailure = error }
         }
         try? await closed
         if let recordFailure { throw recordFailure }
@@ -129,6 +123,16 @@ public struct RemoteSyncJob: Sendable {
                 return (report, database)
             }
         }
+    }
+
+    /// A run that ended: a failed check if a mailbox failed, else a success.
+    private func record(_ store: MailStore, outcome report: SyncReport) async throws {
+        guard let failed = report.failed.first else {
+            let id = identity.id
+            _ = try await offThePool { try store.recordCheckSucceeded(id: id) }
+            return
+        }
+        try await record(store, failure: "\(report.failed.count) mailbox(es) failed; \(failed.mailbox): \(failed.error ?? "")")
     }
 
     private func record(_ store: MailStore, failure: String) async throws {

@@ -24,7 +24,7 @@ extension MailStore {
             let changed = excluded.isEmpty
                 ? try MessageRecord.fetchAll(db, where: "m.mailbox_id = ? AND m.modseq > ?", [mailboxID, modSeq])
                 : try MessageRecord.fetchAll(db, where: "m.mailbox_id = ? AND m.modseq > ? AND m.modseq NOT IN (SELECT value FROM json_each(?))",
-                                             [mailboxID, modSeq, "[" + excluded.map(String.init).joined(separator: ",") + "]"])
+                                             [mailboxID, modSeq, Self.jsonArray(excluded)])
             let exact = modSeq >= pruned
             var vanished: [UInt32] = []
             if exact {
@@ -95,7 +95,7 @@ extension MailStore {
         // One statement for all: a statement that fires a trigger keeps a journal of the pages it
         // changes (32 KiB each), so per message that was each page again for every message.
         try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?))",
-                       arguments: [mailboxID, "[" + uids.map(String.init).joined(separator: ",") + "]"])
+                       arguments: [mailboxID, Self.jsonArray(uids)])
         try writeTombstones(db, mailboxID: mailboxID, uids: uids, modSeq: modSeq)
     }
 

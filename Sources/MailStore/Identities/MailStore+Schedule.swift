@@ -164,9 +164,4 @@ extension MailStore {
             UPDATE identity_schedule SET next_due = ? + (abs(random()) % ?) / 1000.0 WHERE next_due IS NULL
             """, arguments: [at, milliseconds])
     }
-
-    private static func jsonArray(_ strings: [String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: strings)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
 }

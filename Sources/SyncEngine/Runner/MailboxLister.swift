@@ -45,17 +45,20 @@ extension SyncSession {
     mutating func checkCapabilities(andRecord listings: PerSide<MailboxListing>,
                                     _ selection: SyncSelection) async throws -> ListedMailboxes {
         try await checkCapabilities()
-        var listings = listings
-        if !selection.explicit.isEmpty, let d = listings.local.delimiter, listings.remote.delimiter != d {
-            listings.remote = try await endpoints.remote.listMailboxes(selection.request(for: .remote, localDelimiter: d))
-        }
-        return try record(listings, selection: selection)
+        return try record(await translated(listings, selection), selection: selection)
     }
 
     private func listings(_ selection: SyncSelection) async throws -> PerSide<MailboxListing> {
-        var listings = try await both { side, endpoint in
+        let listings = try await both { side, endpoint in
             try await endpoint.listMailboxes(selection.request(for: side, localDelimiter: nil))
         }
+        return try await translated(listings, selection)
+    }
+
+    /// The first listings, the remote one made again when explicit names hold the local
+    /// delimiter and the remote's differs.
+    private func translated(_ listings: PerSide<MailboxListing>, _ selection: SyncSelection) async throws -> PerSide<MailboxListing> {
+        var listings = listings
         if !selection.explicit.isEmpty, let d = listings.local.delimiter, listings.remote.delimiter != d,
            let ascii = d.asciiValue, selection.explicit.contains(where: { $0.contains(ascii) }) {
             listings.remote = try await endpoints.remote.listMailboxes(selection.request(for: .remote, localDelimiter: d))
