@@ -101,6 +101,7 @@ public final class MailStore: Sendable {
             throw MailStoreError(error, path: path)
         }
         try migrate()
+        if !readOnly { try freeBodiesLeftQueued() }
         logger.debug("mail store open", metadata: ["path": "\(path)", "readOnly": "\(options.readOnly)"])
     }
 

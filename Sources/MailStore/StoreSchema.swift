@@ -18,6 +18,7 @@ enum StoreSchema {
         identitySecretsMigration,
         localAccountMigration,
         scheduleMigration,
+        bodyFreeingMigration,
     ]
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }

@@ -18,7 +18,7 @@ import Testing
             print(db.execute('PRAGMA journal_mode').fetchone()[0], db.execute('PRAGMA user_version').fetchone()[0])
             print(','.join(r[0] for r in db.execute("SELECT identifier FROM grdb_migrations ORDER BY 1")))
             """)
-        #expect(pragmas == "wal \(MailStore.schemaVersion)\nv1-identities-mailboxes-messages,v2-identity-settings-sealed-secrets-lock,v3-local-account-bodies-tombstones,v4-identity-schedule")
+        #expect(pragmas == "wal \(MailStore.schemaVersion)\nv1-identities-mailboxes-messages,v2-identity-settings-sealed-secrets-lock,v3-local-account-bodies-tombstones,v4-identity-schedule,v5-deferred-body-freeing")
 
         let reopened = try fixture.open()
         #expect(try reopened.mailboxes(userID: "u1").map(\.name) == ["INBOX"])

@@ -68,16 +68,17 @@ public struct RemoteSyncJob: Sendable {
             if recordsCheck { try await record(store, failure: "\(error)") }
             throw error
         }
-        // The run's changes are made: the store's log starts going back into its file, and the
-        // state database closes (its own checkpoint), while the lock is released and the check
-        // recorded. Each is two fsyncs: in a row they were a fifth of an incremental's time.
-        if checkpointsWhenDone { store.checkpointSoon() }
+        // The run's changes are made: the state database closes (its own checkpoint, two
+        // fsyncs) while the lock is released and the check recorded (two small commits, none).
+        // Then the store's log starts going back into its file, once: started before those two
+        // commits, the copy had to be made again for them at close, two more fsyncs.
         async let closed: Void = offThePool { database.close() }
         await lease.end()
         var recordFailure: (any Error)?
         if recordsCheck {
             do { try await record(store, outcome: report) } catch { recordFailure = error }
         }
+        if checkpointsWhenDone { store.checkpointSoon() }
         try? await closed
         if let recordFailure { throw recordFailure }
         return report

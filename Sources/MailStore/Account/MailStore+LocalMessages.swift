@@ -156,8 +156,12 @@ extension MailStore {
         try await asyncRead { db in
             let messages = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM messages WHERE user_id = ?",
                                             arguments: [userID])
-            let bodies = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM bodies WHERE user_id = ?",
-                                          arguments: [userID])
+            // A body queued for freeing counts as gone, unless a message took it again meanwhile.
+            let bodies = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*), COALESCE(SUM(size), 0) FROM bodies b WHERE user_id = ?
+                   AND (NOT EXISTS (SELECT 1 FROM orphaned_bodies o WHERE o.body_id = b.id)
+                        OR EXISTS (SELECT 1 FROM messages m WHERE m.body_id = b.id))
+                """, arguments: [userID])
             return AccountStatistics(messages: messages?[0] ?? 0, bodies: bodies?[0] ?? 0,
                                      bodyBytes: bodies?[1] ?? 0, messageBytes: messages?[1] ?? 0)
         }

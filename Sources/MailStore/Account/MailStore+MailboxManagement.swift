@@ -34,10 +34,11 @@ extension MailStore {
                 throw MailStoreError.notFound("mailbox \(name) of user \(userID)")
             }
             let id: Int64 = try row.decode(forColumn: "id")
-            // Explicit, so that the trigger freeing bodies runs for each message.
+            // Explicit, so that the trigger queueing bodies to free runs for each message.
             try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [id])
         }
+        scheduleBodyFreeing()
         logger.debug("mailbox deleted", metadata: ["user": "\(userID)", "mailbox": "\(name)"])
     }
 

@@ -52,7 +52,7 @@ extension MailStore {
     /// (`Options.tombstoneRetention`) in the same transaction.
     public func expunge(mailboxID: Int64, uids: [ClosedRange<UInt32>]) async throws(MailStoreError) -> ExpungeOutcome {
         let retention = options.tombstoneRetention
-        return try await asyncWrite { db in
+        let outcome = try await asyncWrite { db in
             var expunged: [UInt32] = []
             for range in uids {
                 expunged += try Int64.fetchAll(db, sql: """
@@ -66,6 +66,8 @@ extension MailStore {
             try Self.pruneTombstones(db, mailboxID: mailboxID, before: Date().timeIntervalSince1970 - retention)
             return ExpungeOutcome(modSeq: modSeq, expunged: expunged)
         }
+        if !outcome.expunged.isEmpty { scheduleBodyFreeing() }
+        return outcome
     }
 
     /// Prunes, in every mailbox, the tombstones expunged before `date` (see `Options.tombstoneRetention`).
@@ -93,7 +95,8 @@ extension MailStore {
 
     static func removeLeavingTombstones(_ db: Database, mailboxID: Int64, uids: [UInt32], modSeq: Int64) throws {
         // One statement for all: a statement that fires a trigger keeps a journal of the pages it
-        // changes (32 KiB each), so per message that was each page again for every message.
+        // changes (32 KiB each), so per message that was each page again for every message. The
+        // trigger only queues bodies left without a message; they are freed after the commit.
         try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?))",
                        arguments: [mailboxID, Self.jsonArray(uids)])
         try writeTombstones(db, mailboxID: mailboxID, uids: uids, modSeq: modSeq)

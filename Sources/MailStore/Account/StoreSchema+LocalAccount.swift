@@ -3,7 +3,8 @@ import GRDB
 extension StoreSchema {
     /// Version 3: the store as a mail account (docs/store.md, "The local account").
     /// - Bodies move to `bodies`, one row per (user, SHA-256), shared by every message holding them
-    ///   and deleted with the last one (trigger `messages_free_body`). Existing duplicates merge.
+    ///   and deleted with the last one (trigger `messages_free_body`; since version 5 queued, then
+    ///   freed, see `bodyFreeingMigration`). Existing duplicates merge.
     /// - `tombstones` keeps (UID, modseq) of each expunge; `mailboxes.tombstones_pruned_modseq` is
     ///   the highest modseq of the tombstones pruned so far: every tombstone above it is present.
     /// - `mailbox_uidvalidities` remembers each UIDVALIDITY a name ever had, so a mailbox created

@@ -45,6 +45,8 @@ public struct UIDMapping: Hashable, Sendable {
     private var toLocal: [UID: UID] = [:]
 
     public init<S: Sequence<UIDPair>>(_ pairs: S) {
+        toRemote.reserveCapacity(pairs.underestimatedCount)
+        toLocal.reserveCapacity(pairs.underestimatedCount)
         for pair in pairs { insert(pair) }
     }
 
