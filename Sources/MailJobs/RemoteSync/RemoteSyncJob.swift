@@ -23,9 +23,11 @@ public struct RemoteSyncJob: Sendable {
     /// Whether the run records its outcome in the identity's check history. The daemon's job
     /// runner records it itself (it counts only failures that say something of the account).
     public var recordsCheck = true
-    /// Whether the store's log is copied back as soon as the run's changes are made: for a
-    /// process that closes the store next (imapctl). The daemon keeps its store open and leaves
-    /// checkpoints to the log's size (one per job would be two fsyncs per no-op sync).
+    /// Whether the store's log is copied back as soon as each mailbox is synced (while the
+    /// next one is selected) and when the run's changes are made: for a process that closes the
+    /// store next (imapctl), whose close would otherwise copy and sync all of it at the end. The
+    /// daemon keeps its store open and leaves checkpoints to the log's size (one per job would
+    /// be two fsyncs per no-op sync).
     public var checkpointsWhenDone = true
     /// Where the user's local account is (`local_account`).
     public var localAccount: LocalAccount
@@ -61,6 +63,14 @@ public struct RemoteSyncJob: Sendable {
         }
         let report: SyncReport
         let database: SyncStateDatabase
+        var options = options
+        if checkpointsWhenDone {
+            let earlier = options.mailboxSynced
+            options.mailboxSynced = { name in
+                earlier?(name)
+                store.checkpointSoon()
+            }
+        }
         do {
             (report, database) = try await synchronise(store: store, logger: logger, options: options)
         } catch {

@@ -42,6 +42,7 @@ struct MailboxSyncDriver {
                 switch action {
                 case .finished:
                     summary.warnings += machine.warnings.compactMap(Self.logged)
+                    session.options.mailboxSynced?(name.description)
                     return
                 case .rematch(let sides):
                     guard let state, let selected else {

@@ -12,6 +12,9 @@ public struct SyncRunOptions: Sendable {
     public var logger: Logger
     /// Told of each message change made on the sides it observes, once made (nil: nobody asks).
     public var changes: SyncChangeObserver?
+    /// Called when a mailbox is in sync and its state committed, with its name: a side that
+    /// keeps a log of its own (the store) starts copying it while the next mailbox is selected.
+    public var mailboxSynced: (@Sendable (String) -> Void)?
 
     public init(progress: (@Sendable (SyncProgress) -> Void)? = nil, checkpoint: (@Sendable (String) -> Void)? = nil,
                 logger: Logger = Logger(label: "imapworker.sync", factory: { _ in SwiftLogNoOpLogHandler() }),
