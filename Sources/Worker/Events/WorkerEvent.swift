@@ -88,7 +88,5 @@ enum EventCoding {
         return decoder
     }
 
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func timestamp(_ date: Date) -> String { EventTimestamp.format(date) }
 }
