@@ -1,4 +1,5 @@
 import Foundation
+import IMAPCore
 
 /// An event's date as RFC 3339 UTC with milliseconds, `2026-12-03T14:25:58.123Z`: the text
 /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes, made without a calendar.
@@ -11,9 +12,9 @@ enum EventTimestamp {
         // Milliseconds truncated, as the format style does.
         let millis = min(999, max(0, Int(((interval - whole) * 1000).rounded(.down))))
         let seconds = Int(whole)
-        let days = seconds.floorDivided(by: 86_400)
+        let days = (seconds >= 0 ? seconds : seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civil(daysSince1970: days)
+        let (year, month, day) = InternalDate.civil(fromDays: Int64(days))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
         func digits(_ value: Int, _ count: Int) {
@@ -32,25 +33,5 @@ enum EventTimestamp {
         digits(secondOfDay % 60, 2); bytes.append(UInt8(ascii: "."))
         digits(millis, 3); bytes.append(UInt8(ascii: "Z"))
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The proleptic Gregorian date of a day count (Howard Hinnant's `civil_from_days`).
-    private static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-}
-
-private extension Int {
-    func floorDivided(by divisor: Int) -> Int {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

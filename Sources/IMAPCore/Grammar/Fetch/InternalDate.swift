@@ -73,7 +73,8 @@ public struct InternalDate: Hashable, Sendable, CustomStringConvertible {
         return era * 146097 + doe - 719468
     }
 
-    static func civil(fromDays days: Int64) -> (Int, Int, Int) {
+    /// (year, month, day) of a count of days since 1970-01-01.
+    public static func civil(fromDays days: Int64) -> (Int, Int, Int) {
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
