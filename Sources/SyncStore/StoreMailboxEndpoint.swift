@@ -45,9 +45,12 @@ public final class StoreMailboxEndpoint: MailboxEndpoint {
     }
 
     /// An existing mailbox is not an error: it may be a parent an earlier create made.
+    /// Unsubscribed, as IMAP's CREATE leaves a mailbox: the engine subscribes it when the other
+    /// side's is. Created subscribed, every mailbox copied from an unsubscribed one was then
+    /// taken for a local subscription and subscribed on the remote by the next run.
     public func createMailbox(_ mailbox: MailboxName) async throws {
         do {
-            try await store.createMailbox(userID: userID, name: mailbox.name, delimiter: delimiter)
+            try await store.createMailbox(userID: userID, name: mailbox.name, delimiter: delimiter, subscribed: false)
         } catch .alreadyExists {
             return
         }

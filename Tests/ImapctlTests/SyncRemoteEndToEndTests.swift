@@ -232,6 +232,31 @@ import TestSupport
         #expect(!output.contains("INBOX"), "only the named mailbox: \(output)")
     }
 
+    /// The local account mirrors the remote's subscriptions; a run never invents one. Created
+    /// subscribed, the store's copies of unsubscribed mailboxes were subscribed on the remote by
+    /// the next run (a SUBSCRIBE per mailbox: Dovecot rewrites its subscriptions file each time).
+    @Test func subscriptionsAreMirroredAndNoneIsInvented() async throws {
+        let server = try await DovecotServer.start(corpus: CorpusOptions(messages: 30, seed: 5, bigMessages: 0))
+        defer { server.stop() }
+        let mailboxes = try #require(server.manifest?.mailboxes.keys.sorted())
+        try #require(mailboxes.count > 1)
+        // Only INBOX subscribed on the remote (Dovecot's list of subscriptions, one name a line).
+        try "INBOX\n".write(toFile: server.maildir() + "/subscriptions", atomically: true, encoding: .utf8)
+        let path = directory.file("subscriptions.db")
+        let imapctl = try Imapctl(database: path)
+        let identifier = try await addIdentity(server, imapctl)
+        _ = try await sync(imapctl, identifier: identifier)
+        let second = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", identifier, "--debug"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("\\Subscribed") && !second.stderr.contains(" SUBSCRIBE ")
+                && !second.stderr.contains(" UNSUBSCRIBE "), "\(second.stderr)")
+        let store = try openStore(path)
+        defer { store.close() }
+        let local = try store.mailboxes(userID: "u1")
+        #expect(Set(local.map(\.name)).isSuperset(of: mailboxes))
+        #expect(local.filter(\.subscribed).map(\.name) == ["INBOX"])
+    }
+
     @Test func anUnknownIdentityIsAClearError() async throws {
         let imapctl = try Imapctl(database: directory.file("none.db"))
         let run = try await imapctl.run(["syncremote", "--local", "--userid", "u1", "--identifier", "nobody@example.org"])

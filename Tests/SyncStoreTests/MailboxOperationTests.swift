@@ -24,7 +24,9 @@ import Testing
         #expect(all.delimiter == "/")
         #expect(all.mailboxes.map(\.name.name) == ["Archive", "INBOX", "Lists", "Lists/日本語", "Lists/日本語/Été"])
         let lists = try #require(all.mailboxes.first { $0.name.name == "Lists" })
-        #expect(lists.attributes.contains(.hasChildren) && lists.isSubscribed)
+        // Unsubscribed, parents too, as IMAP's CREATE leaves them.
+        #expect(lists.attributes.contains(.hasChildren) && !lists.isSubscribed)
+        #expect(all.mailboxes.allSatisfy { !$0.isSubscribed })
         #expect(all.mailboxes.first { $0.name.name == "Archive" }?.attributes.contains(.hasNoChildren) == true)
         for entry in all.mailboxes {
             let status = try #require(entry.status)
@@ -112,6 +114,8 @@ import Testing
         let endpoint = fixture.endpoint
         try await endpoint.createMailbox(MailboxName("Spam"))
         try await endpoint.createMailbox(MailboxName("Work"))
+        try await endpoint.setSubscribed(true, mailbox: MailboxName("Spam"))
+        try await endpoint.setSubscribed(true, mailbox: MailboxName("Work"))
         try await endpoint.setSubscribed(false, mailbox: MailboxName("Spam"))
         let subscribed = try await endpoint.listMailboxes(MailboxListRequest(selectOptions: ["SUBSCRIBED"]))
         #expect(subscribed.mailboxes.map(\.name.name) == ["Work"])

@@ -24,9 +24,14 @@ import Testing
             let date = Date(timeIntervalSince1970: Double.random(in: 0..<4_102_444_800, using: &generator))
             #expect(EventTimestamp.format(date) == foundation(date), "\(date.timeIntervalSince1970)")
         }
-        for _ in 0..<1_000 {  // now, and now's milliseconds
+        for _ in 0..<20_000 {  // now, and now's milliseconds (a clock's values sit on microseconds)
             let date = Date()
-            #expect(EventTimestamp.format(date) == foundation(date), "\(date.timeIntervalSince1970)")
+            #expect(EventTimestamp.format(date) == foundation(date), "\(date.timeIntervalSinceReferenceDate)")
+        }
+        for _ in 0..<20_000 {  // right on and just around millisecond boundaries
+            let millis = Double(Int.random(in: 0..<4_102_444_800_000, using: &generator)) / 1000
+            let date = Date(timeIntervalSinceReferenceDate: millis - 978_307_200 + Double.random(in: -2e-6...2e-6, using: &generator))
+            #expect(EventTimestamp.format(date) == foundation(date), "\(date.timeIntervalSinceReferenceDate)")
         }
     }
 }

@@ -6,7 +6,8 @@ extension MailStore {
     /// Creates the mailbox and its missing parents (IMAP CREATE). Throws `.alreadyExists` when
     /// the mailbox itself exists.
     @discardableResult
-    public func createMailbox(userID: String, name: String, delimiter: Character? = "/") async throws(MailStoreError) -> LocalMailbox {
+    public func createMailbox(userID: String, name: String, delimiter: Character? = "/",
+                              subscribed: Bool = true) async throws(MailStoreError) -> LocalMailbox {
         let name = try Self.validMailboxName(name)
         guard !userID.isEmpty else { throw .invalidArgument("empty user id") }
         let mailbox = try await asyncWrite { db in
@@ -15,9 +16,10 @@ extension MailStore {
             }
             for parent in Self.parentNames(of: name, delimiter: delimiter)
             where try Self.mailboxRow(db, userID: userID, name: parent) == nil {
-                _ = try Self.insertMailbox(db, userID: userID, name: parent, delimiter: delimiter)
+                _ = try Self.insertMailbox(db, userID: userID, name: parent, delimiter: delimiter, subscribed: subscribed)
             }
-            return try LocalMailbox(row: Self.insertMailbox(db, userID: userID, name: name, delimiter: delimiter))
+            return try LocalMailbox(row: Self.insertMailbox(db, userID: userID, name: name, delimiter: delimiter,
+                                                            subscribed: subscribed))
         }
         logger.debug("mailbox created", metadata: ["user": "\(userID)", "mailbox": "\(name)",
                                                   "uidvalidity": "\(mailbox.uidValidity)"])
@@ -145,12 +147,13 @@ extension MailStore {
     }
 
     /// Inserts a mailbox with a UIDVALIDITY that name never had, HIGHESTMODSEQ 1, and returns its row.
-    static func insertMailbox(_ db: Database, userID: String, name: String, delimiter: Character?) throws -> Row {
+    static func insertMailbox(_ db: Database, userID: String, name: String, delimiter: Character?,
+                              subscribed: Bool = true) throws -> Row {
         let validity = freshUIDValidity(avoiding: try usedUIDValidities(db, userID: userID, name: name))
         try db.execute(sql: """
             INSERT INTO mailboxes (user_id, name, delimiter, uidvalidity, uidnext, highestmodseq, subscribed, created_at)
-            VALUES (?, ?, ?, ?, 1, 1, 1, ?)
-            """, arguments: [userID, name, delimiter.map(String.init), validity, Date().timeIntervalSince1970])
+            VALUES (?, ?, ?, ?, 1, 1, ?, ?)
+            """, arguments: [userID, name, delimiter.map(String.init), validity, subscribed, Date().timeIntervalSince1970])
         let id = db.lastInsertedRowID
         try rememberUIDValidity(db, userID: userID, name: name, validity)
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE id = ?", arguments: [id]) else {

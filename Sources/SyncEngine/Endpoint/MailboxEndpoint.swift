@@ -18,7 +18,8 @@ public protocol MailboxEndpoint: Sendable {
 
     /// The mailboxes matching the request, with subscription and status, and the delimiter.
     func listMailboxes(_ request: MailboxListRequest) async throws -> MailboxListing
-    /// Creates the mailbox (and its missing parents).
+    /// Creates the mailbox (and its missing parents), unsubscribed as IMAP's CREATE does: the
+    /// engine subscribes it afterwards when it should be.
     func createMailbox(_ mailbox: MailboxName) async throws
     func deleteMailbox(_ mailbox: MailboxName) async throws
     /// Renames the mailbox and its children.

@@ -7,11 +7,12 @@ import IMAPCore
 /// tenth of the daemon's CPU per order. `EventTimestampTests` compares both.
 enum EventTimestamp {
     static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
+        // From the date's own value (seconds since 2001), as the format style reads it: since
+        // 1970 the sum rounds, and a millisecond could come out one lower. Truncated, as it does.
+        let interval = date.timeIntervalSinceReferenceDate
         let whole = interval.rounded(.down)
-        // Milliseconds truncated, as the format style does.
         let millis = min(999, max(0, Int(((interval - whole) * 1000).rounded(.down))))
-        let seconds = Int(whole)
+        let seconds = Int(whole) + 978_307_200
         let days = (seconds >= 0 ? seconds : seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = InternalDate.civil(fromDays: Int64(days))
