@@ -109,9 +109,7 @@ public struct SyncStateTransaction {
     /// Read before every mailbox's SELECT (its resync point comes from it): through a cursor,
     /// whose one row is reused, since a `Row` per pair cost a microsecond each.
     public func mapping(mailbox id: Int64) throws -> UIDMapping {
-        let count = try mappingCount(mailbox: id)
         var pairs: [UIDPair] = []
-        pairs.reserveCapacity(count)
         let rows = try Row.fetchCursor(db, sql: "SELECT lUID, rUID FROM mapping WHERE idx = ?", arguments: [id])
         while let row = try rows.next() {
             if let pair = pair(from: row) { pairs.append(pair) }
