@@ -97,8 +97,10 @@ extension IMAPMailboxEndpoint {
         }
         let chunks = uids.chunked()
         let stores = chunks.map { session.uidStore($0, .add([.deleted]), silent: true) }
-        let expunges = chunks.map { session.uidExpunge($0) }
+        // Every STORE completes before the first EXPUNGE goes: Dovecot may run a pipelined
+        // UID EXPUNGE before the STORE it follows, and the message would stay.
         for store in stores { _ = try await store.value }
+        let expunges = chunks.map { session.uidExpunge($0) }
         var gone: UIDSet?
         for expunge in expunges { gone = gone.adding(try await expunge.value) }
         if emulated {
@@ -123,10 +125,9 @@ extension IMAPMailboxEndpoint {
             } else {
                 guard session.hasCapability(.uidplus) else { throw MailboxEndpointError.missingCapability("UIDPLUS") }
                 copy = try await session.uidCopy(chunk, to: mailbox).value
-                let store = session.uidStore(chunk, .add([.deleted]), silent: true)
-                let expunge = session.uidExpunge(chunk)
-                _ = try await store.value
-                _ = try await expunge.value
+                // The STORE completes before the EXPUNGE goes (see `expunge(_:)`).
+                _ = try await session.uidStore(chunk, .add([.deleted]), silent: true).value
+                _ = try await session.uidExpunge(chunk).value
             }
             updateSelected { $0.ownExpunges = $0.ownExpunges.adding(chunk) }
             try recordVanished(chunk)

@@ -4,6 +4,7 @@ import IMAPCore
 import NIOCore
 import SyncEngine
 import SyncIMAP
+import Synchronization
 import Testing
 import TestSupport
 
@@ -280,6 +281,34 @@ import TestSupport
             #expect(try await endpoint.pendingChanges().isEmpty)
             #expect(try await endpoint.expunge(odd)?.count == 1200)
         }
+    }
+
+    /// Dovecot runs a UID EXPUNGE pipelined behind the `\\Deleted` STORE before that STORE when
+    /// they reach it in one read after a STORE of a keyword new to the mailbox: the message
+    /// stayed. The EXPUNGE is now written only once the STORE completed (the wire trace shows it);
+    /// which read the commands land in is the kernel's choice, so the order is what is checked.
+    @Test func anExpungeIsSentOnlyOnceItsDeletedStoreCompleted() async throws {
+        try await seed(server, mailbox: "NewKeyword", count: 2)
+        let lines = Mutex<[(IMAPWireTrace.Direction, String)]>([])
+        let trace = IMAPWireTrace { direction, line in lines.withLock { $0.append((direction, line)) } }
+        try await IMAPEndpointConnector.withEndpoint(server.settings(), side: .remote, logger: testLogger, wireTrace: trace) { endpoint in
+            _ = try await endpoint.select("NewKeyword", since: nil)
+            // The engine's round: the flag store goes out first (send-now), the expunge behind it.
+            let stored = endpoint.session.uidStore(uidSet(1), .replace([.seen, "$Fresh"]), silent: true)
+            #expect(try await endpoint.expunge(uidSet(2)) == uidSet(2))
+            _ = try await stored.value
+        }
+        let wire = lines.withLock { $0 }
+        let store = try #require(wire.first { $0.0 == .client && $0.1.contains("UID STORE 2 +FLAGS.SILENT (\\Deleted)") })
+        let tag = try #require(store.1.split(separator: " ").first.map(String.init))
+        let completed = try #require(wire.firstIndex { $0.0 == .server && $0.1.hasPrefix("\(tag) OK") })
+        let expunge = try #require(wire.firstIndex { $0.0 == .client && $0.1.contains("UID EXPUNGE 2") })
+        #expect(completed < expunge, "\(wire)")
+        let left = try await server.withOther { session in
+            _ = try await session.examine("NewKeyword").value
+            return try await session.uidSearch(.all).value.all
+        }
+        #expect(left == uidSet(1))
     }
 
     @Test func expungeRemovesExactlyTheGivenUIDs() async throws {
