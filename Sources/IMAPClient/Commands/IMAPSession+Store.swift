@@ -35,7 +35,9 @@ extension IMAPSession {
     }
 
     /// UID EXPUNGE set (RFC 4315 UIDPLUS; without it a typed error and nothing is sent).
-    /// Returns the UIDs reported expunged (they also go to the event stream).
+    /// Returns the UIDs reported expunged (they also go to the event stream). Send it only once
+    /// the `\Deleted` STORE it depends on completed: Dovecot may run a UID EXPUNGE pipelined
+    /// behind a STORE before that STORE (seen after a STORE of a keyword new to the mailbox).
     public func uidExpunge(_ set: UIDSet) -> Pending<UIDSet?> {
         guard hasCapability(.uidplus) else {
             return .failed(.missingCapability(command: "UID EXPUNGE", capability: "UIDPLUS"))
