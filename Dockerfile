@@ -18,13 +18,14 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Transports ./Transports
 COPY Tests ./Tests
-# --static-swift-stdlib: the Swift runtime and Foundation go into the binaries, so the runtime image
+COPY scripts/build-release.sh scripts/link-order.txt ./scripts/
+# scripts/build-release.sh, the release build of the README and the bench scripts:
+# --static-swift-stdlib puts the Swift runtime and Foundation into the binaries, so the runtime image
 # needs no Swift toolchain; OpenSSL, SQLite, hiredis and zlib stay shared Debian libraries (their
 # security updates come with apt). Checked on Debian 12: the result needs only libssl3,
-# libsqlite3-0, libhiredis0.14, zlib1g, libstdc++6, libgcc-s1 and libc6.
-# One product per invocation (--product takes one name); the second reuses the first one's modules.
-RUN swift build -c release --static-swift-stdlib --product imapworker \
- && swift build -c release --static-swift-stdlib --product imapctl \
+# libsqlite3-0, libhiredis0.14, zlib1g, libstdc++6, libgcc-s1 and libc6 (2.36: packed relocations).
+# lld (in the Swift image) links the functions runs execute together (scripts/link-order.txt).
+RUN scripts/build-release.sh imapworker imapctl \
  && mkdir -p /out \
  && cp "$(swift build -c release --show-bin-path)/imapworker" "$(swift build -c release --show-bin-path)/imapctl" /out/
 

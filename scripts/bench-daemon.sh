@@ -40,11 +40,13 @@ REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-se
 if [ -n "${BIN_DIR:-}" ]; then
     BIN=$(cd "$BIN_DIR" && pwd)  # binaries built elsewhere (an A/B of two builds): nothing is built
 else
-    # Release builds link the Swift runtime statically, as the Dockerfile and the other scripts do
-    # (one set of flags keeps one build cache).
-    STATIC=$([ "$BUILD" = release ] && echo --static-swift-stdlib || true)
-    for product in imapworker nats-bench redis-bench; do swift build -c "$BUILD" $STATIC --product "$product" >&2; done
-    BIN="$(swift build -c "$BUILD" $STATIC --show-bin-path)"
+    # Release builds are the Dockerfile's and the other scripts' (scripts/build-release.sh).
+    if [ "$BUILD" = release ]; then
+        scripts/build-release.sh imapworker nats-bench redis-bench >&2
+    else
+        for product in imapworker nats-bench redis-bench; do swift build -c "$BUILD" --product "$product" >&2; done
+    fi
+    BIN="$(swift build -c "$BUILD" --show-bin-path)"
 fi
 
 WORK=$(mktemp -d /tmp/bench-daemon-XXXXXX)

@@ -43,7 +43,7 @@ command -v mbsync >/dev/null || { apt-get install -y -qq isync >/dev/null; }
 # relocated and touched pages of the shared Swift libraries) and faster (docs/store.md).
 # IMAPCTL=/path/to/imapctl skips the build and measures that binary.
 if [ -z "${IMAPCTL:-}" ]; then
-    swift build -c release --static-swift-stdlib --product imapctl 2>&1 | tail -1
+    scripts/build-release.sh imapctl
     IMAPCTL=$(swift build -c release --show-bin-path)/imapctl
 fi
 IMAPCTL_BASE=${IMAPCTL_BASE:-}

@@ -19,7 +19,7 @@ ROUNDS=${ROUNDS:-3}
 
 PYTHON=$(scripts/pyenv.sh)
 NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
-swift build -c release --static-swift-stdlib --product nats-bench >&2
+scripts/build-release.sh nats-bench >&2
 BENCH="$(swift build -c release --show-bin-path)/nats-bench"
 
 WORK=$(mktemp -d /tmp/bench-nats-XXXXXX)

@@ -16,7 +16,7 @@ ROUNDS=${ROUNDS:-3}
 STREAM=imapworker:orders
 GROUP=imapworker
 
-swift build -c release --static-swift-stdlib --product redis-bench >&2
+scripts/build-release.sh redis-bench >&2
 BENCH=.build/release/redis-bench
 PY=$(scripts/pyenv.sh)
 

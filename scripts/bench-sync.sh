@@ -56,7 +56,7 @@ for t in interimap mbsync /usr/bin/time openssl; do command -v "$t" >/dev/null |
 
 if [ -z "${IMAPCTL:-}" ]; then
     export PATH=/opt/swift/usr/bin:$PATH
-    (cd "$ROOT" && swift build -c release --static-swift-stdlib --product imapctl) >&2 || exit 1
+    "$ROOT/scripts/build-release.sh" imapctl >&2 || exit 1
     IMAPCTL=$ROOT/.build/release/imapctl
 fi
 

@@ -31,7 +31,7 @@ done
 KIT=${BENCH_KIT:-$(cd ../shared/bench 2>/dev/null || cd ../../shared/bench; pwd)}
 OUT=$PWD/bench-out
 if [ -z "${IMAPCTL:-}" ]; then
-    swift build -c release --static-swift-stdlib --product imapctl 2>&1 | tail -1
+    scripts/build-release.sh imapctl
     IMAPCTL=$(swift build -c release --show-bin-path)/imapctl
 fi
 INSTANCE=${INSTANCE:-imapworker-bench-sr}

@@ -3,7 +3,8 @@
 #   docker-compose.yml   against the Compose specification (check-jsonschema's vendored schema)
 #   Dockerfile           every COPY source exists (and is not excluded by .dockerignore), hadolint if installed
 #   imapworker.service   systemd-analyze verify (any warning fails), if systemd-analyze is installed
-#   shell scripts        the container's entrypoint and health check parse (bash -n / sh -n)
+#   shell scripts        the container's entrypoint, health check and release build parse (bash -n / sh -n)
+#   link order           scripts/link-order.txt (the release build's) is there and holds Swift symbols
 # usage: scripts/check-deploy.sh      (needs the virtualenv from scripts/pyenv.sh)
 # Last line: "check-deploy: ok" or "check-deploy: N problem(s)"; exit status 0 only when ok.
 set -uo pipefail
@@ -21,13 +22,25 @@ check_copies() {
     local dockerfile=$1 context=$2
     while read -r src; do
         [ -e "$context/$src" ] || fail "$dockerfile: COPY source $src does not exist"
-        # .dockerignore excludes by top-level pattern here; a COPY of an ignored path would fail.
+        # A COPY of a path .dockerignore leaves out would fail. The last matching pattern wins; a
+        # pattern matches the path or one of its parent directories; "!pattern" takes it back in.
         if [ -f "$context/.dockerignore" ]; then
+            local excluded="" path pat
             while read -r pat; do
                 case "$pat" in ''|'#'*) continue ;; esac
-                # shellcheck disable=SC2053  # the pattern is meant to glob
-                [[ "${src%/}" == $pat ]] && fail "$dockerfile: COPY source $src is excluded by .dockerignore ($pat)"
+                local negated=0
+                [[ $pat == '!'* ]] && { negated=1; pat=${pat#!}; }
+                path=${src%/}
+                while [ -n "$path" ]; do
+                    # shellcheck disable=SC2053  # the pattern is meant to glob
+                    if [[ $path == $pat ]]; then
+                        if [ "$negated" = 1 ]; then excluded=""; else excluded=$pat; fi
+                        break
+                    fi
+                    [[ $path == */* ]] && path=${path%/*} || path=""
+                done
             done < "$context/.dockerignore"
+            [ -n "$excluded" ] && fail "$dockerfile: COPY source $src is excluded by .dockerignore ($excluded)"
         fi
     done < <(grep -E '^COPY ' "$dockerfile" | grep -v -- '--from=' | sed -E 's/^COPY +//; s/ +[^ ]+$//' | tr ' ' '\n' | grep -v '^$')
 }
@@ -57,6 +70,10 @@ fi
 
 bash -n configs/docker/healthcheck.sh || fail "configs/docker/healthcheck.sh does not parse"
 sh -n configs/docker/dovecot/entrypoint.sh || fail "configs/docker/dovecot/entrypoint.sh does not parse"
+# The Dockerfile's build: the script parses and its order file is there, with Swift symbols in it.
+bash -n scripts/build-release.sh || fail "scripts/build-release.sh does not parse"
+[ "$(grep -c '^\$s' scripts/link-order.txt 2>/dev/null)" -gt 1000 ] \
+    || fail "scripts/link-order.txt is missing or holds no Swift symbols (scripts/gen-link-order.sh writes it)"
 
 if [ "$problems" -eq 0 ]; then echo "check-deploy: ok"; else echo "check-deploy: $problems problem(s)"; fi
 [ "$problems" -eq 0 ]

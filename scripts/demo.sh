@@ -15,8 +15,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 N=${1:-500}
 scripts/setup.sh
 echo "demo: building imapctl and imapworker (release)"
-swift build -c release --static-swift-stdlib --product imapctl 2>&1 | tail -1
-swift build -c release --static-swift-stdlib --product imapworker 2>&1 | tail -1
+scripts/build-release.sh imapctl imapworker
 BIN=$(swift build -c release --show-bin-path)/imapctl
 WORKER=$(swift build -c release --show-bin-path)/imapworker
 
