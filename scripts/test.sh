@@ -9,7 +9,8 @@
 # load never disturb another's and a stuck target fails instead of hanging the run. The last
 # line is the total: "imapworker: N passed, N failed". A whole-suite run ends with a short
 # libFuzzer smoke of the response parser (IMAPWORKER_FUZZ_SMOKE=0 skips it).
-# It also runs scripts/check-deploy.sh (Dockerfile, compose file, systemd unit), counted as one test.
+# It also runs scripts/check-release.sh (the release build) and scripts/check-deploy.sh (Dockerfile,
+# compose file, systemd unit), each counted as one test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -53,6 +54,17 @@ if [ $# -eq 0 ] && [ "${IMAPWORKER_FUZZ_SMOKE:-1}" != 0 ]; then
     if [ "$rc" != 0 ]; then
         failed=$((failed + 1)); bad+=("fuzz")
         grep -E "ERROR|Fatal error|SUMMARY|failed" "$LOGS/fuzz.log" | head -10
+    fi
+fi
+# The release build (scripts/build-release.sh: what the README, the Dockerfile and the benchmarks
+# run) builds, starts and is laid out in the link order: one more test (IMAPWORKER_RELEASE_CHECK=0
+# skips it; about 5 minutes on 2 cores from nothing).
+if [ $# -eq 0 ] && [ "${IMAPWORKER_RELEASE_CHECK:-1}" != 0 ]; then
+    if scripts/check-release.sh > "$LOGS/check-release.log" 2>&1; then
+        passed=$((passed + 1)); echo "check-release: 1 passed"
+    else
+        failed=$((failed + 1)); bad+=(check-release)
+        echo "check-release: FAILED — log: $LOGS/check-release.log"; tail -20 "$LOGS/check-release.log"
     fi
 fi
 # The deployment files (Dockerfile, compose, systemd unit) count as one more test.
