@@ -34,6 +34,7 @@
 # once), FLAG, DELETE, MOVE, IMAPCTL, IMAPCTL_BASE, KEEP=1 (leave the remote running).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/config-files.sh"
 BENCH=${BENCH:-$ROOT/../shared/bench}
 [ -d "$BENCH" ] || BENCH=/work/shared/bench
 N=10000; SEED=42; TOOLS="imapctl interimap mbsync"; ROUNDS=0; COMPRESS=YES
@@ -119,21 +120,8 @@ move_remote() {
 prepare() {  # prepare TOOL: its empty local account and configuration; sets CMD
     local tool=$1 D=$RUN/$1
     mkdir -p "$D/local" "$D/state"
-    cat > "$D/config" <<CONF
-database = $D/state/$tool.db
-[local]
-type = tunnel
-command = $BENCH/tunnel-imap.sh $D/local
-null-stderr = YES
-[remote]
-type = imaps
-host = 127.0.0.1
-port = $IMAPS_PORT
-username = $USER_NAME
-password = $USER_PASS
-SSL_CAfile = $CAFILE
-compress = $COMPRESS
-CONF
+    write_interimap_config "$D/config" "$D/state/$tool.db" "$BENCH/tunnel-imap.sh $D/local" \
+        "$IMAPS_PORT" "$USER_NAME" "$USER_PASS" "$CAFILE" "$COMPRESS"
     case "$tool" in
         imapctl) CMD=("$IMAPCTL" sync --config="$D/config" --json) ;;
         base) CMD=("${IMAPCTL_BASE:?base needs IMAPCTL_BASE}" sync --config="$D/config" --json) ;;

@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 N=${1:-500}
+. scripts/config-files.sh
 scripts/setup.sh
 echo "demo: building imapctl and imapworker (release)"
 scripts/build-release.sh imapctl imapworker
@@ -69,17 +70,8 @@ echo "demo: the daemon: nats-server and imapworker on 127.0.0.1, orders from ima
 NATS_PORT=$(free_port)
 "$(command -v nats-server || echo /usr/sbin/nats-server)" -a 127.0.0.1 -p "$NATS_PORT" >"$DEMO_DIR/nats.log" 2>&1 &
 PIDS+=($!)
-cat >"$DEMO_DIR/imapworker.yaml" <<YAML
-store:
-  path: $DEMO_DIR/worker.db
-imap:
-  tls:
-    ca_file: $DEMO_DIR/dovecot/ssl/ca.pem
-nats:
-  url: nats://127.0.0.1:$NATS_PORT
-worker:
-  id: demo-worker
-YAML
+write_worker_config "$DEMO_DIR/imapworker.yaml" "$DEMO_DIR/worker.db" "$DEMO_DIR/dovecot/ssl/ca.pem" \
+    "nats://127.0.0.1:$NATS_PORT" demo-worker
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && break; sleep 0.1; done
 "$WORKER" start --config "$DEMO_DIR/imapworker.yaml" 2>"$DEMO_DIR/imapworker.log" &
 PIDS+=($!)

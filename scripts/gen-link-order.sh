@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PATH="/opt/swift/usr/bin:$PATH"
 N=${1:-600}
+. scripts/config-files.sh
 KIT=${BENCH_KIT:-$(cd ../shared/bench 2>/dev/null || cd ../../shared/bench; pwd)}
 scripts/setup.sh
 command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
@@ -81,20 +82,8 @@ cg "$WORK/imapctl" expunge --db "$WORK/sr.db" --userid s --mailbox INBOX --uid "
 cg "$WORK/imapctl" syncremote --local --db "$WORK/sr.db" --userid s --identifier alice >/dev/null
 
 echo "gen-link-order: imapctl sync (IMAP <-> IMAP over a tunnel, twice, remote changes between)"
-cat > "$WORK/interimap.conf" <<CONF
-database = $WORK/interimap.db
-[local]
-type = tunnel
-command = $KIT/tunnel-imap.sh $WORK/local
-null-stderr = YES
-[remote]
-type = imaps
-host = 127.0.0.1
-port = $IMAPS_PORT
-username = alice
-password = alicepw
-SSL_CAfile = $CA
-CONF
+write_interimap_config "$WORK/interimap.conf" "$WORK/interimap.db" "$KIT/tunnel-imap.sh $WORK/local" \
+    "$IMAPS_PORT" alice alicepw "$CA"
 cg "$WORK/imapctl" sync --config="$WORK/interimap.conf" -q
 "${MUTATE[@]}" --flag 40 --delete 5 --seed 5 >/dev/null
 cg "$WORK/imapctl" sync --config="$WORK/interimap.conf" -q
@@ -103,17 +92,7 @@ echo "gen-link-order: imapworker on nats-server: fullfetch, sync and status orde
 NATS_PORT=$(free_port)
 "$(command -v nats-server || echo /usr/sbin/nats-server)" -a 127.0.0.1 -p "$NATS_PORT" >"$WORK/nats.log" 2>&1 &
 PIDS+=($!)
-cat > "$WORK/imapworker.yaml" <<YAML
-store:
-  path: $WORK/worker.db
-imap:
-  tls:
-    ca_file: $CA
-nats:
-  url: nats://127.0.0.1:$NATS_PORT
-worker:
-  id: linkorder
-YAML
+write_worker_config "$WORK/imapworker.yaml" "$WORK/worker.db" "$CA" "nats://127.0.0.1:$NATS_PORT" linkorder
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && break; sleep 0.1; done
 cg "$WORK/imapworker" start --config "$WORK/imapworker.yaml" 2>"$WORK/imapworker.log" &
 WORKER_PID=$!
