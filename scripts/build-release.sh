@@ -11,7 +11,9 @@
 #   run executes sit together, so the kernel's fault-around (64 KiB per page fault on a binary's
 #   pages) maps about 5 MB of the binary's text instead of 15-20 MB scattered over 26 MB
 #   (docs/store.md, "Memory"). Packed relative relocations (DT_RELR, glibc 2.36) shrink the 2.7 MB
-#   relocation table the loader reads at every start to 22 KB.
+#   relocation table the loader reads at every start to 22 KB. PACK_RELOCS=0 leaves them out, for
+#   binaries meant to run on a glibc older than 2.36 (remove the binaries first: SwiftPM relinks
+#   only for a newer order file).
 #   The order file is a list of symbols (scripts/gen-link-order.sh writes it from real runs);
 #   symbols it names that no longer exist are ignored, and a stale file only costs memory.
 # - LINK_ORDER=FILE uses another order file; LINK_ORDER= (empty) links in the default order.
@@ -27,7 +29,8 @@ LINK_ORDER=${LINK_ORDER-$PWD/scripts/link-order.txt}
 COMPILE=(-c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections)
 LINK=()
 if [ -x "$(dirname "$(command -v swift)")/ld.lld" ] || command -v ld.lld >/dev/null; then
-    LINK+=(-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs)
+    LINK+=(-Xswiftc -use-ld=lld)
+    [ "${PACK_RELOCS:-1}" = 0 ] || LINK+=(-Xlinker -z -Xlinker pack-relative-relocs)
     if [ -n "$LINK_ORDER" ]; then
         [ -f "$LINK_ORDER" ] || { echo "build-release: no order file $LINK_ORDER" >&2; exit 1; }
         LINK+=(-Xlinker "--symbol-ordering-file=$LINK_ORDER" -Xlinker --no-warn-symbol-ordering)
