@@ -41,10 +41,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 objcopy --strip-debug "$BIN/imapctl" "$WORK/imapctl"
 objcopy --strip-debug "$BIN/imapworker" "$WORK/imapworker"
 N_RUN=0
-cg() {  # cg BINARY ARGS...: one run under callgrind
+cg_next() {  # sets CG: the callgrind command line of the next run
     N_RUN=$((N_RUN + 1))
-    valgrind -q --tool=callgrind --demangle=no --compress-strings=no --compress-pos=no \
-        --callgrind-out-file="$WORK/cg.$(printf %03d $N_RUN).%p" "$@"
+    CG=(valgrind -q --tool=callgrind --demangle=no --compress-strings=no --compress-pos=no
+        --callgrind-out-file="$WORK/cg.$(printf %03d $N_RUN).%p")
+}
+cg() {  # cg BINARY ARGS...: one run under callgrind
+    cg_next
+    "${CG[@]}" "$@"
 }
 
 IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
@@ -94,7 +98,10 @@ NATS_PORT=$(free_port)
 PIDS+=($!)
 write_worker_config "$WORK/imapworker.yaml" "$WORK/worker.db" "$CA" "nats://127.0.0.1:$NATS_PORT" linkorder
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && break; sleep 0.1; done
-cg "$WORK/imapworker" start --config "$WORK/imapworker.yaml" 2>"$WORK/imapworker.log" &
+# Started directly, not through cg: $! must be valgrind's own pid, so that SIGTERM reaches the
+# daemon and callgrind writes its file when the daemon exits.
+cg_next
+"${CG[@]}" "$WORK/imapworker" start --config "$WORK/imapworker.yaml" 2>"$WORK/imapworker.log" &
 WORKER_PID=$!
 PIDS+=($WORKER_PID)
 for _ in $(seq 600); do grep -q "imapworker started" "$WORK/imapworker.log" && break; sleep 0.1; done
@@ -107,6 +114,7 @@ cg "$WORK/imapctl" syncremote "${ORDER[@]}" --userid w --identifier alice
 "$WORK/imapctl" syncremote "${ORDER[@]}" --userid w --identifier alice
 cg "$WORK/imapctl" status --config "$WORK/imapworker.yaml" >/dev/null
 kill -TERM "$WORKER_PID"; wait "$WORKER_PID" || true   # callgrind writes its file at exit
+grep -lq '^ob=.*/imapworker$' "$WORK"/cg.* || { echo "gen-link-order: no profile of imapworker was written"; exit 1; }
 
 python3 - "$WORK" > scripts/link-order.txt <<'PY'
 # Every function of our two binaries that a run executed, first seen first (callgrind's
