@@ -14,7 +14,6 @@
 #   imapworker on a local nats-server: fullfetch, sync and status orders sent by imapctl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 export PATH="/opt/swift/usr/bin:$PATH"
 N=${1:-600}
 . scripts/config-files.sh

@@ -56,25 +56,22 @@ if [ $# -eq 0 ] && [ "${IMAPWORKER_FUZZ_SMOKE:-1}" != 0 ]; then
         grep -E "ERROR|Fatal error|SUMMARY|failed" "$LOGS/fuzz.log" | head -10
     fi
 fi
-# The release build (scripts/build-release.sh: what the README, the Dockerfile and the benchmarks
-# run) builds, starts and is laid out in the link order: one more test (IMAPWORKER_RELEASE_CHECK=0
-# skips it; about 5 minutes on 2 cores from nothing).
-if [ $# -eq 0 ] && [ "${IMAPWORKER_RELEASE_CHECK:-1}" != 0 ]; then
-    if scripts/check-release.sh > "$LOGS/check-release.log" 2>&1; then
-        passed=$((passed + 1)); echo "check-release: 1 passed"
+# A check script counted as one test: check NAME (runs scripts/NAME.sh, its log kept).
+check() {
+    if "scripts/$1.sh" > "$LOGS/$1.log" 2>&1; then
+        passed=$((passed + 1)); echo "$1: 1 passed"
     else
-        failed=$((failed + 1)); bad+=(check-release)
-        echo "check-release: FAILED — log: $LOGS/check-release.log"; tail -20 "$LOGS/check-release.log"
+        failed=$((failed + 1)); bad+=("$1")
+        echo "$1: FAILED — log: $LOGS/$1.log"; tail -20 "$LOGS/$1.log"
     fi
-fi
-# The deployment files (Dockerfile, compose, systemd unit) count as one more test.
+}
 if [ $# -eq 0 ]; then
-    if scripts/check-deploy.sh > "$LOGS/check-deploy.log" 2>&1; then
-        passed=$((passed + 1)); echo "check-deploy: 1 passed"
-    else
-        failed=$((failed + 1)); bad+=(check-deploy)
-        echo "check-deploy: FAILED — log: $LOGS/check-deploy.log"; tail -20 "$LOGS/check-deploy.log"
-    fi
+    # The release build (scripts/build-release.sh: what the README, the Dockerfile and the
+    # benchmarks run) builds, starts and is laid out in the link order (IMAPWORKER_RELEASE_CHECK=0
+    # skips it; about 5 minutes on 2 cores from nothing).
+    [ "${IMAPWORKER_RELEASE_CHECK:-1}" = 0 ] || check check-release
+    # The deployment files (Dockerfile, compose, systemd unit).
+    check check-deploy
 fi
 echo "logs: $LOGS"
 [ ${#bad[@]} -eq 0 ] || echo "failed targets: ${bad[*]}"
