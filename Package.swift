@@ -28,8 +28,10 @@ let coreTargets: [Target] = [
             path: "Sources/OpenSSLKit", swiftSettings: strict),
     .target(name: "DeflateCodec", dependencies: ["CZlib", "CShims", nio], path: "Sources/DeflateCodec", swiftSettings: strict),
     .target(name: "IMAPCore", dependencies: [nio], path: "Sources/IMAPCore", swiftSettings: strict),
+    // Swift tasks on a NIO event loop: the IMAP session's and the NATS client's stream consumers.
+    .target(name: "EventLoopExecutor", dependencies: [nio], path: "Sources/EventLoopExecutor", swiftSettings: strict),
     .target(name: "IMAPClient", dependencies: [
-        "IMAPCore", "OpenSSLKit", "DeflateCodec", "Credentials", nio, nioPosix, logging,
+        "IMAPCore", "EventLoopExecutor", "OpenSSLKit", "DeflateCodec", "Credentials", nio, nioPosix, logging,
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ], path: "Sources/IMAPClient", swiftSettings: strict),
     .target(name: "MailStore", dependencies: [
@@ -81,7 +83,7 @@ let coreTargets: [Target] = [
 let transportTargets: [Target] = [
     .target(name: "BusTransport", path: "Transports/BusTransport", swiftSettings: strict),
     // NATS client (issue 3), hand-written on SwiftNIO.
-    .target(name: "NATS", dependencies: ["BusTransport", "OpenSSLKit", "Credentials", nio, nioPosix, logging,
+    .target(name: "NATS", dependencies: ["BusTransport", "EventLoopExecutor", "OpenSSLKit", "Credentials", nio, nioPosix, logging,
                                          .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Transports/NATS", swiftSettings: strict),
     .executableTarget(name: "nats-bench", dependencies: ["NATS", nio, nioPosix],

@@ -14,6 +14,8 @@ import Synchronization
 /// call ``close()`` before the session ends.
 public final class IMAPMailboxEndpoint: MailboxEndpoint, Sendable {
     public let session: IMAPSession
+    /// The connection's event loop: the engine copies messages out of this endpoint there.
+    public var streamExecutor: (any TaskExecutor)? { session.taskExecutor }
     /// Names the account in errors and logs ("remote", "local", a host).
     public let label: String
     let logger: Logger

@@ -1,3 +1,4 @@
+import EventLoopExecutor
 import IMAPCore
 import Logging
 import NIOConcurrencyHelpers
@@ -51,6 +52,12 @@ public final class IMAPSession: Sendable {
     public var compressionActive: Bool { details.withLockedValue { $0.compressionActive } }
 
     public func hasCapability(_ capability: Capability) -> Bool { capabilities.contains(capability) }
+
+    /// The connection's event loop as a task executor. A task that reads this session's FETCH
+    /// streams under `withTaskExecutorPreference(session.taskExecutor)` resumes on the thread that
+    /// parsed the data instead of waking a pool thread for every part (fullfetch: 4-10x fewer
+    /// context switches, about a tenth less CPU; docs/store.md). Never block inside such a task.
+    public var taskExecutor: any TaskExecutor { EventLoopTaskExecutor(eventLoop: channel.eventLoop) }
 
     func setTLSDescription(_ text: String) { details.withLockedValue { $0.tlsDescription = text } }
     func setCompressionActive() { details.withLockedValue { $0.compressionActive = true } }

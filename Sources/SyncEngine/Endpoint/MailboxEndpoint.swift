@@ -73,10 +73,17 @@ public protocol MailboxEndpoint: Sendable {
     /// How to cut the append batches sent *to* this endpoint, when it knows better than the
     /// capability rule (nil: MULTIAPPEND → ``AppendBatchLimits/multiappend``, else one message).
     var appendBatchLimits: AppendBatchLimits? { get }
+
+    /// Where a task that reads this endpoint's ``fetchMessages(_:)`` streams runs best, when the
+    /// endpoint has such a place (an IMAP connection's event loop: each part then resumes the
+    /// reader without a thread hop). nil: the global pool. A copy out of this endpoint into one
+    /// without an executor runs there, that endpoint's append included: its methods never block.
+    var streamExecutor: (any TaskExecutor)? { get }
 }
 
 extension MailboxEndpoint {
     public var appendBatchLimits: AppendBatchLimits? { nil }
+    public var streamExecutor: (any TaskExecutor)? { nil }
 
     public func storeFlags(_ requests: [FlagStoreRequest]) async throws -> [StoreResult] {
         var results: [StoreResult] = []

@@ -17,13 +17,31 @@ enum MessageCopier {
     static func copy(_ uids: [UID], from source: Side, in session: SyncSession, fetched: OutgoingMessageStream? = nil,
                      ahead: FetchAhead? = nil, onMessage: @escaping @Sendable (Int) -> Void) async throws -> Copied {
         guard let set = UIDSet(uids: uids) else { return Copied(pairs: [], bytes: 0) }
+        // Into an endpoint without an executor of its own (the store), on the source's (its
+        // connection's event loop): each body part then resumes this copy without a thread hop
+        // (syncremote's first run 0.86x the time). Between two connections a hop remains either
+        // way, and running on either loop measured no faster, with 4 MB more peak RSS.
+        let target = session.endpoints[source.other]
+        guard target.streamExecutor == nil, let executor = session.endpoints[source].streamExecutor else {
+            return try await stream(set, count: uids.count, from: source, in: session, fetched: fetched, ahead: ahead,
+                                    onMessage: onMessage)
+        }
+        return try await withTaskExecutorPreference(executor) {
+            try await stream(set, count: uids.count, from: source, in: session, fetched: fetched, ahead: ahead,
+                             onMessage: onMessage)
+        }
+    }
+
+    private static func stream(_ set: UIDSet, count: Int, from source: Side, in session: SyncSession,
+                               fetched: OutgoingMessageStream?, ahead: FetchAhead?,
+                               onMessage: @escaping @Sendable (Int) -> Void) async throws -> Copied {
         let endpoint = session.endpoints[source]
         // A checkpoint per message: a kill there leaves a MULTIAPPEND half sent.
         let tap = StreamTap(fetched ?? endpoint.fetchMessages(set), onEnd: { ahead?.start(on: endpoint) }) { bytes in
             onMessage(bytes)
             session.checkpoint("stream message")
         }
-        let batch = AppendBatch(count: uids.count, messages: AsyncThrowingStream(unfolding: { try await tap.next() }))
+        let batch = AppendBatch(count: count, messages: AsyncThrowingStream(unfolding: { try await tap.next() }))
         let result = try await session.endpoints[source.other].append(batch)
         let sent = tap.sent
         return Copied(pairs: try ReplicationPlanner.pairs(source: source, sent: sent, assigned: result.assignedUIDs),
