@@ -89,7 +89,7 @@ let transportTargets: [Target] = [
     .executableTarget(name: "nats-bench", dependencies: ["NATS", nio, nioPosix],
                       path: "Transports/NATSBench", swiftSettings: strict),
     // Redis Streams consumer (issue 4), over hiredis.
-    .target(name: "RedisStreams", dependencies: ["BusTransport", "CHiredis", "Credentials", logging],
+    .target(name: "RedisStreams", dependencies: ["BusTransport", "CHiredis", "CShims", "Credentials", logging],
             path: "Transports/RedisStreams", swiftSettings: strict),
     .executableTarget(name: "redis-bench", dependencies: ["RedisStreams"],
                       path: "Transports/RedisStreamsBench", swiftSettings: strict),

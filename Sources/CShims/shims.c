@@ -1,4 +1,7 @@
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "CShims.h"
+#include <pthread.h>
+#include <string.h>
 #include <openssl/ssl.h>
 #include <zlib.h>
 #if defined(__GLIBC__)
@@ -20,6 +23,18 @@ int cshim_malloc_trim(void) {
 #if defined(__GLIBC__)
     return malloc_trim(0);
 #else
+    return 0;
+#endif
+}
+
+int cshim_set_thread_name(const char *name) {
+#if defined(__linux__)
+    char cut[16];
+    strncpy(cut, name, sizeof cut - 1);
+    cut[sizeof cut - 1] = '\0';
+    return pthread_setname_np(pthread_self(), cut);
+#else
+    (void)name;
     return 0;
 #endif
 }

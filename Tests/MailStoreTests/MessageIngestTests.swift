@@ -29,6 +29,33 @@ import Testing
         await #expect(throws: MailStoreError.self) { try await again.submit(incoming(inbox, uid: 400)) }
     }
 
+    /// The store's own threads carry their names into the kernel (top -H, perf, gdb), not the name
+    /// of whichever thread started them.
+    @Test func theStoreThreadsAreNamed() async throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let inbox = try store.ensureMailbox(userID: "u1", name: "INBOX")
+        let ingest = store.makeIngest()
+        try await ingest.submit(incoming(inbox, uid: 1))
+        let writer = store.makeAppendWriter(mailboxID: inbox.id)
+        func threadNames() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            })
+        }
+        // A thread names itself first thing, once it runs: give the scheduler a moment.
+        let expected: Set = ["store-ingest", "store-append", "store-checkpt"]
+        var names = try threadNames()
+        for _ in 0..<100 where !names.isSuperset(of: expected) {
+            try await Task.sleep(for: .milliseconds(20))
+            names = try threadNames()
+        }
+        #expect(names.isSuperset(of: expected), "threads: \(names.sorted())")
+        writer.abort()
+        _ = try await ingest.finish()
+    }
+
     /// Bodies handed over as the network's buffers (the streaming FETCH) are stored as one message.
     @Test func bodiesInSeveralBuffersAreStoredByteIdentical() async throws {
         let fixture = try StoreFixture()

@@ -140,7 +140,7 @@ import Testing
     @Test("the store's own changes are left out of what changed since a modseq")
     func changesSinceLeaveOutTheGivenModSeqs() async throws {
         let fixture = try EndpointFixture()
-        let (store, endpoint) = (fixture.store, fixture.endpoint)
+        let store = fixture.store
         try await fixture.selectedInbox(holding: 4)
         let inbox = try #require(try await store.findMailbox(userID: "u1", name: "INBOX"))
         let base = inbox.highestModSeq

@@ -1,3 +1,4 @@
+import CShims
 import Dispatch
 import Foundation
 import Logging
@@ -44,8 +45,11 @@ public final class RedisConnection: Sendable {
     /// Starts the connection's thread; it connects lazily, on the first request.
     public init(configuration: RedisConnectionConfiguration, logger: Logger = Logger(label: "imapworker.redis")) {
         core = ConnectionCore(configuration: configuration, logger: logger)
-        let thread = Thread { [core] in core.run() }
-        thread.name = "redis-\(configuration.name)"
+        let name = "redis-\(configuration.name)"
+        let thread = Thread { [core] in
+            cshim_set_thread_name(name)
+            core.run()
+        }
         thread.start()
     }
 

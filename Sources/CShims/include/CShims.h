@@ -21,4 +21,7 @@ int cshim_deflateInit2(struct z_stream_s *strm, int level, int method, int windo
 int cshim_inflateInit2(struct z_stream_s *strm, int windowBits);
 /* glibc malloc_trim(0): gives the free memory of every arena back to the kernel; 0 elsewhere. */
 int cshim_malloc_trim(void);
+/* Names the calling thread for top -H, perf and gdb (Linux keeps 15 bytes: longer names are cut;
+ * Foundation's Thread.name never reaches the kernel there). Returns 0 or an errno. */
+int cshim_set_thread_name(const char *name);
 #endif

@@ -18,8 +18,10 @@ public final class AppendWriter: Sendable {
     init(store: MailStore, mailboxID: Int64, queueBytes: Int) {
         core = AppendWriterCore(store: store, mailboxID: mailboxID, queueBytes: max(1, queueBytes))
         let core = self.core
-        let thread = Thread { core.run() }
-        thread.name = "imapworker.store.append"
+        let thread = Thread {
+            cshim_set_thread_name("store-append")
+            core.run()
+        }
         thread.start()
     }
 

@@ -45,8 +45,10 @@ public final class MessageIngest: Sendable {
     init(store: MailStore, limits: Limits) {
         core = IngestCore(store: store, limits: limits)
         let core = self.core
-        let thread = Thread { core.run() }
-        thread.name = "imapworker.store.ingest"
+        let thread = Thread {
+            cshim_set_thread_name("store-ingest")
+            core.run()
+        }
         thread.start()
     }
 

@@ -1,3 +1,4 @@
+import CShims
 import Dispatch
 import Foundation
 import GRDB
@@ -36,8 +37,10 @@ final class WALCheckpointer: Sendable {
     init(path: String, thresholdBytes: Int) {
         self.path = path
         self.thresholdBytes = thresholdBytes
-        let thread = Thread { [self] in run() }
-        thread.name = "imapworker.store.checkpoint"
+        let thread = Thread { [self] in
+            cshim_set_thread_name("store-checkpt")
+            run()
+        }
         thread.start()
     }
 
