@@ -142,8 +142,11 @@ extension IMAPMailboxEndpoint {
 }
 
 extension StreamedAppendMessage {
+    /// Most messages go across in one chunk.
+    static let joinedChunk = 256 << 10
+
     init(outgoing message: OutgoingMessage) {
         self.init(flags: message.summary.flags.flags, internalDate: message.summary.internalDate.map(InternalDate.init),
-                  byteCount: message.body.byteCount, body: message.body)
+                  byteCount: message.body.byteCount, body: message.body.joined(upTo: Self.joinedChunk))
     }
 }

@@ -1,9 +1,11 @@
 import NIOCore
+import SyncEngine
 
 extension MessageBody {
     /// The same bytes in chunks of `limit` bytes (the last one shorter): a FETCH literal comes
-    /// in network-read-sized pieces (a TLS record, an inflated block), and each chunk costs the
-    /// append a hop to its event loop and a write; one copy of the bytes is much cheaper.
+    /// in network-read-sized pieces (a TLS record, an inflated block), and each chunk costs an
+    /// APPEND a hop to its event loop and a write; one copy of the bytes is much cheaper. (The
+    /// store's append keeps the pieces as they are: for it the copy would be pure cost.)
     /// A body that ends short or throws does so here too, so the append still refuses it.
     func joined(upTo limit: Int) -> MessageBody {
         let joiner = ChunkJoiner(self, limit: limit)
