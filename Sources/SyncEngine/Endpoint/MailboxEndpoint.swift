@@ -76,8 +76,8 @@ public protocol MailboxEndpoint: Sendable {
 
     /// Where a task that reads this endpoint's ``fetchMessages(_:)`` streams runs best, when the
     /// endpoint has such a place (an IMAP connection's event loop: each part then resumes the
-    /// reader without a thread hop). nil: the global pool. A copy out of this endpoint into one
-    /// without an executor runs there, that endpoint's append included: its methods never block.
+    /// reader without a thread hop). nil: the global pool. A copy out of this endpoint runs
+    /// there, the other endpoint's append included: no endpoint's append may block.
     var streamExecutor: (any TaskExecutor)? { get }
 }
 
